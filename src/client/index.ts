@@ -1,0 +1,10 @@
+/** The client layer's public surface. */
+export { ZkClient } from './client';
+export { ZkError, isZkError, type ZkOperation, type ZkErrorDetails } from './errors';
+export { codeName, isRetriableCode, type ZkErrorCode } from './error-codes';
+export { OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE, type ZkClientOptions, type RetryPolicy } from './options';
+export type { Logger } from './logger';
+export { validatePath, joinPath, nodeName, parentPath } from './paths';
+export { MAX_DATA_BYTES } from './validate';
+export { Perms } from './types';
+export type * from './types';

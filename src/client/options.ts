@@ -1,0 +1,116 @@
+/** {@link ZkClientOptions}, their defaults (from one function) and their validation. */
+import type { Logger } from './logger';
+import { silentLogger } from './logger';
+import { namespacePrefix } from './paths';
+import type { Acl, AuthInfo } from './types';
+import { validateAcl, validateDuration } from './validate';
+import { Perms } from './types';
+
+/** How failed operations with a retriable code (connection loss, timeouts) are retried. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. @default 10 */
+  retries?: number;
+  /** First backoff delay. @default 25 */
+  minDelayMs?: number;
+  /** Longest backoff delay. @default 1000 */
+  maxDelayMs?: number;
+  /** Growth factor of the delay. @default 2 */
+  factor?: number;
+  /** Randomise each delay (×1..2) to spread retries of many clients. @default true */
+  jitter?: boolean;
+}
+
+/** Options of a {@link ZkClient}. */
+export interface ZkClientOptions {
+  /** `host:port[,host:port...][/chroot]`. */
+  connectString: string;
+  /** Requested session timeout; the server may negotiate it into its min..max range. @default 30000 */
+  sessionTimeoutMs?: number;
+  /** How long `start()` waits for the first connection before it rejects. @default 15000 */
+  connectionTimeoutMs?: number;
+  /** Deadline of every operation that is given none, also while disconnected. @default 30000 */
+  operationTimeoutMs?: number;
+  /** Path prefix applied to every call (created on start when missing). @default none */
+  namespace?: string;
+  /** Retry policy for retriable failures. */
+  retry?: RetryPolicy;
+  /** Credentials added to every connection (e.g. `{ scheme: 'digest', auth: 'user:pass' }`). @default [] */
+  auth?: AuthInfo[];
+  /** ACL of nodes created without an explicit one. @default world:anyone with all permissions */
+  defaultAcl?: Acl[];
+  /** A pino-compatible logger. @default silent */
+  logger?: Logger;
+  /** Longest random pause before reconnecting once every server was tried. @default 100 */
+  reconnectDelayMs?: number;
+}
+
+/** The options with every default filled in. */
+export interface ResolvedOptions {
+  connectString: string;
+  sessionTimeoutMs: number;
+  connectionTimeoutMs: number;
+  operationTimeoutMs: number;
+  namespace: string;
+  retry: Required<RetryPolicy>;
+  auth: AuthInfo[];
+  defaultAcl: Acl[];
+  logger: Logger;
+  reconnectDelayMs: number;
+}
+
+/** The open ACL (`world:anyone`, all permissions). */
+export const OPEN_ACL_UNSAFE: Acl[] = [{ perms: Perms.ALL, scheme: 'world', id: 'anyone' }];
+/** All permissions for the authenticated creator (`auth:`). */
+export const CREATOR_ALL_ACL: Acl[] = [{ perms: Perms.ALL, scheme: 'auth', id: '' }];
+/** Read permission for anyone. */
+export const READ_ACL_UNSAFE: Acl[] = [{ perms: Perms.READ, scheme: 'world', id: 'anyone' }];
+
+/** Fills in defaults and rejects invalid or conflicting options, naming the option. */
+export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('ZkClient options must be an object');
+  const { connectString } = options;
+  if (typeof connectString !== 'string' || connectString.trim() === '') {
+    throw new TypeError('connectString must be a non-empty string like "127.0.0.1:2181"');
+  }
+  const hosts = connectString.split('/')[0] ?? '';
+  for (const host of hosts.split(',')) {
+    if (!/^[^:\s]+(:\d{1,5})?$/.test(host.trim())) throw new TypeError(`connectString has an invalid host:port "${host}"`);
+  }
+  const retry = options.retry ?? {};
+  const resolvedRetry: Required<RetryPolicy> = {
+    retries: integerOption(retry.retries, 'retry.retries', 10),
+    minDelayMs: validateDuration(retry.minDelayMs, 'retry.minDelayMs') ?? 25,
+    maxDelayMs: validateDuration(retry.maxDelayMs, 'retry.maxDelayMs') ?? 1000,
+    factor: validateDuration(retry.factor, 'retry.factor') ?? 2,
+    jitter: retry.jitter ?? true,
+  };
+  if (resolvedRetry.maxDelayMs < resolvedRetry.minDelayMs) {
+    throw new RangeError('retry.maxDelayMs must be >= retry.minDelayMs');
+  }
+  const sessionTimeoutMs = validateDuration(options.sessionTimeoutMs, 'sessionTimeoutMs') ?? 30_000;
+  if (sessionTimeoutMs < 100) throw new RangeError('sessionTimeoutMs must be at least 100');
+  const auth = options.auth ?? [];
+  if (!Array.isArray(auth) || auth.some((a) => typeof a?.scheme !== 'string' || (typeof a.auth !== 'string' && !Buffer.isBuffer(a.auth)))) {
+    throw new TypeError('auth must be an array of { scheme: string, auth: string | Buffer }');
+  }
+  return {
+    connectString,
+    sessionTimeoutMs,
+    connectionTimeoutMs: validateDuration(options.connectionTimeoutMs, 'connectionTimeoutMs') ?? 15_000,
+    operationTimeoutMs: validateDuration(options.operationTimeoutMs, 'operationTimeoutMs') ?? 30_000,
+    namespace: namespacePrefix(options.namespace),
+    retry: resolvedRetry,
+    auth,
+    defaultAcl: options.defaultAcl === undefined ? OPEN_ACL_UNSAFE : validateAcl(options.defaultAcl, 'defaultAcl'),
+    logger: options.logger ?? silentLogger,
+    reconnectDelayMs: validateDuration(options.reconnectDelayMs, 'reconnectDelayMs') ?? 100,
+  };
+}
+
+function integerOption(value: unknown, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${what} must be an integer >= 0, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,79 @@
+/** Argument checks that run before anything is sent: data payloads, versions, timeouts, ACLs. */
+import type { Acl, NodeData, WaitOptions } from './types';
+
+/** ZooKeeper's default `jute.maxbuffer`: the largest node payload a server accepts. */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+/** Converts a payload to a Buffer; throws `TypeError` for other types and `RangeError` when it is too large. */
+export function toPayload(data: unknown, what = 'data'): Buffer {
+  let buffer: Buffer;
+  if (data === undefined || data === null) buffer = Buffer.alloc(0);
+  else if (typeof data === 'string') buffer = Buffer.from(data, 'utf8');
+  else if (Buffer.isBuffer(data)) buffer = data;
+  else if (data instanceof Uint8Array) buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  else throw new TypeError(`${what} must be a Buffer, Uint8Array or string, got ${describe(data)}`);
+  if (buffer.length > MAX_DATA_BYTES) {
+    throw new RangeError(`${what} is ${buffer.length} bytes; ZooKeeper accepts at most ${MAX_DATA_BYTES}`);
+  }
+  return buffer;
+}
+
+/** Checks an optional payload as given by the caller (`NodeData` or undefined). */
+export function isNodeData(data: unknown): data is NodeData {
+  return typeof data === 'string' || data instanceof Uint8Array;
+}
+
+/** Checks a version: an integer >= -1 (`-1` means any version). */
+export function validateVersion(version: unknown, what = 'version'): number {
+  if (version === undefined) return -1;
+  if (typeof version !== 'number' || !Number.isInteger(version)) {
+    throw new TypeError(`${what} must be an integer, got ${describe(version)}`);
+  }
+  if (version < -1 || version > 0x7fffffff) throw new RangeError(`${what} must be between -1 and 2^31-1, got ${version}`);
+  return version;
+}
+
+/** Checks a duration option: a finite number >= 0 (or undefined). */
+export function validateDuration(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${what} must be a number, got ${describe(value)}`);
+  if (value < 0 || !Number.isFinite(value)) throw new RangeError(`${what} must be a finite number >= 0, got ${value}`);
+  return value;
+}
+
+/** Checks `{ timeoutMs, signal }`. */
+export function validateWaitOptions(options: WaitOptions | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  validateDuration(options.timeoutMs, 'timeoutMs');
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError('signal must be an AbortSignal');
+  }
+}
+
+/** Checks an ACL list. */
+export function validateAcl(acl: unknown, what = 'acl'): Acl[] {
+  if (!Array.isArray(acl) || acl.length === 0) throw new TypeError(`${what} must be a non-empty array of ACL entries`);
+  for (const entry of acl as unknown[]) {
+    const e = entry as Partial<Acl> | null;
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      typeof e.scheme !== 'string' ||
+      typeof e.id !== 'string' ||
+      typeof e.perms !== 'number' ||
+      !Number.isInteger(e.perms) ||
+      e.perms < 1 ||
+      e.perms > 31
+    ) {
+      throw new TypeError(`${what} entries must be { perms: 1..31, scheme: string, id: string }`);
+    }
+  }
+  return acl as Acl[];
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,190 @@
+/**
+ * Auto-re-arming watchers. ZooKeeper's watches fire once; these read again (leaving a new watch) after
+ * every trigger, and re-read after every reconnect and new session, because the wire client delivers no
+ * watch event when a session expires. Results after such a gap are marked `resync`.
+ */
+import { EventEmitter } from 'eventemitter3';
+import { isZkError } from './errors';
+import type { ConnectionState, Stat, WatchEvent, Watcher, WatcherChange, WatcherEvents, ZooKeeperClient } from './types';
+
+type Snapshot<T> = { value: T | undefined; stat: Stat | undefined };
+type Reader<T> = (client: ZooKeeperClient, path: string, watch: (event: WatchEvent) => void) => Promise<Snapshot<T>>;
+
+/** A watcher over one path with a pluggable read (data, children or existence). */
+export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implements Watcher<T> {
+  private last: WatcherChange<T> | undefined;
+  private reading = false;
+  private again = false;
+  private resyncNext = false;
+  private closed = false;
+  private readonly subscribers = new Set<{ queue: WatcherChange<T>[]; wake: (() => void) | undefined }>();
+  private readonly firstRead: Promise<WatcherChange<T>>;
+  private resolveFirst!: (change: WatcherChange<T>) => void;
+  private rejectFirst!: (error: unknown) => void;
+  /** Called once when the watcher closes (the client forgets it then). */
+  onClosed: (() => void) | undefined;
+
+  constructor(
+    private readonly client: ZooKeeperClient,
+    /** The watched path. */
+    readonly path: string,
+    private readonly read: Reader<T>,
+  ) {
+    super();
+    this.firstRead = new Promise((resolve, reject) => {
+      this.resolveFirst = resolve;
+      this.rejectFirst = reject;
+    });
+    this.firstRead.catch(() => undefined);
+  }
+
+  /** The last value seen. */
+  get current(): WatcherChange<T> | undefined {
+    return this.last;
+  }
+
+  /** Begins watching (called by the client). */
+  start(): void {
+    this.client.on('state', this.onState);
+    void this.refresh(false);
+  }
+
+  /** Resolves with the first read. */
+  ready(): Promise<WatcherChange<T>> {
+    return this.firstRead;
+  }
+
+  /** Stops watching and ends every async iterator. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.off('state', this.onState);
+    this.rejectFirst(new Error(`watcher on ${this.path} closed`));
+    for (const subscriber of this.subscribers) subscriber.wake?.();
+    this.removeAllListeners();
+    this.onClosed?.();
+  }
+
+  /** Same as {@link RearmingWatcher.close}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Yields the current value (once known) and then every change, until closed. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<WatcherChange<T>> {
+    const subscriber: { queue: WatcherChange<T>[]; wake: (() => void) | undefined } = {
+      queue: this.last ? [this.last] : [],
+      wake: undefined,
+    };
+    this.subscribers.add(subscriber);
+    try {
+      for (;;) {
+        while (subscriber.queue.length > 0) yield subscriber.queue.shift()!;
+        if (this.closed) return;
+        await new Promise<void>((resolve) => (subscriber.wake = resolve));
+        subscriber.wake = undefined;
+      }
+    } finally {
+      this.subscribers.delete(subscriber);
+    }
+  }
+
+  private readonly onTrigger = (): void => {
+    void this.refresh(false);
+  };
+
+  private readonly onState = (state: ConnectionState): void => {
+    if (state === 'reconnected' || state === 'connected' || state === 'read-only') void this.refresh(true);
+  };
+
+  /** Reads again; triggers that arrive during a read are folded into one more read after it. */
+  private async refresh(resync: boolean): Promise<void> {
+    this.resyncNext ||= resync;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = true;
+    try {
+      do {
+        this.again = false;
+        const marked = this.resyncNext;
+        this.resyncNext = false;
+        if (this.closed) return;
+        let snapshot: Snapshot<T>;
+        try {
+          snapshot = await this.read(this.client, this.path, this.onTrigger);
+        } catch (error) {
+          // Connection trouble: the next 'reconnected' reads again. Anything else is reported.
+          if (!this.closed && !isZkError(error, 'CONNECTION_LOSS', 'OPERATION_TIMEOUT', 'SESSION_EXPIRED', 'CLIENT_CLOSED')) {
+            this.emit('error', error as Error);
+          }
+          return;
+        }
+        if (this.closed) return;
+        this.publish({ ...snapshot, resync: marked });
+      } while (this.again);
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private publish(change: WatcherChange<T>): void {
+    this.last = change;
+    this.resolveFirst(change);
+    for (const subscriber of this.subscribers) {
+      subscriber.queue.push(change);
+      subscriber.wake?.();
+    }
+    this.emit('change', change);
+  }
+}
+
+/** Reads data; when the node is missing, leaves an existence watch so that its creation is seen. */
+const readData: Reader<Buffer> = async (client, path, watch) => {
+  for (;;) {
+    try {
+      const { data, stat } = await client.getData(path, { watch });
+      return { value: data, stat };
+    } catch (error) {
+      if (!isZkError(error, 'NO_NODE')) throw error;
+    }
+    const stat = await client.exists(path, { watch });
+    if (stat === null) return { value: undefined, stat: undefined };
+  }
+};
+
+/** Reads sorted children; when the node is missing, leaves an existence watch. */
+const readChildren: Reader<string[]> = async (client, path, watch) => {
+  for (;;) {
+    try {
+      const { children, stat } = await client.getChildren(path, { watch });
+      return { value: [...children].sort(), stat };
+    } catch (error) {
+      if (!isZkError(error, 'NO_NODE')) throw error;
+    }
+    const stat = await client.exists(path, { watch });
+    if (stat === null) return { value: undefined, stat: undefined };
+  }
+};
+
+/** Reads existence (the stat). */
+const readExists: Reader<Stat> = async (client, path, watch) => {
+  const stat = await client.exists(path, { watch });
+  return { value: stat ?? undefined, stat: stat ?? undefined };
+};
+
+/** A watcher over a node's data. */
+export function dataWatcher(client: ZooKeeperClient, path: string): RearmingWatcher<Buffer> {
+  return new RearmingWatcher(client, path, readData);
+}
+
+/** A watcher over a node's children. */
+export function childrenWatcher(client: ZooKeeperClient, path: string): RearmingWatcher<string[]> {
+  return new RearmingWatcher(client, path, readChildren);
+}
+
+/** A watcher over a node's existence. */
+export function existsWatcher(client: ZooKeeperClient, path: string): RearmingWatcher<Stat> {
+  return new RearmingWatcher(client, path, readExists);
+}

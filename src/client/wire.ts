@@ -1,0 +1,474 @@
+/**
+ * The adapter over node-zookeeper-client: the only module that imports it. It turns the wire client's
+ * callbacks into promises of our own types, and closes the gaps found in it against ZooKeeper 3.8:
+ *
+ * - frames are split here, so the wire client always sees one whole reply (it kept partial frames across
+ *   reconnects), and a reply it cannot parse (an error code it does not know) or a notification of a type it
+ *   does not know never throws inside its socket handler;
+ * - nothing heard for ⅔ of the negotiated session timeout (it has no read timeout), or no handshake answer
+ *   within the connect timeout, drops the connection so that it reconnects elsewhere;
+ * - `sync`, which it does not offer, is sent as a raw request;
+ * - once abandoned (session expired or given up), the object never emits or calls back again.
+ */
+import zookeeper from 'node-zookeeper-client';
+import { codeName, isKnownCode } from './error-codes';
+import { ZkError, type ZkOperation } from './errors';
+import { toStat } from './stat';
+import type { Acl, AuthInfo, CreateMode, Stat, TransactionOp, TransactionResult, WatchEvent } from './types';
+
+/** States the wire session reports. */
+export type WireState = 'connected' | 'read-only' | 'disconnected' | 'expired' | 'auth-failed';
+
+/** Options of a {@link WireSession}. */
+export interface WireSessionOptions {
+  /** `host:port,...` with optional chroot. */
+  connectString: string;
+  /** Requested session timeout. */
+  sessionTimeoutMs: number;
+  /** Longest random pause after every server was tried once. */
+  reconnectDelayMs: number;
+  /** Credentials (re)sent on every connection. */
+  auth: AuthInfo[];
+  /** Called on every state change while the session is not abandoned. */
+  onState: (state: WireState) => void;
+}
+
+/** A one-shot watch callback as the wire layer passes it on. */
+export type WireWatch = (event: WatchEvent) => void;
+
+const OP_SYNC = 9;
+const XID_NOTIFICATION = -1;
+const CONNECTING = 1;
+const CLOSED = -2;
+const CONNECTED_STATES = new Set([2, 3]);
+
+const modeNumbers: Record<CreateMode, number> = {
+  persistent: 0,
+  ephemeral: 1,
+  'persistent-sequential': 2,
+  'ephemeral-sequential': 3,
+};
+
+const eventTypes: Record<number, WatchEvent['type']> = {
+  1: 'created',
+  2: 'deleted',
+  3: 'data-changed',
+  4: 'children-changed',
+};
+
+/* The wire client's untyped internals, named only here. */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type WireClient = any;
+type ConnectionManager = any;
+type WirePacket = { request: { header: { xid: number; type: number } | null }; callback?: (error: unknown, response?: unknown) => void };
+
+/** Splits a TCP byte stream into ZooKeeper's int32-length-prefixed frames. */
+class FrameSplitter {
+  private pending: Buffer = Buffer.alloc(0);
+
+  reset(): void {
+    this.pending = Buffer.alloc(0);
+  }
+
+  push(chunk: Buffer): Buffer[] {
+    let buffer = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const frames: Buffer[] = [];
+    while (buffer.length >= 4) {
+      const size = buffer.readInt32BE(0);
+      if (buffer.length < size + 4) break;
+      frames.push(buffer.subarray(0, size + 4));
+      buffer = buffer.subarray(size + 4);
+    }
+    this.pending = buffer;
+    return frames;
+  }
+}
+
+/** A request object the wire client can queue, for operations it has no class for. */
+function rawRequest(type: number, path: string): unknown {
+  let chroot = '';
+  const header = { xid: 0, type };
+  return {
+    header,
+    payload: {
+      setChrootPath(prefix: string): void {
+        chroot = prefix ?? '';
+      },
+    },
+    toBuffer(): Buffer {
+      const full = chroot === '' ? path : path === '/' ? chroot : chroot + path;
+      const pathBytes = Buffer.from(full, 'utf8');
+      const buffer = Buffer.alloc(4 + 8 + 4 + pathBytes.length);
+      buffer.writeInt32BE(buffer.length - 4, 0);
+      buffer.writeInt32BE(header.xid, 4);
+      buffer.writeInt32BE(header.type, 8);
+      buffer.writeInt32BE(pathBytes.length, 12);
+      pathBytes.copy(buffer, 16);
+      return buffer;
+    },
+  };
+}
+
+/** Converts a wire client error (numeric `code`) into a {@link ZkError}. */
+function toZkError(error: unknown, operation: ZkOperation, path: string | undefined): ZkError {
+  if (error instanceof ZkError) return error;
+  const numeric = (error as { code?: unknown } | null)?.code;
+  if (typeof numeric === 'number') return ZkError.of(codeName(numeric), operation, path, error);
+  return ZkError.of('UNKNOWN', operation, path, error);
+}
+
+function toWireAcl(acl: Acl[]): unknown[] {
+  return acl.map((entry) => new zookeeper.ACL(entry.perms, new zookeeper.Id(entry.scheme, entry.id)));
+}
+
+function fromWireAcl(acl: any[]): Acl[] {
+  return (acl ?? []).map((entry) => ({ perms: entry.permission, scheme: entry.id.scheme, id: entry.id.id }));
+}
+
+/**
+ * One ZooKeeper session over node-zookeeper-client. Reconnects by itself while the session lives; once it
+ * expired (or was abandoned) a new WireSession must be made.
+ */
+export class WireSession {
+  private readonly client: WireClient;
+  private readonly cm: ConnectionManager;
+  private readonly frames = new FrameSplitter();
+  private readonly onState: (state: WireState) => void;
+  private abandoned = false;
+  private lastHeardAt = performance.now();
+  private readonly watchWrappers = new WeakMap<WireWatch, (event: any) => void>();
+  private livenessTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: WireSessionOptions) {
+    this.onState = options.onState;
+    this.client = zookeeper.createClient(options.connectString, {
+      sessionTimeout: options.sessionTimeoutMs,
+      spinDelay: options.reconnectDelayMs,
+      retries: 0,
+    });
+    this.cm = this.client.connectionManager;
+    for (const { scheme, auth } of options.auth) this.client.addAuthInfo(scheme, Buffer.from(auth));
+    this.patchConnectionManager();
+    this.client.on('state', (state: { name: string }) => this.handleWireState(state.name));
+  }
+
+  /** Starts connecting (and reconnecting, while the session lives). */
+  connect(): void {
+    this.client.connect();
+    this.scheduleLivenessCheck();
+  }
+
+  /** Session id, 8 bytes (zeros before the first connect). */
+  get sessionId(): Buffer {
+    return this.client.getSessionId();
+  }
+
+  /** Session password, 16 bytes. */
+  get password(): Buffer {
+    return this.client.getSessionPassword();
+  }
+
+  /** Negotiated session timeout (the requested one before the first connect). */
+  get timeoutMs(): number {
+    return this.client.getSessionTimeout();
+  }
+
+  /** `host:port` of the server the socket is connected to, if any. */
+  get server(): string {
+    const socket = this.cm.socket;
+    return socket?.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : '';
+  }
+
+  /** Drops the current connection; the wire client reconnects (to the next server) by itself. */
+  dropConnection(): void {
+    this.cm.socket?.destroy();
+  }
+
+  /**
+   * Ends the session: sends close-session when connected and waits for the server to close the socket (at
+   * most `timeoutMs`), then abandons the object.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.abandoned) return;
+    if (CONNECTED_STATES.has(this.cm.state)) {
+      await new Promise<void>((resolve) => {
+        const onState = (state: number): void => {
+          if (state !== CLOSED) return;
+          clearTimeout(timer);
+          this.cm.off('state', onState);
+          resolve();
+        };
+        const timer = setTimeout(() => onState(CLOSED), timeoutMs);
+        this.cm.on('state', onState);
+        this.client.close();
+      });
+    }
+    this.abandon();
+  }
+
+  /**
+   * Gives the session up without telling the server (it expires there by itself): no reconnect, no event and
+   * no callback from this object any more; queued requests fail with CONNECTION_LOSS.
+   */
+  abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    clearTimeout(this.livenessTimer);
+    this.cm.connect = () => undefined;
+    clearTimeout(this.cm.connectTimeoutHandler);
+    const queued: WirePacket[] = this.cm.packetQueue.queue.splice(0);
+    const pending: WirePacket[] = this.cm.pendingQueue.splice(0);
+    this.cm.state = CLOSED; // later requests fail at once
+    const socket = this.cm.socket;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      socket.destroy();
+    }
+    this.client.removeAllListeners();
+    for (const packet of [...pending, ...queued]) packet.callback?.({ code: -4 });
+  }
+
+  create(path: string, data: Buffer, acl: Acl[], mode: CreateMode): Promise<string> {
+    return this.call('create', path, (done) => this.client.create(path, data, toWireAcl(acl), modeNumbers[mode], done));
+  }
+
+  getData(path: string, watch?: WireWatch): Promise<{ data: Buffer; stat: Stat }> {
+    return this.call('getData', path, (done) =>
+      this.client.getData(path, this.wrapWatch(watch), (error: unknown, data: Buffer | null, stat: unknown) =>
+        done(error, error ? undefined : { data: data ?? Buffer.alloc(0), stat: toStat(stat) }),
+      ),
+    );
+  }
+
+  setData(path: string, data: Buffer, version: number): Promise<Stat> {
+    return this.call('setData', path, (done) =>
+      this.client.setData(path, data, version, (error: unknown, stat: unknown) => done(error, error ? undefined : toStat(stat))),
+    );
+  }
+
+  exists(path: string, watch?: WireWatch): Promise<Stat | null> {
+    return this.call('exists', path, (done) =>
+      this.client.exists(path, this.wrapWatch(watch), (error: unknown, stat: unknown) =>
+        done(error, error ? undefined : stat ? toStat(stat) : null),
+      ),
+    );
+  }
+
+  getChildren(path: string, watch?: WireWatch): Promise<{ children: string[]; stat: Stat }> {
+    return this.call('getChildren', path, (done) =>
+      this.client.getChildren(path, this.wrapWatch(watch), (error: unknown, children: string[], stat: unknown) =>
+        done(error, error ? undefined : { children, stat: toStat(stat) }),
+      ),
+    );
+  }
+
+  delete(path: string, version: number): Promise<void> {
+    return this.call('delete', path, (done) => this.client.remove(path, version, (error: unknown) => done(error)));
+  }
+
+  getACL(path: string): Promise<{ acl: Acl[]; stat: Stat }> {
+    return this.call('getACL', path, (done) =>
+      this.client.getACL(path, (error: unknown, acl: any[], stat: unknown) =>
+        done(error, error ? undefined : { acl: fromWireAcl(acl), stat: toStat(stat) }),
+      ),
+    );
+  }
+
+  setACL(path: string, acl: Acl[], version: number): Promise<Stat> {
+    return this.call('setACL', path, (done) =>
+      this.client.setACL(path, toWireAcl(acl), version, (error: unknown, stat: unknown) =>
+        done(error, error ? undefined : toStat(stat)),
+      ),
+    );
+  }
+
+  sync(path: string): Promise<void> {
+    return this.call('sync', path, (done) => this.cm.queue(rawRequest(OP_SYNC, path), (error: unknown) => done(error)));
+  }
+
+  /** Adds credentials now and for every later connection of this session. */
+  addAuth(auth: AuthInfo): void {
+    this.client.addAuthInfo(auth.scheme, Buffer.from(auth.auth));
+  }
+
+  /**
+   * Commits a multi-op. The wire client's builder turns a version of 0 into -1, so the ops are handed to it
+   * ready-made. Rejects with a ZkError whose `failedOp` names the first failing op.
+   */
+  transaction(ops: Array<TransactionOp & { data?: Buffer; acl?: Acl[] }>): Promise<TransactionResult[]> {
+    const transaction = this.client.transaction();
+    for (const op of ops) {
+      switch (op.type) {
+        case 'create':
+          transaction.ops.push({ type: 1, path: op.path, data: op.data, acls: toWireAcl(op.acl ?? []), mode: modeNumbers[op.mode ?? 'persistent'] });
+          break;
+        case 'setData':
+          transaction.ops.push({ type: 5, path: op.path, data: op.data, version: op.version ?? -1 });
+          break;
+        case 'delete':
+          transaction.ops.push({ type: 2, path: op.path, version: op.version ?? -1 });
+          break;
+        case 'check':
+          transaction.ops.push({ type: 13, path: op.path, version: op.version ?? -1 });
+          break;
+      }
+    }
+    return new Promise((resolve, reject) => {
+      try {
+        transaction.commit((error: unknown, results: any[]) => {
+          if (this.abandoned && !error) return;
+          if (!error) {
+            resolve(results.map((result, index) => this.toTransactionResult(result, ops[index]!)));
+            return;
+          }
+          const failedOp = (results ?? []).findIndex((result) => result.type === -1 && result.err !== 0);
+          const failed = failedOp >= 0 ? results[failedOp] : undefined;
+          const zkError = toZkError(failed ? { code: failed.err } : error, 'transaction', failed ? ops[failedOp]?.path : undefined);
+          reject(
+            failedOp >= 0
+              ? new ZkError(`transaction op ${failedOp} (${ops[failedOp]?.type} ${ops[failedOp]?.path}): ${zkError.code}`, {
+                  code: zkError.code,
+                  operation: 'transaction',
+                  path: ops[failedOp]?.path,
+                  failedOp,
+                  cause: error,
+                })
+              : zkError,
+          );
+        });
+      } catch (error) {
+        reject(toZkError(error, 'transaction', undefined));
+      }
+    });
+  }
+
+  private toTransactionResult(result: any, op: TransactionOp): TransactionResult {
+    switch (op.type) {
+      case 'create':
+        return { type: 'create', path: result.path };
+      case 'setData':
+        return { type: 'setData', stat: toStat(result.stat) };
+      case 'delete':
+        return { type: 'delete' };
+      case 'check':
+        return { type: 'check' };
+    }
+  }
+
+  /** Runs one wire call and settles with its callback, unless the session was abandoned meanwhile. */
+  private call<T>(operation: ZkOperation, path: string, start: (done: (error: unknown, value?: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.abandoned) {
+        reject(ZkError.of('CONNECTION_LOSS', operation, path));
+        return;
+      }
+      try {
+        start((error, value) => (error ? reject(toZkError(error, operation, path)) : resolve(value as T)));
+      } catch (error) {
+        reject(ZkError.of('BAD_ARGUMENTS', operation, path, error));
+      }
+    });
+  }
+
+  private wrapWatch(watch: WireWatch | undefined): ((event: any) => void) | undefined {
+    if (!watch) return undefined;
+    let wrapped = this.watchWrappers.get(watch);
+    if (!wrapped) {
+      // One wrapper per callback, so that the wire client's dedup by function identity still applies.
+      wrapped = (event: any): void => {
+        if (this.abandoned) return;
+        const type = eventTypes[event?.type as number];
+        if (type) watch({ type, path: event.path });
+      };
+      this.watchWrappers.set(watch, wrapped);
+    }
+    return wrapped;
+  }
+
+  private handleWireState(name: string): void {
+    if (this.abandoned) return;
+    const mapped: Record<string, WireState> = {
+      SYNC_CONNECTED: 'connected',
+      CONNECTED_READ_ONLY: 'read-only',
+      DISCONNECTED: 'disconnected',
+      EXPIRED: 'expired',
+      AUTH_FAILED: 'auth-failed',
+    };
+    const state = mapped[name];
+    if (state) this.onState(state);
+  }
+
+  private patchConnectionManager(): void {
+    const cm = this.cm;
+    const originalData = cm.onSocketData;
+    const originalConnect = cm.connect;
+    const originalFindNextServer = cm.findNextServer;
+    cm.connect = (): void => {
+      if (this.abandoned) return;
+      this.frames.reset();
+      this.lastHeardAt = performance.now();
+      originalConnect.call(cm);
+    };
+    cm.findNextServer = (callback: (server: unknown) => void): void => {
+      originalFindNextServer.call(cm, (server: unknown) => {
+        if (!this.abandoned) callback(server);
+      });
+    };
+    cm.onSocketData = (chunk: Buffer): void => {
+      if (this.abandoned) return;
+      this.lastHeardAt = performance.now();
+      for (const frame of this.frames.push(chunk)) {
+        if (this.abandoned) return;
+        this.handleFrame(frame, originalData);
+      }
+    };
+  }
+
+  private handleFrame(frame: Buffer, originalData: (buffer: Buffer) => void): void {
+    const cm = this.cm;
+    if (cm.state !== CONNECTING && frame.length >= 20) {
+      const xid = frame.readInt32BE(4);
+      const err = frame.readInt32BE(16);
+      const head: WirePacket | undefined = cm.pendingQueue[0];
+      if (xid >= 0 && head?.request.header?.xid === xid) {
+        if (head.request.header.type === OP_SYNC || (err !== 0 && !isKnownCode(err))) {
+          cm.pendingQueue.shift();
+          cm.zxid = Buffer.from(frame.subarray(8, 16));
+          head.callback?.(err === 0 ? null : { code: err });
+          return;
+        }
+      }
+    }
+    try {
+      originalData.call(cm, frame);
+    } catch {
+      // A frame the wire client could not handle: an unknown notification type is dropped; anything else
+      // means the stream can no longer be trusted, so reconnect (pending requests fail with CONNECTION_LOSS).
+      if (frame.length >= 8 && frame.readInt32BE(4) === XID_NOTIFICATION) return;
+      this.dropConnection();
+    }
+  }
+
+  private scheduleLivenessCheck(): void {
+    const interval = Math.max(20, Math.floor(this.timeoutMs / 10));
+    this.livenessTimer = setTimeout(() => {
+      if (this.abandoned) return;
+      this.checkLiveness();
+      this.scheduleLivenessCheck();
+    }, interval);
+    this.livenessTimer.unref();
+  }
+
+  /** The read timeout the wire client lacks: ⅔ of the session timeout connected, the connect timeout while handshaking. */
+  private checkLiveness(): void {
+    const cm = this.cm;
+    const silentFor = performance.now() - this.lastHeardAt;
+    const connected = CONNECTED_STATES.has(cm.state);
+    const limit = connected ? (this.timeoutMs * 2) / 3 : cm.connectTimeout;
+    if ((connected || cm.state === CONNECTING) && cm.socket && silentFor > limit) {
+      this.lastHeardAt = performance.now();
+      this.dropConnection();
+    }
+  }
+}
