@@ -49,7 +49,10 @@ export async function waitForState(
   return info as StateInfo;
 }
 
-/** Polls nothing: resolves when `check()` holds, re-checking whenever `emitter` emits `event`. */
+/**
+ * Resolves once `check()` holds, re-checking every `everyMs` until `timeoutMs`: only for conditions that no
+ * event announces (e.g. what another client sees on the server), never as a sleep.
+ */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = scaled(30_000), everyMs = 50): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
