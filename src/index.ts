@@ -1,0 +1,7 @@
+/**
+ * zk-recipes: a typed, reconnecting ZooKeeper client and Curator-compatible recipes.
+ *
+ * @packageDocumentation
+ */
+export * from './client';
+export * from './recipes/shared';
