@@ -1,0 +1,280 @@
+/** A real ZooKeeper ensemble (3 or 5 JVMs) on loopback for tests: kill, stop and restart members, find the leader. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { WaitOptions, ZooKeeperClient } from '../client/types';
+import { expireSession, type ExpireSessionOptions } from './expire-session';
+import { fourLetterWord, parseMode, type FourLetterWordOptions } from './four-letter-word';
+import { freePorts, LOOPBACK } from './ports';
+import {
+  commonZooCfg,
+  makeTempDir,
+  resolveServerOptions,
+  writeZooCfg,
+  type ResolvedServerOptions,
+  type ZooKeeperServerOptions,
+} from './server-options';
+import { pollUntil } from './wait';
+import { startServing, ZooKeeperStartError, type StartWait, type ZooKeeperProcess } from './zookeeper-process';
+
+/** Options of {@link TestingCluster.start}. */
+export interface TestingClusterOptions extends ZooKeeperServerOptions {
+  /** Number of servers in the ensemble. @default 3 */
+  size?: 3 | 5;
+}
+
+/** One member of a {@link TestingCluster}, as it is now. */
+export interface ClusterMember {
+  /** Position in the cluster (0-based), as taken by `kill(i)`, `stop(i)`, `restart(i)`. */
+  readonly index: number;
+  /** ZooKeeper's server id (`myid`): `index + 1`. */
+  readonly id: number;
+  /** Port clients connect to. */
+  readonly clientPort: number;
+  /** Port followers connect to the leader on. */
+  readonly quorumPort: number;
+  /** Port of leader election. */
+  readonly electionPort: number;
+  /** `127.0.0.1:<clientPort>`. */
+  readonly connectString: string;
+  /** The JVM's pid while it runs. */
+  readonly pid: number | undefined;
+  /** True while the JVM runs. */
+  readonly running: boolean;
+  /** This member's directory (`zoo.cfg`, `data/`, logs). */
+  readonly directory: string;
+}
+
+interface Member {
+  readonly id: number;
+  readonly directory: string;
+  clientPort: number;
+  quorumPort: number;
+  electionPort: number;
+  jvm: ZooKeeperProcess | undefined;
+}
+
+/** How often a start picks new ports when one was taken meanwhile. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * A real ZooKeeper ensemble of 3 or 5 servers on `127.0.0.1`, every client, quorum and election port chosen
+ * by the OS. `connectString` lists all members. Members can be SIGKILLed, stopped and restarted one by one;
+ * `leaderIndex()` says which one leads.
+ *
+ * @example
+ * ```ts
+ * const cluster = await TestingCluster.start({ size: 3 });
+ * const client = new ZkClient({ connectString: cluster.connectString, sessionTimeoutMs: 6000 });
+ * await client.start();
+ * const leader = await cluster.waitForLeader();
+ * await cluster.kill(leader);                 // a crash: the others elect a new leader
+ * const next = await cluster.waitForLeader();
+ * await cluster.restart(leader);              // back as a follower
+ * await client.close();
+ * await cluster.stop();
+ * ```
+ */
+export class TestingCluster implements AsyncDisposable {
+  private stopped: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ResolvedServerOptions,
+    /** The temporary directory holding every member's directory. Removed by {@link stop}. */
+    readonly directory: string,
+    private readonly members: Member[],
+  ) {}
+
+  /** Starts the ensemble and resolves once every member serves (a leader is elected). */
+  static async start(options: TestingClusterOptions = {}): Promise<TestingCluster> {
+    const size = options.size ?? 3;
+    if (size !== 3 && size !== 5) throw new RangeError(`size must be 3 or 5, got ${String(size)}`);
+    const resolved = resolveServerOptions(options);
+    const root = makeTempDir(resolved, 'cluster');
+    const members = Array.from({ length: size }, (_, index): Member => {
+      const directory = path.join(root, `server-${index + 1}`);
+      fs.mkdirSync(path.join(directory, 'data'), { recursive: true });
+      fs.writeFileSync(path.join(directory, 'data', 'myid'), `${index + 1}\n`);
+      return { id: index + 1, directory, clientPort: 0, quorumPort: 0, electionPort: 0, jvm: undefined };
+    });
+    const cluster = new TestingCluster(resolved, root, members);
+    try {
+      await cluster.launchAllOnFreePorts();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** Number of members. */
+  get size(): number {
+    return this.members.length;
+  }
+
+  /** Every member's `127.0.0.1:<clientPort>`, comma-separated, in index order. */
+  get connectString(): string {
+    return this.members.map((member) => `${LOOPBACK}:${member.clientPort}`).join(',');
+  }
+
+  /** A snapshot of every member. */
+  get servers(): readonly ClusterMember[] {
+    return this.members.map((member, index) => ({
+      index,
+      id: member.id,
+      clientPort: member.clientPort,
+      quorumPort: member.quorumPort,
+      electionPort: member.electionPort,
+      connectString: `${LOOPBACK}:${member.clientPort}`,
+      pid: member.jvm?.running ? member.jvm.pid : undefined,
+      running: member.jvm?.running ?? false,
+      directory: member.directory,
+    }));
+  }
+
+  /** `127.0.0.1:<clientPort>` of member `index`. */
+  connectStringOf(index: number): string {
+    return `${LOOPBACK}:${this.member(index).clientPort}`;
+  }
+
+  /** Sends a four-letter word to member `index`. */
+  fourLetterWord(index: number, command: string, options?: FourLetterWordOptions): Promise<string> {
+    return fourLetterWord(LOOPBACK, this.member(index).clientPort, command, options);
+  }
+
+  /**
+   * Index of the member that reports `Mode: leader` right now, or `undefined` when none does (an election is
+   * under way, or quorum is lost).
+   */
+  async leaderIndex(options: FourLetterWordOptions = {}): Promise<number | undefined> {
+    const modes = await Promise.all(
+      this.members.map(async (member) => {
+        if (!member.jvm?.running) return undefined;
+        try {
+          return parseMode(await fourLetterWord(LOOPBACK, member.clientPort, 'srvr', { timeoutMs: 2000, ...options }));
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    const index = modes.indexOf('leader');
+    return index >= 0 ? index : undefined;
+  }
+
+  /** Resolves with the leader's index once a member reports `Mode: leader`. */
+  waitForLeader(options: WaitOptions = {}): Promise<number> {
+    const timeoutMs = options.timeoutMs ?? this.options.startTimeoutMs;
+    return pollUntil(() => this.leaderIndex({ signal: options.signal }), {
+      timeoutMs,
+      signal: options.signal,
+      timeoutError: () => new Error(`no member of the cluster reported Mode: leader within ${timeoutMs} ms`),
+    });
+  }
+
+  /** SIGKILLs member `index` (a crash) and resolves once it is gone. Its data stays for {@link restart}. */
+  async kill(index: number): Promise<void> {
+    await this.member(index).jvm?.kill();
+  }
+
+  /**
+   * With an index: stops that member gracefully (SIGTERM, SIGKILL after the grace period); its data stays.
+   * Without: stops every member and removes the cluster's directory; idempotent, concurrent callers share
+   * one promise.
+   */
+  stop(index?: number): Promise<void> {
+    if (index !== undefined) {
+      const member = this.member(index);
+      return member.jvm ? member.jvm.terminate(this.options.stopGraceMs).then(() => undefined) : Promise.resolve();
+    }
+    this.stopped ??= (async () => {
+      await Promise.all(this.members.map((member) => member.jvm?.terminate(this.options.stopGraceMs)));
+      await fs.promises.rm(this.directory, { recursive: true, force: true });
+    })();
+    return this.stopped;
+  }
+
+  /**
+   * Stops member `index` gracefully if it runs, starts it again with the same ports and data, and resolves
+   * once it serves (it has joined a quorum).
+   */
+  async restart(index: number, options: WaitOptions = {}): Promise<void> {
+    if (this.stopped) throw new Error('TestingCluster.restart(): the cluster was stopped');
+    const member = this.member(index);
+    await member.jvm?.terminate(this.options.stopGraceMs);
+    await this.launch(member, {
+      timeoutMs: options.timeoutMs ?? this.options.startTimeoutMs,
+      signal: options.signal,
+      retryWhilePortTaken: true,
+    });
+  }
+
+  /**
+   * Expires `client`'s session from the server side through the members (see {@link expireSession});
+   * resolves once the client has seen `lost`.
+   */
+  expireSession(client: ZooKeeperClient, options?: ExpireSessionOptions): Promise<void> {
+    return expireSession(client, this.connectString, options);
+  }
+
+  /** Same as `stop()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  private member(index: number): Member {
+    const member = Number.isInteger(index) ? this.members[index] : undefined;
+    if (!member) throw new RangeError(`server index must be 0..${this.members.length - 1}, got ${String(index)}`);
+    return member;
+  }
+
+  private async launchAllOnFreePorts(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const ports = await freePorts(3 * this.members.length);
+      this.members.forEach((member, i) => {
+        [member.clientPort, member.quorumPort, member.electionPort] = ports.slice(3 * i, 3 * i + 3) as [
+          number,
+          number,
+          number,
+        ];
+      });
+      // One failing member must not leave the others polling until their own timeouts.
+      const abort = new AbortController();
+      const onOuterAbort = (): void => abort.abort(this.options.signal?.reason);
+      this.options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+      try {
+        await Promise.all(
+          this.members.map((member) =>
+            this.launch(member, { timeoutMs: this.options.startTimeoutMs, signal: abort.signal }).catch((error) => {
+              abort.abort(error);
+              throw error;
+            }),
+          ),
+        );
+        return;
+      } catch (error) {
+        await Promise.all(this.members.map((member) => member.jvm?.kill()));
+        if (this.options.signal?.aborted) throw this.options.signal.reason;
+        // Someone took one of our ports between the probe and ZooKeeper's bind: pick new ones for all.
+        if (!(error instanceof ZooKeeperStartError && error.bindFailure) || attempt >= PORT_ATTEMPTS) throw error;
+      } finally {
+        this.options.signal?.removeEventListener('abort', onOuterAbort);
+      }
+    }
+  }
+
+  private async launch(member: Member, wait: StartWait): Promise<void> {
+    const configFile = path.join(member.directory, 'zoo.cfg');
+    const ensemble = Object.fromEntries(
+      this.members.map((peer) => [`server.${peer.id}`, `${LOOPBACK}:${peer.quorumPort}:${peer.electionPort}`]),
+    );
+    writeZooCfg(configFile, {
+      ...commonZooCfg(this.options),
+      dataDir: path.join(member.directory, 'data'),
+      clientPort: member.clientPort,
+      clientPortAddress: LOOPBACK,
+      ...ensemble,
+      ...this.options.config,
+    });
+    const spec = { configFile, logDir: member.directory, options: this.options };
+    await startServing(spec, member.clientPort, { ...wait, onLaunch: (jvm) => (member.jvm = jvm) });
+  }
+}
