@@ -32,11 +32,9 @@ import type {
   WatchOption,
   ZooKeeperClient,
 } from './types';
-import { toPayload, validateAcl, validateVersion, validateWaitOptions } from './validate';
+import { toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
 import { childrenWatcher, dataWatcher, existsWatcher, type RearmingWatcher } from './watchers';
 import type { WireSession, WireWatch } from './wire';
-
-const CREATE_MODES: ReadonlySet<string> = new Set(['persistent', 'persistent-sequential', 'ephemeral', 'ephemeral-sequential']);
 
 /**
  * A ZooKeeper client: promise API, typed errors, retries, connection states, protected creates, guaranteed
@@ -184,10 +182,9 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
    * prefix instead of creating a second one. Unprotected sequential creates are never retried.
    */
   async create(path: string, data?: NodeData, options: CreateOptions & WaitOptions = {}): Promise<string> {
-    const mode: CreateMode = options.mode ?? 'persistent';
-    if (!CREATE_MODES.has(mode)) throw new TypeError(`mode must be one of ${[...CREATE_MODES].join(', ')}, got ${String(mode)}`);
+    const mode: CreateMode = validateMode(options.mode);
     const sequential = mode.endsWith('sequential');
-    validatePath(path, 'path', sequential);
+    validatePath(path);
     if (path === '/') throw new TypeError('cannot create the root node');
     validateWaitOptions(options);
     const payload = toPayload(data);
@@ -325,21 +322,25 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     }
   }
 
-  private async deleteTree(wire: WireSession, full: string, version: number): Promise<void> {
+  /**
+   * Deletes `full` and its subtree, children first. The top node missing is NO_NODE (as for a plain delete);
+   * descendants that vanish meanwhile are fine.
+   */
+  private async deleteTree(wire: WireSession, full: string, version: number, top = true): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       let children: string[];
       try {
         children = (await wire.getChildren(full)).children;
       } catch (error) {
-        if (isZkError(error, 'NO_NODE')) return;
+        if (!top && isZkError(error, 'NO_NODE')) return;
         throw error;
       }
-      for (const child of children) await this.deleteTree(wire, joinPath(full, child), -1);
+      for (const child of children) await this.deleteTree(wire, joinPath(full, child), -1, false);
       try {
         await wire.delete(full, version);
         return;
       } catch (error) {
-        if (isZkError(error, 'NO_NODE') && version === -1) return;
+        if (!top && isZkError(error, 'NO_NODE')) return;
         // A child appeared meanwhile: go round again, a bounded number of times.
         if (!isZkError(error, 'NOT_EMPTY') || attempt >= 10) throw error;
       }

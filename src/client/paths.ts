@@ -12,17 +12,17 @@ function invalidCharacter(code: number): boolean {
 }
 
 /**
- * Throws a `TypeError` when `path` is not a valid absolute ZooKeeper path: relative, trailing `/`, empty
- * segments, `.`/`..` segments, or characters ZooKeeper rejects. `sequential` allows a trailing `/` (the
- * server appends the sequence number).
+ * Throws a `TypeError` when `path` is not a valid absolute ZooKeeper path: relative, trailing `/` (also for
+ * sequential creates: the wire client cannot send one), empty segments, `.`/`..` segments, or characters
+ * ZooKeeper rejects.
  */
-export function validatePath(path: unknown, what = 'path', sequential = false): asserts path is string {
+export function validatePath(path: unknown, what = 'path'): asserts path is string {
   if (typeof path !== 'string') throw new TypeError(`${what} must be a string, got ${typeof path}`);
   if (path.length === 0) throw new TypeError(`${what} must not be empty`);
   if (path[0] !== '/') throw new TypeError(`${what} must be absolute (start with '/'): ${JSON.stringify(path)}`);
   if (path.length === 1) return;
-  const checked = sequential && path.endsWith('/') ? path.slice(0, -1) : path;
-  if (checked.endsWith('/')) throw new TypeError(`${what} must not end with '/': ${JSON.stringify(path)}`);
+  if (path.endsWith('/')) throw new TypeError(`${what} must not end with '/': ${JSON.stringify(path)}`);
+  const checked = path;
   const segments = checked.slice(1).split('/');
   for (const segment of segments) {
     if (segment === '') throw new TypeError(`${what} has an empty segment: ${JSON.stringify(path)}`);

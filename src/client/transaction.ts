@@ -1,7 +1,7 @@
 /** {@link ZkTransaction}: the builder behind `client.transaction()`; every op is checked when added. */
 import { validatePath } from './paths';
 import type { Acl, CreateMode, NodeData, Transaction, TransactionOp, TransactionResult, WaitOptions } from './types';
-import { toPayload, validateAcl, validateVersion, validateWaitOptions } from './validate';
+import { toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
 
 /** Collects operations and commits them atomically through the client. */
 export class ZkTransaction implements Transaction {
@@ -17,8 +17,8 @@ export class ZkTransaction implements Transaction {
 
   /** Adds a create. */
   create(path: string, data?: NodeData, options: { mode?: CreateMode; acl?: Acl[] } = {}): this {
-    const mode = options.mode ?? 'persistent';
-    validatePath(path, 'path', mode.endsWith('sequential'));
+    const mode = validateMode(options?.mode);
+    validatePath(path);
     toPayload(data);
     if (options.acl !== undefined) validateAcl(options.acl);
     this.collected.push({ type: 'create', path, data, mode, acl: options.acl });

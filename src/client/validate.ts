@@ -1,5 +1,14 @@
 /** Argument checks that run before anything is sent: data payloads, versions, timeouts, ACLs. */
-import type { Acl, NodeData, WaitOptions } from './types';
+import type { Acl, CreateMode, NodeData, WaitOptions } from './types';
+
+const CREATE_MODES: ReadonlySet<unknown> = new Set<CreateMode>(['persistent', 'persistent-sequential', 'ephemeral', 'ephemeral-sequential']);
+
+/** Checks a create mode (`undefined` is `persistent`); throws `TypeError` for anything else. */
+export function validateMode(mode: unknown): CreateMode {
+  if (mode === undefined) return 'persistent';
+  if (!CREATE_MODES.has(mode)) throw new TypeError(`mode must be one of ${[...CREATE_MODES].join(', ')}, got ${describe(mode)}`);
+  return mode as CreateMode;
+}
 
 /** ZooKeeper's default `jute.maxbuffer`: the largest node payload a server accepts. */
 export const MAX_DATA_BYTES = 1024 * 1024;

@@ -37,6 +37,7 @@ export interface WireSessionOptions {
 export type WireWatch = (event: WatchEvent) => void;
 
 const OP_SYNC = 9;
+const OP_ERROR = -1;
 const XID_NOTIFICATION = -1;
 const CONNECTING = 1;
 const CLOSED = -2;
@@ -60,7 +61,16 @@ const eventTypes: Record<number, WatchEvent['type']> = {
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type WireClient = any;
 type ConnectionManager = any;
-type WirePacket = { request: { header: { xid: number; type: number } | null }; callback?: (error: unknown, response?: unknown) => void };
+type WireCallback = ((error: unknown, response?: any) => void) & { settled?: boolean };
+type WirePacket = { request: { header: { xid: number; type: number } | null }; callback?: WireCallback };
+
+/**
+ * Result codes the wire client can turn into its own exception. Its `Exception.create` throws on any other
+ * code, and it does so inside its socket handler, so replies carrying another code are settled here.
+ */
+const wireKnownCodes: ReadonlySet<number> = new Set(
+  Object.values(zookeeper.Exception).filter((value): value is number => typeof value === 'number'),
+);
 
 /** Splits a TCP byte stream into ZooKeeper's int32-length-prefixed frames. */
 class FrameSplitter {
@@ -294,7 +304,9 @@ export class WireSession {
 
   /**
    * Commits a multi-op. The wire client's builder turns a version of 0 into -1, so the ops are handed to it
-   * ready-made. Rejects with a ZkError whose `failedOp` names the first failing op.
+   * ready-made; and its `commit` throws inside the socket handler on a per-op error code it does not know,
+   * so only its request encoding is used and the reply is read here. Rejects with a ZkError whose
+   * `failedOp` names the first failing op.
    */
   transaction(ops: Array<TransactionOp & { data?: Buffer; acl?: Acl[] }>): Promise<TransactionResult[]> {
     const transaction = this.client.transaction();
@@ -314,32 +326,33 @@ export class WireSession {
           break;
       }
     }
-    return new Promise((resolve, reject) => {
-      try {
-        transaction.commit((error: unknown, results: any[]) => {
-          if (this.abandoned && !error) return;
-          if (!error) {
-            resolve(results.map((result, index) => this.toTransactionResult(result, ops[index]!)));
-            return;
-          }
-          const failedOp = (results ?? []).findIndex((result) => result.type === -1 && result.err !== 0);
-          const failed = failedOp >= 0 ? results[failedOp] : undefined;
-          const zkError = toZkError(failed ? { code: failed.err } : error, 'transaction', failed ? ops[failedOp]?.path : undefined);
-          reject(
-            failedOp >= 0
-              ? new ZkError(`transaction op ${failedOp} (${ops[failedOp]?.type} ${ops[failedOp]?.path}): ${zkError.code}`, {
-                  code: zkError.code,
-                  operation: 'transaction',
-                  path: ops[failedOp]?.path,
-                  failedOp,
-                  cause: error,
-                })
-              : zkError,
-          );
-        });
-      } catch (error) {
-        reject(toZkError(error, 'transaction', undefined));
-      }
+    return this.call('transaction', undefined, (done) => {
+      // Let the builder encode the request, then queue it ourselves with our own reply handling.
+      let request: unknown;
+      transaction.connectionManager = { queue: (built: unknown) => (request = built) };
+      transaction.commit(() => undefined);
+      this.cm.queue(request, (error: unknown, response: any) => {
+        if (error) {
+          done(error);
+          return;
+        }
+        const results: any[] = response?.payload?.results ?? [];
+        const failedOp = results.findIndex((result) => result?.type === OP_ERROR && result.err !== 0);
+        if (failedOp < 0) {
+          done(null, results.map((result, index) => this.toTransactionResult(result, ops[index]!)));
+          return;
+        }
+        const code = codeName(results[failedOp].err);
+        const path = ops[failedOp]?.path;
+        done(
+          new ZkError(`transaction op ${failedOp} (${ops[failedOp]?.type} ${path}): ${code}`, {
+            code,
+            operation: 'transaction',
+            path,
+            failedOp,
+          }),
+        );
+      });
     });
   }
 
@@ -357,7 +370,11 @@ export class WireSession {
   }
 
   /** Runs one wire call and settles with its callback, unless the session was abandoned meanwhile. */
-  private call<T>(operation: ZkOperation, path: string, start: (done: (error: unknown, value?: T) => void) => void): Promise<T> {
+  private call<T>(
+    operation: ZkOperation,
+    path: string | undefined,
+    start: (done: (error: unknown, value?: T) => void) => void,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.abandoned) {
         reject(ZkError.of('CONNECTION_LOSS', operation, path));
@@ -404,6 +421,16 @@ export class WireSession {
     const originalData = cm.onSocketData;
     const originalConnect = cm.connect;
     const originalFindNextServer = cm.findNextServer;
+    const originalQueue = cm.queue;
+    // Every callback is called at most once; `settled` tells a failed frame whether its request was answered.
+    cm.queue = (request: unknown, callback?: WireCallback): void => {
+      const once: WireCallback = (error, response) => {
+        if (once.settled) return;
+        once.settled = true;
+        callback?.(error, response);
+      };
+      originalQueue.call(cm, request, once);
+    };
     cm.connect = (): void => {
       if (this.abandoned) return;
       this.frames.reset();
@@ -427,12 +454,12 @@ export class WireSession {
 
   private handleFrame(frame: Buffer, originalData: (buffer: Buffer) => void): void {
     const cm = this.cm;
+    const head: WirePacket | undefined = cm.pendingQueue[0];
     if (cm.state !== CONNECTING && frame.length >= 20) {
       const xid = frame.readInt32BE(4);
       const err = frame.readInt32BE(16);
-      const head: WirePacket | undefined = cm.pendingQueue[0];
       if (xid >= 0 && head?.request.header?.xid === xid) {
-        if (head.request.header.type === OP_SYNC || (err !== 0 && !isKnownCode(err))) {
+        if (head.request.header.type === OP_SYNC || (err !== 0 && !wireKnownCodes.has(err))) {
           cm.pendingQueue.shift();
           cm.zxid = Buffer.from(frame.subarray(8, 16));
           head.callback?.(err === 0 ? null : { code: err });
@@ -442,10 +469,14 @@ export class WireSession {
     }
     try {
       originalData.call(cm, frame);
-    } catch {
+    } catch (error) {
       // A frame the wire client could not handle: an unknown notification type is dropped; anything else
       // means the stream can no longer be trusted, so reconnect (pending requests fail with CONNECTION_LOSS).
+      // A request whose reply it was reading fails with UNKNOWN rather than waiting for its deadline.
       if (frame.length >= 8 && frame.readInt32BE(4) === XID_NOTIFICATION) return;
+      if (head && cm.pendingQueue[0] !== head && !head.callback?.settled) {
+        head.callback?.(new Error('reply could not be read', { cause: error }));
+      }
       this.dropConnection();
     }
   }
