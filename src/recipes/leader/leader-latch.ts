@@ -1,0 +1,488 @@
+/**
+ * {@link LeaderLatch}: leader election by a line of ephemeral-sequential nodes, node-compatible with Apache
+ * Curator's `LeaderLatch` (`<path>/_c_<uuid>-latch-<seq10>`, the participant id as data), so Java and Node
+ * participants can share one election.
+ */
+import { EventEmitter } from 'eventemitter3';
+import { Deadline, waitUntil } from '../../client/deadline';
+import { isZkError } from '../../client/errors';
+import { joinPath, nodeName, validatePath } from '../../client/paths';
+import type { ConnectionState, StateInfo, WaitOptions, ZooKeeperClient } from '../../client/types';
+import { validateWaitOptions } from '../../client/validate';
+import { RecipeStateError } from '../shared/errors';
+import type { SafetyPolicy } from '../shared/hold-signal';
+import { Lifecycle } from '../shared/lifecycle';
+import { ProtectedSequentialCreate } from '../shared/protected-sequential';
+import { sortSequentialNodes } from '../shared/sequential-nodes';
+import { isWritable, ownedByCurrentSession } from '../shared/session-owner';
+import { LeadershipLostError, LeadershipTimeoutError, validateParticipantId, type LeadershipLossReason } from './errors';
+import { readLeader, readParticipants, type Participant } from './participants';
+
+/** The marker of latch nodes (Curator's `LeaderLatch.LOCK_NAME`). */
+export const LATCH_MARKER = 'latch-';
+
+const RETRY_MIN_MS = 50;
+const RETRY_MAX_MS = 2000;
+
+/** Errors that only mean "try again once connected"; anything else is reported on `error`. */
+const CONNECTION_CODES = ['CONNECTION_LOSS', 'OPERATION_TIMEOUT', 'SESSION_EXPIRED', 'SESSION_MOVED', 'CLIENT_CLOSED'] as const;
+
+/** Options of a {@link LeaderLatch}. */
+export interface LeaderLatchOptions {
+  /** This participant's id: the data of its node, what {@link LeaderLatch.getParticipants} reports. Non-empty. */
+  id: string;
+  /**
+   * When leadership counts as lost. `standard` (Curator's default): already when the connection is
+   * `suspended`, since the session may be expiring unseen. `session`: only when the session is `lost` (or
+   * replaced); more available, less safe during a partition.
+   * @default 'standard'
+   */
+  safetyPolicy?: SafetyPolicy;
+}
+
+/** One term of leadership, from `isLeader` until `notLeader`. */
+export interface Leadership {
+  /** The participant id of this latch. */
+  readonly id: string;
+  /**
+   * Fencing token of this term: the election node's `pzxid` read when leadership was confirmed. It grows
+   * strictly from one leader to the next (the previous leader's node was deleted in between), so other
+   * systems can reject writes from a deposed leader. The same participant winning again without anyone else
+   * leading in between may get the same token.
+   */
+  readonly fencingToken: bigint;
+  /** Aborted (with a {@link LeadershipLostError}) the moment this term ends. */
+  readonly signal: AbortSignal;
+  /** Path of this participant's node. */
+  readonly node: string;
+}
+
+/** The listener-object form of the latch's events (Curator's `LeaderLatchListener`). */
+export interface LeaderLatchListener {
+  /** This participant became the leader. */
+  isLeader?(leadership: Leadership): void;
+  /** This participant stopped being the leader. */
+  notLeader?(reason: LeadershipLossReason): void;
+}
+
+/** Events of a {@link LeaderLatch}. */
+export interface LeaderLatchEvents {
+  /** This participant became the leader (its node is first, owned by the current session, connected). */
+  isLeader: (leadership: Leadership) => void;
+  /** This participant stopped being the leader; the term's signal is already aborted. */
+  notLeader: (reason: LeadershipLossReason) => void;
+  /** A background operation failed for a reason other than the connection; the latch keeps trying. */
+  error: (error: Error) => void;
+}
+
+/** Options of {@link LeaderLatch.close}. */
+export interface LeaderLatchCloseOptions {
+  /** Emit `notLeader` when closing a leading latch (Curator's `CloseMode.NOTIFY_LEADER`). @default false */
+  notifyLeader?: boolean;
+}
+
+type Waiter = { done: (leadership: Leadership) => void; fail: (error: unknown) => void };
+
+/**
+ * Leader election among any number of participants: the one whose node is first in line is the leader; each
+ * other watches only its predecessor (no herd effect). Leadership is given up as soon as it is not certain
+ * (at `suspended` under the default policy) and taken back after reconnecting only when the node is still
+ * there, still first and owned by the current session; after a session loss the node is created anew.
+ *
+ * @example
+ * ```ts
+ * const latch = new LeaderLatch(client, '/services/billing/leader', { id: 'billing-7f3a' });
+ * latch.on('isLeader', ({ signal, fencingToken }) => runMasterDuties({ signal, fencingToken }));
+ * latch.on('notLeader', (reason) => log.warn({ reason }, 'lost leadership'));
+ * await latch.start();
+ * const leader = await latch.getLeader();         // { id, isLeader: true, node } of whoever leads
+ * await latch.close();                            // leaves the election; a leader's signal aborts first
+ * ```
+ */
+export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
+  /** The election path. */
+  readonly path: string;
+  /** This participant's id. */
+  readonly id: string;
+  private readonly policy: SafetyPolicy;
+  private readonly lifecycle = new Lifecycle('LeaderLatch');
+  private node: string | undefined;
+  private pendingCreate: ProtectedSequentialCreate | undefined;
+  private held: { leadership: Leadership; controller: AbortController } | undefined;
+  private lastSignal: AbortSignal;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_MIN_MS;
+  private closing: Promise<void> | undefined;
+  private readonly waiters = new Set<Waiter>();
+  private readonly listenerObjects = new Map<LeaderLatchListener, () => void>();
+  private enqueuedSettled = false;
+  private resolveEnqueued!: () => void;
+  private rejectEnqueued!: (error: unknown) => void;
+  private readonly enqueued = new Promise<void>((resolve, reject) => {
+    this.resolveEnqueued = resolve;
+    this.rejectEnqueued = reject;
+  });
+
+  /** Checks every argument; does no I/O. Throws `TypeError`/`RangeError` for bad input. */
+  constructor(
+    private readonly client: ZooKeeperClient,
+    path: string,
+    options: LeaderLatchOptions,
+  ) {
+    super();
+    if (typeof client !== 'object' || client === null || typeof client.create !== 'function') {
+      throw new TypeError('LeaderLatch: client must be a ZooKeeperClient');
+    }
+    validatePath(path, 'LeaderLatch path');
+    if (typeof options !== 'object' || options === null) throw new TypeError('LeaderLatch: options must be an object with an id');
+    validateParticipantId(options.id, 'LeaderLatch');
+    const policy = options.safetyPolicy ?? 'standard';
+    if (policy !== 'standard' && policy !== 'session') {
+      throw new RangeError(`LeaderLatch: safetyPolicy must be 'standard' or 'session', got ${String(policy)}`);
+    }
+    this.path = path;
+    this.id = options.id;
+    this.policy = policy;
+    this.lastSignal = AbortSignal.abort(new LeadershipLostError(this.describe(), 'not-leader'));
+    this.enqueued.catch(() => undefined);
+  }
+
+  /** `latent`, `started` or `closed`. */
+  get state(): 'latent' | 'started' | 'closed' {
+    return this.lifecycle.state;
+  }
+
+  /** The current term while this participant leads, else `undefined`. */
+  get leadership(): Leadership | undefined {
+    return this.lifecycle.state === 'started' ? this.held?.leadership : undefined;
+  }
+
+  /** The current term's signal; when not leading, an already aborted signal (of the last term, if any). */
+  get signal(): AbortSignal {
+    return this.held?.leadership.signal ?? this.lastSignal;
+  }
+
+  /** The current term's fencing token, while leading. */
+  get fencingToken(): bigint | undefined {
+    return this.leadership?.fencingToken;
+  }
+
+  /** Path of this participant's node, while it has one. */
+  get nodePath(): string | undefined {
+    return this.node;
+  }
+
+  /** True while started and the leader. */
+  hasLeadership(): boolean {
+    return this.leadership !== undefined;
+  }
+
+  /**
+   * Joins the election. Resolves once this participant's node is in line (leadership may follow at any time;
+   * see {@link LeaderLatch.await}); rejects if the node cannot be created for a reason other than the
+   * connection (e.g. `NO_AUTH`), or when the latch is closed first. The latch keeps trying in the background
+   * either way until closed. Throws {@link RecipeStateError} at once when called a second time.
+   */
+  start(): Promise<void> {
+    this.lifecycle.start();
+    this.client.on('state', this.onState);
+    this.kick();
+    return this.enqueued;
+  }
+
+  /**
+   * Resolves with the term once this participant is the leader (at once when it already is). Rejects with a
+   * {@link LeadershipTimeoutError} after `timeoutMs`, with `signal.reason` on abort, and with a
+   * {@link RecipeStateError} when the latch is not started or gets closed.
+   */
+  async await(options: WaitOptions = {}): Promise<Leadership> {
+    validateWaitOptions(options);
+    this.lifecycle.assertStarted('await()');
+    const current = this.leadership;
+    if (current !== undefined) return current;
+    return waitUntil<Leadership>(
+      Deadline.from(options),
+      (done, fail) => {
+        const waiter: Waiter = { done, fail };
+        this.waiters.add(waiter);
+        return () => this.waiters.delete(waiter);
+      },
+      () => new LeadershipTimeoutError(`${this.describe()}: not the leader within ${options.timeoutMs} ms`, options.timeoutMs ?? 0),
+    );
+  }
+
+  /** All participants in line order, ids read from their nodes; the first is the leader. */
+  getParticipants(options?: WaitOptions): Promise<Participant[]> {
+    validateWaitOptions(options);
+    return readParticipants(this.client, this.path, [LATCH_MARKER], options);
+  }
+
+  /** The current leader, or `undefined` when nobody is in line. */
+  getLeader(options?: WaitOptions): Promise<Participant | undefined> {
+    validateWaitOptions(options);
+    return readLeader(this.client, this.path, [LATCH_MARKER], options);
+  }
+
+  /** Adds a listener object; returns a function that removes it. */
+  addLeaderListener(listener: LeaderLatchListener): () => void {
+    if (typeof listener !== 'object' || listener === null) throw new TypeError('LeaderLatch: listener must be an object');
+    this.removeLeaderListener(listener);
+    const onIsLeader = (leadership: Leadership): void => listener.isLeader?.(leadership);
+    const onNotLeader = (reason: LeadershipLossReason): void => listener.notLeader?.(reason);
+    this.on('isLeader', onIsLeader);
+    this.on('notLeader', onNotLeader);
+    const remove = (): void => {
+      this.off('isLeader', onIsLeader);
+      this.off('notLeader', onNotLeader);
+      this.listenerObjects.delete(listener);
+    };
+    this.listenerObjects.set(listener, remove);
+    return remove;
+  }
+
+  /** Removes a listener object added by {@link LeaderLatch.addLeaderListener}. */
+  removeLeaderListener(listener: LeaderLatchListener): void {
+    this.listenerObjects.get(listener)?.();
+  }
+
+  /**
+   * Leaves the election: a leader's signal aborts (and `notLeader` is emitted with `notifyLeader`) *before*
+   * its node is deleted, so the next leader can never overlap with this one. Resolves once the node is
+   * deleted (when disconnected, the delete continues in the background as a guaranteed delete). Idempotent.
+   */
+  close(options: LeaderLatchCloseOptions = {}): Promise<void> {
+    this.closing ??= this.doClose(options.notifyLeader === true);
+    return this.closing;
+  }
+
+  /** Same as {@link LeaderLatch.close} with default options. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async doClose(notifyLeader: boolean): Promise<void> {
+    const wasStarted = this.lifecycle.state === 'started';
+    this.lifecycle.close();
+    if (!wasStarted) return;
+    this.client.off('state', this.onState);
+    clearTimeout(this.retryTimer);
+    this.loseLeadership('closed', notifyLeader);
+    const closed = new RecipeStateError(`${this.describe()}: closed`);
+    for (const waiter of [...this.waiters]) waiter.fail(closed);
+    this.settleEnqueued(closed);
+    const node = this.node;
+    this.node = undefined;
+    // A create still in flight cleans up after itself when it returns (the loop sees the latch closed).
+    if (node !== undefined) await this.deleteNode(node, true);
+    else if (this.running === undefined) await this.pendingCreate?.cleanUp();
+    this.removeAllListeners();
+    this.listenerObjects.clear();
+  }
+
+  private get active(): boolean {
+    return this.lifecycle.state === 'started';
+  }
+
+  private describe(): string {
+    return `LeaderLatch ${this.path} (${this.id})`;
+  }
+
+  /** The one switch over connection states. */
+  private readonly onState = (state: ConnectionState, info: StateInfo): void => {
+    switch (state) {
+      case 'connected':
+        this.kick();
+        break;
+      case 'suspended':
+        if (this.policy === 'standard') this.loseLeadership('suspended');
+        break;
+      case 'read-only':
+        this.loseLeadership('suspended');
+        break;
+      case 'lost':
+        this.loseLeadership('lost');
+        this.forgetNode();
+        break;
+      case 'reconnected':
+        if (info.sessionChanged) {
+          this.loseLeadership('session-changed');
+          this.forgetNode();
+        }
+        this.kick();
+        break;
+      case 'closed':
+        this.loseLeadership('closed');
+        break;
+      default:
+        break;
+    }
+  };
+
+  /** Watch callback for the predecessor (and, while leading, our own node): look again. */
+  private readonly onWatch = (): void => this.kick();
+
+  /** Runs {@link LeaderLatch.check} until nothing asked for another look; one run at a time. */
+  private kick(): void {
+    if (!this.active) return;
+    this.again = true;
+    if (this.running !== undefined) return;
+    this.running = (async () => {
+      try {
+        while (this.again && this.active) {
+          this.again = false;
+          try {
+            await this.check();
+            this.retryDelayMs = RETRY_MIN_MS;
+          } catch (error) {
+            if (this.active) this.onFailure(error);
+          }
+        }
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+
+  private onFailure(error: unknown): void {
+    if (!isZkError(error, ...CONNECTION_CODES)) {
+      this.safeEmit('error', error instanceof Error ? error : new Error(String(error)));
+      if (this.node === undefined) this.settleEnqueued(error);
+    }
+    if (this.client.state === 'closed') return;
+    // While connected, look again after a backoff; otherwise the next reconnect looks again.
+    if (isWritable(this.client) && this.retryTimer === undefined) {
+      const delayMs = this.retryDelayMs;
+      this.retryDelayMs = Math.min(RETRY_MAX_MS, delayMs * 2);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.kick();
+      }, delayMs);
+    }
+  }
+
+  /** One look at the line: create our node if needed, then lead, or watch the predecessor. */
+  private async check(): Promise<void> {
+    if (!isWritable(this.client)) return; // the next `connected`/`reconnected` looks again
+    if (this.node === undefined) await this.createNode();
+    const node = this.node;
+    if (!this.active || node === undefined) return;
+
+    let children: string[];
+    let pzxid: bigint;
+    try {
+      const result = await this.client.getChildren(this.path);
+      children = result.children;
+      pzxid = result.stat.pzxid;
+    } catch (error) {
+      if (!isZkError(error, 'NO_NODE')) throw error;
+      children = [];
+      pzxid = 0n;
+    }
+    if (!this.active || this.node !== node) return;
+    const line = sortSequentialNodes(children, [LATCH_MARKER]);
+    const index = line.findIndex((entry) => entry.name === nodeName(node));
+    if (index < 0) {
+      // Deleted by someone, or gone with an expired session: not ours to lead with any more.
+      this.loseLeadership('node-deleted');
+      this.forgetNode();
+      this.again = true;
+      return;
+    }
+    if (index === 0) {
+      // First in line: lead only if the node belongs to this session (not one left by an old session). The
+      // watch on our own node tells a leader at once when someone deletes it.
+      const stat = await this.client.exists(node, { watch: this.onWatch });
+      if (!this.active || this.node !== node) return;
+      if (!ownedByCurrentSession(stat, this.client)) {
+        this.loseLeadership('node-deleted');
+        this.forgetNode();
+        this.again = true;
+        return;
+      }
+      if (!isWritable(this.client)) return; // suspended meanwhile: the reconnect looks again
+      this.gainLeadership(node, pzxid);
+      return;
+    }
+    this.loseLeadership('node-deleted');
+    const predecessor = joinPath(this.path, line[index - 1]!.name);
+    try {
+      // getData, not exists: a watch must not be left behind on a node that is already gone.
+      await this.client.getData(predecessor, { watch: this.onWatch });
+    } catch (error) {
+      if (!isZkError(error, 'NO_NODE')) throw error;
+      this.again = true;
+    }
+  }
+
+  private async createNode(): Promise<void> {
+    this.pendingCreate ??= new ProtectedSequentialCreate(this.client, this.path, LATCH_MARKER, 'ephemeral-sequential');
+    const create = this.pendingCreate;
+    let created: string;
+    try {
+      created = await create.create(this.id);
+    } catch (error) {
+      if (!this.active) {
+        this.pendingCreate = undefined;
+        void create.cleanUp();
+      }
+      throw error;
+    }
+    this.pendingCreate = undefined;
+    if (!this.active) {
+      void this.deleteNode(created, false);
+      return;
+    }
+    this.node = created;
+    this.settleEnqueued();
+  }
+
+  private gainLeadership(node: string, fencingToken: bigint): void {
+    if (this.held !== undefined) return;
+    const controller = new AbortController();
+    const leadership: Leadership = { id: this.id, fencingToken, signal: controller.signal, node };
+    this.held = { leadership, controller };
+    this.lastSignal = controller.signal;
+    for (const waiter of [...this.waiters]) waiter.done(leadership);
+    this.safeEmit('isLeader', leadership);
+  }
+
+  /** Ends the current term, if any: aborts its signal first, then (when `notify`) emits `notLeader`. */
+  private loseLeadership(reason: LeadershipLossReason, notify = true): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    held.controller.abort(new LeadershipLostError(this.describe(), reason));
+    if (notify) this.safeEmit('notLeader', reason);
+  }
+
+  /** Drops our node (deleting it in the background): a new one is created on the next look. */
+  private forgetNode(): void {
+    const node = this.node;
+    this.node = undefined;
+    if (node !== undefined) void this.deleteNode(node, false);
+  }
+
+  /** Deletes a node of ours, guaranteed; waits for it only when asked and connected. Never rejects. */
+  private async deleteNode(node: string, wait: boolean): Promise<void> {
+    const deleting = this.client.delete(node, { guaranteed: true }).catch(() => undefined);
+    if (wait && isWritable(this.client)) await deleting;
+  }
+
+  private settleEnqueued(error?: unknown): void {
+    if (this.enqueuedSettled) return;
+    this.enqueuedSettled = true;
+    if (error === undefined) this.resolveEnqueued();
+    else this.rejectEnqueued(error);
+  }
+
+  private safeEmit<E extends keyof LeaderLatchEvents>(event: E, ...args: Parameters<LeaderLatchEvents[E]>): void {
+    try {
+      (this.emit as (event: E, ...rest: Parameters<LeaderLatchEvents[E]>) => boolean)(event, ...args);
+    } catch (error) {
+      // A listener threw: report it without disturbing the election.
+      if (event !== 'error') this.safeEmit('error', error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}
