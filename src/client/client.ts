@@ -309,8 +309,18 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     validateWaitOptions(options);
     const version = validateVersion(options.version);
     const full = this.full(path);
+    // A retry happens only after a failure that may hide a success: NO_NODE then means our earlier attempt
+    // deleted the node, which is what the caller asked for.
+    let sent = 0;
     const attempt = (): Promise<void> =>
-      this.run('delete', path, options, (wire) => (options.recursive ? this.deleteTree(wire, full, version) : wire.delete(full, version)));
+      this.run('delete', path, options, async (wire) => {
+        const retried = (sent += 1) > 1;
+        try {
+          await (options.recursive ? this.deleteTree(wire, full, version) : wire.delete(full, version));
+        } catch (error) {
+          if (!(retried && isZkError(error, 'NO_NODE'))) throw error;
+        }
+      });
     if (!options.guaranteed) return attempt();
     try {
       await attempt();
