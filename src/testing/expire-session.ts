@@ -147,7 +147,6 @@ export function closeSessionWithCredentials(
           return;
         }
         stage = 'closing';
-        socket.write(closeSessionRequest());
         return;
       }
       // Reply header: xid int32, zxid int64, err int32. Pings and notifications may come first.
@@ -156,7 +155,9 @@ export function closeSessionWithCredentials(
       finish(err === 0 ? 'closed' : new Error(`closeSession on ${server} failed with ZooKeeper error ${err}`));
     }
 
-    socket.on('connect', () => socket.write(connectRequest(credentials)));
+    // Both at once: the close is queued right behind the handshake, which leaves the owner the smallest
+    // window to reconnect in between.
+    socket.on('connect', () => socket.write(Buffer.concat([connectRequest(credentials), closeSessionRequest()])));
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const packet of decoder.push(chunk)) onFrame(packet);
