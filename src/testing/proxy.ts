@@ -3,7 +3,7 @@
  * connection, stall them (open but silent), refuse new ones, or let requests through while dropping the
  * replies from the N-th request on. It understands ZooKeeper's framing, so faults land on packet boundaries.
  */
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { FrameDecoder, frameType, frameXid } from './frames';
 import { LOOPBACK, parseHostPort } from './ports';
@@ -20,12 +20,15 @@ export interface ProxiedRequest {
   connection: number;
 }
 
-/** Events of a {@link TestingProxy}. */
+/**
+ * Events of a {@link TestingProxy} (a Node `EventEmitter`, so `events.once(proxy, 'dropping-replies')`
+ * works).
+ */
 export interface TestingProxyEvents {
   /** A counted request was forwarded to the server. */
-  request: (request: ProxiedRequest) => void;
+  request: [request: ProxiedRequest];
   /** The request armed by `dropRepliesAfter(n)` was forwarded; replies on its connection stop from now on. */
-  'dropping-replies': (request: ProxiedRequest) => void;
+  'dropping-replies': [request: ProxiedRequest];
 }
 
 /** Request xids below 0 are the client's housekeeping: -2 ping, -4 auth, -8 set-watches. */
