@@ -1,0 +1,122 @@
+/**
+ * The raw floor: the same operations made directly with node-zookeeper-client (no wrapper, no recipe), so
+ * that zk-recipes' cost shows as a ratio taken in the same run. Workloads as ../shared/bench-peers' node peer.
+ */
+import zookeeper from 'node-zookeeper-client';
+import { ZK, size } from './env';
+import { latency, nowNs, opsPerSecond } from './stats';
+import { serverPackets } from './server-packets';
+
+/* The wire client is untyped here on purpose: this file measures it, nothing else uses it. */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Raw = any;
+
+const callback = <T>(start: (done: (error: unknown, value: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+
+function connect(): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const client = (zookeeper as any).createClient(ZK, { sessionTimeout: 15000 });
+    const timer = setTimeout(() => reject(new Error(`no connection to ${ZK}`)), 15000);
+    client.once('connected', () => {
+      clearTimeout(timer);
+      resolve(client);
+    });
+    client.connect();
+  });
+}
+
+const EPHEMERAL_SEQUENTIAL = 3;
+const exists = (c: Raw, path: string): Promise<unknown> => callback((k) => c.exists(path, k));
+const create = (c: Raw, path: string): Promise<string> => callback((k) => c.create(path, EPHEMERAL_SEQUENTIAL, k));
+const children = (c: Raw, path: string): Promise<string[]> => callback((k) => c.getChildren(path, k));
+const remove = (c: Raw, path: string): Promise<void> => callback((k) => c.remove(path, -1, k));
+const mkdirp = (c: Raw, path: string): Promise<void> => callback((k) => c.mkdirp(path, k));
+
+/** Times `n` sequential runs of `op` after WARMUP untimed ones; prints one JSON line. */
+export async function timedSequential(
+  peer: string,
+  lib: string,
+  workload: string,
+  n: number,
+  op: () => Promise<unknown>,
+  extra: () => Record<string, unknown> = () => ({}),
+): Promise<void> {
+  for (let i = 0; i < size('WARMUP', 2000); i += 1) await op();
+  const durations = new Array<number>(n);
+  const p0 = await serverPackets();
+  const t0 = nowNs();
+  for (let i = 0; i < n; i += 1) {
+    const start = nowNs();
+    await op();
+    durations[i] = nowNs() - start;
+  }
+  const wall = nowNs() - t0;
+  const p1 = await serverPackets();
+  console.log(
+    JSON.stringify({
+      peer,
+      workload,
+      lib,
+      params: { n },
+      ...latency(durations),
+      ops_per_s: opsPerSecond(n, wall),
+      srv_req_per_op: Math.round(((p1 - p0) / n) * 10) / 10,
+      ...extra(),
+    }),
+  );
+}
+
+const LIB = `node-zookeeper-client-${require('node-zookeeper-client/package.json').version}`;
+const ROOT = '/bench/node-zk';
+
+const workloads: Record<string, (c: Raw) => Promise<void>> = {
+  async 'raw.exists'(c) {
+    await mkdirp(c, `${ROOT}/raw`);
+    await timedSequential('node-zk', LIB, 'raw.exists', size('RAW_N', 2000), () => exists(c, `${ROOT}/raw`));
+  },
+  async 'raw.create_delete'(c) {
+    await mkdirp(c, `${ROOT}/raw/node`);
+    await timedSequential('node-zk', LIB, 'raw.create_delete', size('RAW_N', 2000), async () =>
+      remove(c, await create(c, `${ROOT}/raw/node/n-`)),
+    );
+  },
+  async 'raw.lock_pipelined'(c) {
+    const dir = `${ROOT}/raw/lock`;
+    await mkdirp(c, dir);
+    let misses = 0;
+    await timedSequential(
+      'node-zk',
+      LIB,
+      'raw.lock_pipelined',
+      size('RAW_N', 2000),
+      async () => {
+        const [name, kids] = await Promise.all([create(c, `${dir}/n-`), children(c, dir)]);
+        if (!kids.includes(name.slice(dir.length + 1))) misses += 1;
+        await remove(c, name);
+      },
+      () => ({ getchildren_missed_create: misses }),
+    );
+  },
+};
+
+/** Runs the named raw workloads it knows (others are skipped, as the bench-peers protocol says). */
+export async function runRawFloor(names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const workload = workloads[name];
+    if (!workload) continue;
+    const client = await connect();
+    await workload(client);
+    client.close();
+  }
+}
+
+if (require.main === module) {
+  runRawFloor(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

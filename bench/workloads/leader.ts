@@ -1,0 +1,119 @@
+/**
+ * `leader.failover`: 3 LeaderLatch participants, each in its own process (as in production). The leader
+ * closes its client; the time is from just before close() to another participant's `isLeader` (both stamps
+ * from the monotonic clock, comparable across processes on Linux).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { LeaderLatch } from '../../src';
+import type { WorkloadContext } from '../context';
+import { size } from '../env';
+import { latency, nowNs, round1 } from '../stats';
+
+interface ParticipantEvent {
+  id: string;
+  kind: string;
+  at: number;
+}
+
+/** Child-process mode: prints `LEADER <ns>` when elected; on stdin `close` prints `CLOSING <ns>` and closes. */
+export async function participant(ctx: WorkloadContext, id: string): Promise<void> {
+  // Warm the close path once first so that cold code is not what is timed.
+  const warmClient = await ctx.connect();
+  const warmLatch = new LeaderLatch(warmClient, `${ctx.root}/leader-warmup/${id}`, { id });
+  await warmLatch.start();
+  await warmLatch.await({ timeoutMs: 10_000 });
+  await warmClient.close();
+
+  const client = await ctx.connect();
+  const latch = new LeaderLatch(client, `${ctx.root}/leader`, { id });
+  latch.on('isLeader', () => process.stdout.write(`LEADER ${nowNs()}\n`));
+  await latch.start();
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() !== 'close') continue;
+    process.stdout.write(`CLOSING ${nowNs()}\n`);
+    await client.close();
+    return;
+  }
+}
+
+/** The leader workloads by name. */
+export const leaderWorkloads: Record<string, (ctx: WorkloadContext) => Promise<void>> = {
+  async 'leader.failover'(ctx) {
+    const rounds = size('FAILOVER_ROUNDS', 10);
+    const events: ParticipantEvent[] = [];
+    let wake: (() => void) | undefined;
+    const processes = new Map<string, ChildProcess>();
+    let nextId = 0;
+    const join = (): void => {
+      nextId += 1;
+      const id = `p${nextId}`;
+      const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'participant', id], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: process.env,
+      });
+      processes.set(id, child);
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const [kind, at] = line.split(' ');
+        events.push({ id, kind: kind!, at: Number(at) });
+        wake?.();
+      });
+    };
+    const next = async (): Promise<ParticipantEvent> => {
+      const deadline = Date.now() + 60_000;
+      while (events.length === 0) {
+        if (Date.now() > deadline) throw new Error('leader.failover: participant timed out');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 1000);
+        });
+      }
+      return events.shift()!;
+    };
+    const probe = await ctx.connect();
+    const allInLine = async (): Promise<void> => {
+      // As the Curator peer does: start a round only once all three participants have their node.
+      while ((await probe.getChildren(`${ctx.root}/leader`).catch(() => ({ children: [] }))).children.length !== 3) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    for (let i = 0; i < 3; i += 1) join();
+    let leader = (await next()).id;
+    const times: number[] = [];
+    for (let k = 0; k < rounds; k += 1) {
+      await allInLine();
+      const child = processes.get(leader)!;
+      processes.delete(leader);
+      child.stdin!.write('close\n');
+      let closingAt = 0;
+      let electedAt = 0;
+      let newLeader = '';
+      while (closingAt === 0 || electedAt === 0) {
+        const event = await next();
+        if (event.kind === 'CLOSING') closingAt = event.at;
+        else if (event.kind === 'LEADER' && event.id !== leader) {
+          electedAt = event.at;
+          newLeader = event.id;
+        }
+      }
+      times.push(electedAt - closingAt);
+      await new Promise((resolve) => child.once('exit', resolve));
+      leader = newLeader;
+      join();
+    }
+    const result = latency(times);
+    console.log(
+      JSON.stringify({
+        peer: ctx.peer,
+        workload: 'leader.failover',
+        lib: ctx.lib,
+        params: { participants: 3, impl: 'LeaderLatch', topology: 'process-per-participant', n: rounds },
+        ...result,
+        median_ms: round1(result.median_us / 1e3),
+      }),
+    );
+    await probe.close();
+    for (const child of processes.values()) child.stdin!.write('close\n');
+    await Promise.all([...processes.values()].map((child) => new Promise((resolve) => child.once('exit', resolve))));
+  },
+};
