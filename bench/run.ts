@@ -77,7 +77,7 @@ function printTable(results: Line[]): void {
     rows.push(
       `| ${workload} | ${round1(median(ours.map(figure)))}${unit} | ${round1(median(ours.map((r) => Number(r.p99_us))))} µs | ${round1(median(ours.map((r) => Number(r.srv_req_per_op ?? NaN))))} | ${
         floor.length ? `${round1(median(floor.map(figure)))}${unit} (${floorName})` : '–'
-      } | ${ratios.length ? round1(median(ratios) * 100) / 100 : '–'} |`,
+      } | ${ratios.length ? (Math.round(median(ratios) * 100) / 100).toFixed(2) : "–"} |`,
     );
   }
   console.log(`\n${rows.join('\n')}`);
