@@ -463,9 +463,11 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', operation, path);
     const started = channels.op.hasSubscribers ? performance.now() : 0;
     const attempt = async (): Promise<T> => {
+      deadline.throwIfAborted();
       const wire = await this.connection.ready(deadline, operation, path);
       const reply = op(wire);
       if (deadline.at === Infinity && !deadline.signal) return reply;
+      reply.catch(() => undefined); // a reply that comes after the deadline or an abort is nobody's business
       return waitUntil<T>(
         deadline,
         (done, fail) => {

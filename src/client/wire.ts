@@ -36,6 +36,7 @@ export interface WireSessionOptions {
 /** A one-shot watch callback as the wire layer passes it on. */
 export type WireWatch = (event: WatchEvent) => void;
 
+const CONNECTION_LOSS = -4;
 const OP_SYNC = 9;
 const OP_ERROR = -1;
 const XID_NOTIFICATION = -1;
@@ -117,6 +118,23 @@ function rawRequest(type: number, path: string): unknown {
       return buffer;
     },
   };
+}
+
+/** Stands for a reply the wire client could not read (no ZooKeeper code; becomes `UNKNOWN`). */
+const UNREADABLE_REPLY = -1_000_000;
+
+/**
+ * An error shaped like the wire client's own exceptions: its callbacks call `getCode()` on whatever error
+ * they are given, so a bare `{ code }` would make them throw.
+ */
+function wireError(code: number, cause?: unknown): Error & { code: number; getCode(): number } {
+  const error = new Error(`ZooKeeper result code ${code}`, cause === undefined ? undefined : { cause }) as Error & {
+    code: number;
+    getCode(): number;
+  };
+  error.code = code;
+  error.getCode = () => code;
+  return error;
 }
 
 /** Converts a wire client error (numeric `code`) into a {@link ZkError}. */
@@ -236,7 +254,7 @@ export class WireSession {
       socket.destroy();
     }
     this.client.removeAllListeners();
-    for (const packet of [...pending, ...queued]) packet.callback?.({ code: -4 });
+    for (const packet of [...pending, ...queued]) packet.callback?.(wireError(CONNECTION_LOSS));
   }
 
   create(path: string, data: Buffer, acl: Acl[], mode: CreateMode): Promise<string> {
@@ -462,7 +480,7 @@ export class WireSession {
         if (head.request.header.type === OP_SYNC || (err !== 0 && !wireKnownCodes.has(err))) {
           cm.pendingQueue.shift();
           cm.zxid = Buffer.from(frame.subarray(8, 16));
-          head.callback?.(err === 0 ? null : { code: err });
+          head.callback?.(err === 0 ? null : wireError(err));
           return;
         }
       }
@@ -475,7 +493,7 @@ export class WireSession {
       // A request whose reply it was reading fails with UNKNOWN rather than waiting for its deadline.
       if (frame.length >= 8 && frame.readInt32BE(4) === XID_NOTIFICATION) return;
       if (head && cm.pendingQueue[0] !== head && !head.callback?.settled) {
-        head.callback?.(new Error('reply could not be read', { cause: error }));
+        head.callback?.(wireError(UNREADABLE_REPLY, error));
       }
       this.dropConnection();
     }
