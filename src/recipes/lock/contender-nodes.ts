@@ -1,0 +1,194 @@
+/**
+ * Creating and cleaning up contender nodes (`<parent>/_c_<uuid>-<marker><seq10>`, ephemeral-sequential).
+ *
+ * We write Curator's protected names ourselves rather than through the client's `protected` option because
+ * the lock must know the `_c_<uuid>-` prefix: after a timeout, an abort or a lost reply it is the only way
+ * to find (and delete) a node whose create may have been applied. The recovery is Curator's: when the reply
+ * of a create is lost, list the parent and look for the prefix; a node found there that belongs to our
+ * current session is ours, one left by an earlier session is deleted.
+ *
+ * The fast path sends the create and a `getChildren` of the parent back to back, without awaiting the
+ * first: ZooKeeper answers one session's requests in order, so the listing already contains our node and
+ * the caller can decide in one round trip.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Deadline } from '../../client/deadline';
+import { isZkError } from '../../client/errors';
+import { joinPath } from '../../client/paths';
+import type { ZooKeeperClient } from '../../client/types';
+import { opOptions } from '../shared/wait-for-change';
+
+/**
+ * How long a failed or abandoned acquisition waits for the first try of deleting its node before it
+ * reports back (the deletion itself goes on in the background, across reconnects, as a guaranteed delete).
+ */
+export const CLEANUP_WAIT_MS = 1000;
+
+/** A node we created. */
+export interface OwnNode {
+  /** Node name. */
+  name: string;
+  /** Full path (namespace not applied). */
+  path: string;
+  /** Session (hex) the node belongs to. */
+  sessionId: string | undefined;
+}
+
+/** A listing of the parent, with its pzxid and the session it was read in. */
+export interface Listing {
+  children: string[];
+  pzxid: bigint;
+  sessionId: string | undefined;
+}
+
+/** A fresh protected prefix, `_c_<uuid-v4>-`. */
+export function protectedPrefix(): string {
+  return `_c_${randomUUID()}-`;
+}
+
+/** Formats a session owner (the stat's `ephemeralOwner`) as the client's hex session id. */
+function ownerHex(owner: bigint): string {
+  return BigInt.asUintN(64, owner).toString(16).padStart(16, '0');
+}
+
+/** Lists the children of `parent`, tagging the reply with the session it came from. */
+export async function listChildren(client: ZooKeeperClient, parent: string, deadline: Deadline): Promise<Listing> {
+  const { children, stat } = await client.getChildren(parent, opOptions(deadline));
+  return { children, pzxid: stat.pzxid, sessionId: client.sessionId };
+}
+
+/** True when an error leaves open whether the request was applied. */
+function outcomeUnknown(error: unknown): boolean {
+  return !isZkError(error) || error.retriable;
+}
+
+/** Creates `path` and its missing parents as persistent nodes; an existing node is fine. */
+export async function ensurePath(client: ZooKeeperClient, path: string, deadline: Deadline): Promise<void> {
+  if (path === '/') return;
+  try {
+    await client.create(path, undefined, { createParents: true, ...opOptions(deadline) });
+  } catch (error) {
+    if (!isZkError(error, 'NODE_EXISTS')) throw error;
+  }
+}
+
+/**
+ * Creates our contender node and lists the parent in the same round trip. When the parent does not exist,
+ * creates it and tries again. When the create's reply is lost, finds the node by its prefix (Curator's
+ * protection). Resolves with the node, and with the listing when it is known to have been read after the
+ * create.
+ */
+export async function createContender(
+  client: ZooKeeperClient,
+  parent: string,
+  prefix: string,
+  marker: string,
+  data: Buffer,
+  deadline: Deadline,
+): Promise<{ node: OwnNode; listing: Listing | undefined }> {
+  let parentMade = false;
+  for (;;) {
+    const options = opOptions(deadline);
+    const created = client
+      .create(joinPath(parent, prefix + marker), data, { mode: 'ephemeral-sequential', ...options })
+      .then((path) => ({ path, sessionId: client.sessionId }));
+    const listed = listChildren(client, parent, deadline);
+    const [create, list] = await Promise.allSettled([created, listed]);
+    if (create.status === 'fulfilled') {
+      const { path, sessionId } = create.value;
+      const node = { name: path.slice(path.lastIndexOf('/') + 1), path, sessionId };
+      return { node, listing: list.status === 'fulfilled' && list.value.sessionId === sessionId ? list.value : undefined };
+    }
+    const error: unknown = create.reason;
+    if (isZkError(error, 'NO_NODE') && !parentMade) {
+      parentMade = true;
+      await ensurePath(client, parent, deadline);
+      continue;
+    }
+    if (!outcomeUnknown(error) || deadline.expired() || deadline.signal?.aborted) throw error;
+    const found = await findOwnNode(client, parent, prefix, deadline);
+    if (found) return { node: found, listing: undefined };
+    // Not applied: create again, with the same prefix (so a late duplicate would still be recognised).
+  }
+}
+
+/**
+ * Looks for a node with our prefix. One owned by the current session is ours; others (left by an earlier
+ * session of ours) are deleted.
+ */
+async function findOwnNode(client: ZooKeeperClient, parent: string, prefix: string, deadline: Deadline): Promise<OwnNode | undefined> {
+  let children: string[];
+  try {
+    children = (await client.getChildren(parent, opOptions(deadline))).children;
+  } catch (error) {
+    if (isZkError(error, 'NO_NODE')) return undefined;
+    throw error;
+  }
+  let ours: OwnNode | undefined;
+  for (const name of children.filter((child) => child.startsWith(prefix))) {
+    const path = joinPath(parent, name);
+    const stat = await client.exists(path, opOptions(deadline));
+    if (stat === null) continue;
+    const owner = ownerHex(stat.ephemeralOwner);
+    if (ours === undefined && owner === client.sessionId) ours = { name, path, sessionId: owner };
+    else discardNode(client, path);
+  }
+  return ours;
+}
+
+/** Deletes a node of ours in the background (guaranteed); resolves after the first try. Never rejects. */
+export function discardNode(client: ZooKeeperClient, path: string): Promise<void> {
+  return client.delete(path, { guaranteed: true, timeoutMs: CLEANUP_WAIT_MS }).catch(() => undefined);
+}
+
+/**
+ * Deletes every node with our prefix under `parent` (after a create whose outcome we do not know). Tries a
+ * few times across reconnects; resolves after the first try. Never rejects.
+ */
+export function sweepPrefix(client: ZooKeeperClient, parent: string, prefix: string): Promise<void> {
+  const once = async (): Promise<boolean> => {
+    try {
+      const { children } = await client.getChildren(parent);
+      await Promise.all(children.filter((child) => child.startsWith(prefix)).map((child) => discardNode(client, joinPath(parent, child))));
+      return true;
+    } catch (error) {
+      return isZkError(error, 'NO_NODE', 'CLIENT_CLOSED');
+    }
+  };
+  const first = once();
+  void first.then(async (done) => {
+    for (let attempt = 1; !done && attempt < SWEEP_ATTEMPTS && client.state !== 'closed'; attempt += 1) done = await once();
+  });
+  return first.then(() => undefined);
+}
+
+/**
+ * Deletes a held node in one round trip. A node of an earlier session is deleted in the background (it is
+ * dead or doomed anyway); connection trouble hands the delete to the client's guaranteed-delete retries.
+ */
+export async function releaseNode(client: ZooKeeperClient, path: string, sessionId: string | undefined): Promise<void> {
+  if (client.sessionId !== sessionId) {
+    void discardNode(client, path);
+    return;
+  }
+  try {
+    await client.delete(path, { guaranteed: true });
+  } catch (error) {
+    if (isZkError(error) && (error.retriable || isZkError(error, 'NO_NODE', 'SESSION_EXPIRED', 'CLIENT_CLOSED'))) return;
+    throw error;
+  }
+}
+
+/** How many times a sweep lists the parent before giving up (each try waits for a connection). */
+const SWEEP_ATTEMPTS = 5;
+
+/** Waits for `work`, but no longer than `ms`. */
+export function boundedWait(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,120 @@
+/**
+ * A hold of a lock (one node, possibly entered several times by the same async context) and the handles
+ * given out for it. Reentrancy follows the async context: {@link runHolding} marks a hold as the current
+ * context's, and an acquisition made inside that context (at any depth of awaits) re-enters it.
+ *
+ * Why not mark the caller's context from inside `acquire()` (`AsyncLocalStorage.enterWith`)? Because the
+ * mark would leak into the caller's synchronous siblings: two flows started side by side
+ * (`Promise.all([work(), work()])`) share their starter's context, and the second would "re-enter" the
+ * first one's lock — two holders in one process. So the context is established by `withLock(fn)` only,
+ * where its extent is exact: everything `fn` runs.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Transaction, ZooKeeperClient } from '../../client/types';
+import { RecipeStateError } from '../shared/errors';
+import type { HoldSignal } from '../shared/hold-signal';
+import type { LockHandle } from './types';
+
+/** One held node and how many handles still hold it. */
+export class Hold {
+  private count = 1;
+
+  constructor(
+    private readonly client: ZooKeeperClient,
+    /** Path of the lock node. */
+    readonly path: string,
+    /** Sequence of the lock node (for a writer's read lock, which takes the same place in line). */
+    readonly sequence: number,
+    /** Session the node belongs to. */
+    readonly sessionId: string | undefined,
+    readonly fencingToken: bigint,
+    readonly holdSignal: HoldSignal,
+    private readonly what: string,
+    private readonly onReleased: (hold: Hold) => Promise<void>,
+  ) {}
+
+  /** True until the last handle was released. */
+  get active(): boolean {
+    return this.count > 0;
+  }
+
+  /** Usable for a reentrant acquisition: active and still certain. */
+  get enterable(): boolean {
+    return this.active && !this.holdSignal.signal.aborted;
+  }
+
+  /** A new handle on this hold (the first one, or a reentrant one). */
+  handle(): HoldHandle {
+    return new HoldHandle(this);
+  }
+
+  /** Counts one more handle. */
+  retain(): void {
+    this.count += 1;
+  }
+
+  /** Counts one handle less; the last one aborts the signal (`released`) and deletes the node. */
+  async releaseOne(): Promise<void> {
+    this.count -= 1;
+    if (this.count > 0) return;
+    this.holdSignal.abort('released', this.what);
+    await this.onReleased(this);
+  }
+
+  /** A transaction that first checks that the lock node exists. */
+  transaction(): Transaction {
+    return this.client.transaction().check(this.path);
+  }
+}
+
+/** The {@link LockHandle} given out for a {@link Hold}. */
+export class HoldHandle implements LockHandle {
+  private released = false;
+
+  constructor(
+    /** @internal */
+    readonly hold: Hold,
+  ) {}
+
+  get path(): string {
+    return this.hold.path;
+  }
+
+  get fencingToken(): bigint {
+    return this.hold.fencingToken;
+  }
+
+  get signal(): AbortSignal {
+    return this.hold.holdSignal.signal;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.hold.releaseOne();
+  }
+
+  guardedTransaction(): Transaction {
+    if (this.released) throw new RecipeStateError(`lock ${this.path} was released; no guarded transaction`);
+    return this.hold.transaction();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release();
+  }
+}
+
+const context = new AsyncLocalStorage<ReadonlyMap<object, Hold>>();
+
+/** The hold of `owner` that the current async context may re-enter, if any. */
+export function holdInContext(owner: object): Hold | undefined {
+  const hold = context.getStore()?.get(owner);
+  return hold?.active ? hold : undefined;
+}
+
+/** Runs `fn` in an async context that holds `hold` of `owner`. */
+export function runHolding<T>(owner: object, hold: Hold, fn: () => T): T {
+  const holds = new Map(context.getStore());
+  holds.set(owner, hold);
+  return context.run(holds, fn);
+}

@@ -1,0 +1,282 @@
+/** {@link Semaphore}: Curator's InterProcessSemaphoreV2 for Node. */
+import { Deadline } from '../../client/deadline';
+import { isZkError } from '../../client/errors';
+import { joinPath } from '../../client/paths';
+import type { NodeData, Transaction, ZooKeeperClient } from '../../client/types';
+import { RecipeStateError } from '../shared/errors';
+import { HoldSignal, type SafetyPolicy } from '../shared/hold-signal';
+import { oneShotWatch, opOptions, waitForWatchOrState } from '../shared/wait-for-change';
+import {
+  boundedWait,
+  CLEANUP_WAIT_MS,
+  createContender,
+  discardNode,
+  protectedPrefix,
+  releaseNode,
+  sweepPrefix,
+  type Listing,
+  type OwnNode,
+} from './contender-nodes';
+import { mutexDriver } from './drivers';
+import { LockTimeoutError } from './errors';
+import { LockInternals, type AcquireRequest } from './lock-internals';
+import type { AcquireOptions, LockHandle, Participant } from './types';
+import { checkAcquireOptions, checkCount, checkData, checkLockPath, checkPolicy } from './validate';
+
+/** Options of a {@link Semaphore}. */
+export interface SemaphoreOptions {
+  /** How many leases may be held at once, across all clients. Must be the same everywhere. */
+  maxLeases: number;
+  /**
+   * When a held lease counts as uncertain (its `signal` aborts): `standard` already at `suspended`,
+   * `session` only when the session is lost. @default 'standard'
+   */
+  policy?: SafetyPolicy;
+  /** Data stored in the lease nodes. @default empty */
+  data?: NodeData;
+}
+
+/** Curator's lease marker. */
+const LEASE_MARKER = 'lease-';
+
+/** A lease of a {@link Semaphore}: release it (or `await using` it) when done. */
+export class Lease implements LockHandle {
+  private released = false;
+
+  /** @internal */
+  constructor(
+    private readonly client: ZooKeeperClient,
+    /** Path of the lease node. */
+    readonly path: string,
+    private readonly sessionId: string | undefined,
+    /** The leases node's pzxid when this lease was confirmed: for `maxLeases: 1`, strictly increasing across holders. */
+    readonly fencingToken: bigint,
+    private readonly holdSignal: HoldSignal,
+    private readonly what: string,
+    private readonly onReleased: (lease: Lease) => void,
+  ) {}
+
+  /** Aborted once the lease is no longer certain, and on release. */
+  get signal(): AbortSignal {
+    return this.holdSignal.signal;
+  }
+
+  /** True until released. */
+  get active(): boolean {
+    return !this.released;
+  }
+
+  /** Returns the lease (idempotent): deletes its node in one round trip. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.holdSignal.abort('released', this.what);
+    this.onReleased(this);
+    await releaseNode(this.client, this.path, this.sessionId);
+  }
+
+  /** A transaction that first checks that the lease node still exists. */
+  guardedTransaction(): Transaction {
+    if (this.released) throw new RecipeStateError(`lease ${this.path} was released; no guarded transaction`);
+    return this.client.transaction().check(this.path);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release();
+  }
+}
+
+/** Thrown inside an acquisition whose session went away under it: it starts over. */
+class SessionGone extends Error {}
+
+/**
+ * A distributed counting semaphore: at most `maxLeases` leases held at once across all clients,
+ * interoperable with Apache Curator's `InterProcessSemaphoreV2` (leases at
+ * `<path>/leases/_c_<uuid>-lease-<seq10>`, waiters queued by a mutex at `<path>/locks`). Waiters are served
+ * in order: the first in the queue holds the mutex and is the only one watching the leases.
+ *
+ * @example
+ * ```ts
+ * const slots = new Semaphore(client, '/limits/exports', { maxLeases: 4 });
+ * await using lease = await slots.acquire({ timeoutMs: 30_000 });
+ * await runExport({ signal: lease.signal });
+ *
+ * const [a, b] = await slots.acquire(2); // two leases at once
+ * await Promise.all([a.release(), b.release()]);
+ * ```
+ */
+export class Semaphore {
+  /** The semaphore's path. */
+  readonly path: string;
+  /** How many leases may be held at once. */
+  readonly maxLeases: number;
+  private readonly leasesPath: string;
+  private readonly gate: LockInternals;
+  private readonly policy: SafetyPolicy;
+  private readonly data: Buffer;
+  private readonly what: string;
+  private readonly leases = new Set<Lease>();
+
+  constructor(
+    private readonly client: ZooKeeperClient,
+    path: string,
+    options: SemaphoreOptions,
+  ) {
+    this.path = checkLockPath(path);
+    if (typeof options !== 'object' || options === null) throw new TypeError('Semaphore options ({ maxLeases }) are required');
+    this.maxLeases = checkCount(options.maxLeases, 'maxLeases');
+    this.policy = checkPolicy(options.policy);
+    this.data = checkData(options.data);
+    this.what = `Semaphore ${this.path}`;
+    this.leasesPath = joinPath(this.path, 'leases');
+    this.gate = new LockInternals(client, joinPath(this.path, 'locks'), mutexDriver, 'standard', Buffer.alloc(0), `${this.what} (queue)`);
+  }
+
+  /** Waits for one lease. */
+  acquire(options?: AcquireOptions): Promise<Lease>;
+  /** Waits for `count` leases, taken together (all or none). */
+  acquire(count: number, options?: AcquireOptions): Promise<Lease[]>;
+  async acquire(countOrOptions?: number | AcquireOptions, maybeOptions?: AcquireOptions): Promise<Lease | Lease[]> {
+    const single = typeof countOrOptions !== 'number';
+    const count = single ? 1 : this.checkLeaseCount(countOrOptions);
+    const { timeoutMs, signal } = checkAcquireOptions(single ? countOrOptions : maybeOptions);
+    const tryOnly = timeoutMs === 0;
+    const leases = await this.acquireLeases(count, {
+      deadline: new Deadline(tryOnly ? undefined : timeoutMs, signal),
+      timeoutMs: timeoutMs ?? Infinity,
+      tryOnly,
+    });
+    if (leases === null) throw new LockTimeoutError(this.path, 0, this.what);
+    return single ? leases[0]! : leases;
+  }
+
+  /** Takes one lease if one is free right now; `null` otherwise. */
+  tryAcquire(): Promise<Lease | null>;
+  /** Takes `count` leases if they are free right now; `null` otherwise. */
+  tryAcquire(count: number): Promise<Lease[] | null>;
+  async tryAcquire(count?: number): Promise<Lease | Lease[] | null> {
+    const wanted = count === undefined ? 1 : this.checkLeaseCount(count);
+    const leases = await this.acquireLeases(wanted, { deadline: new Deadline(undefined), timeoutMs: 0, tryOnly: true });
+    if (leases === null) return null;
+    return count === undefined ? leases[0]! : leases;
+  }
+
+  /** True while this object holds at least one lease that is still certain. */
+  isAcquired(): boolean {
+    for (const lease of this.leases) if (!lease.signal.aborted) return true;
+    return false;
+  }
+
+  /** The lease nodes, in order, with their data. */
+  async getParticipants(): Promise<Participant[]> {
+    return new LockInternals(this.client, this.leasesPath, { ...mutexDriver, markers: [LEASE_MARKER] }, this.policy, this.data, this.what).participants();
+  }
+
+  private checkLeaseCount(count: number): number {
+    checkCount(count, 'count');
+    if (count > this.maxLeases) throw new RangeError(`count (${count}) must not exceed maxLeases (${this.maxLeases})`);
+    return count;
+  }
+
+  /** Queue up (the gate mutex), then take the leases; start over when the session goes away meanwhile. */
+  private async acquireLeases(count: number, request: AcquireRequest): Promise<Lease[] | null> {
+    for (;;) {
+      const gate = await this.gate.acquire(request);
+      if (gate === null) return null;
+      try {
+        return await this.takeLeases(count, request, gate.node.sessionId);
+      } catch (error) {
+        if (!(error instanceof SessionGone)) throw error;
+      } finally {
+        // Sent before anything else of this session: ZooKeeper applies it before a later delete of a lease.
+        gate.holdSignal.abort('released', this.gate.what);
+        void this.gate.release(gate.node.path, gate.node.sessionId).catch(() => undefined);
+      }
+      request.deadline.throwIfAborted();
+      if (request.deadline.expired()) throw new LockTimeoutError(this.path, request.timeoutMs, this.what);
+    }
+  }
+
+  /** Holding the gate: create our lease nodes, then wait until the leases fit into `maxLeases`. */
+  private async takeLeases(count: number, request: AcquireRequest, sessionId: string | undefined): Promise<Lease[] | null> {
+    const { client, leasesPath } = this;
+    const { deadline } = request;
+    const nodes: OwnNode[] = [];
+    let pendingPrefix: string | undefined;
+    let succeeded = false;
+    try {
+      let listing: Listing | undefined;
+      for (let i = 0; i < count; i += 1) {
+        pendingPrefix = protectedPrefix();
+        const created = await createContender(client, leasesPath, pendingPrefix, LEASE_MARKER, this.data, deadline);
+        pendingPrefix = undefined;
+        nodes.push(created.node);
+        listing = created.listing;
+        if (created.node.sessionId !== sessionId) throw new SessionGone();
+      }
+      let fired: Promise<unknown> | undefined;
+      for (;;) {
+        if (listing === undefined) {
+          const watch = oneShotWatch();
+          const { children, stat } = await client.getChildren(leasesPath, { watch: watch.watch, ...opOptions(deadline) });
+          listing = { children, pzxid: stat.pzxid, sessionId: client.sessionId };
+          fired = watch.fired;
+        }
+        const current = listing;
+        listing = undefined;
+        const present = new Set(current.children);
+        if (current.sessionId !== sessionId || nodes.some((node) => !present.has(node.name))) throw new SessionGone();
+        if (current.children.length <= this.maxLeases) {
+          const leases = this.confirm(nodes, current.pzxid);
+          succeeded = leases !== undefined;
+          if (leases) return leases;
+          continue; // not certain right now (suspended): confirm again once reconnected
+        }
+        if (request.tryOnly) return null;
+        if (fired === undefined) continue; // the fast path's listing set no watch: list again with one
+        const outcome = await waitForWatchOrState(client, fired, async () => 'armed', {
+          deadline,
+          onTimeout: () => new LockTimeoutError(this.path, request.timeoutMs, this.what),
+          sessionId,
+        });
+        fired = undefined;
+        if (outcome === 'session-changed') throw new SessionGone();
+      }
+    } catch (error) {
+      if (error instanceof SessionGone) throw error;
+      const timeLeft = !deadline.expired() && !deadline.signal?.aborted;
+      // Connection trouble that outlasted the client's retries: start over (from the queue) while time is left.
+      if (timeLeft && isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) throw new SessionGone();
+      throw this.translate(error, request);
+    } finally {
+      if (!succeeded) {
+        const cleanup = nodes.map((node) => discardNode(client, node.path));
+        if (pendingPrefix !== undefined) cleanup.push(sweepPrefix(client, leasesPath, pendingPrefix));
+        await boundedWait(Promise.all(cleanup), CLEANUP_WAIT_MS);
+      }
+    }
+  }
+
+  /** Turns our lease nodes into leases, unless the hold is not certain right now. */
+  private confirm(nodes: OwnNode[], fencingToken: bigint): Lease[] | undefined {
+    const signals = nodes.map(() => new HoldSignal(this.client, this.policy, this.what));
+    if (signals.some((signal) => signal.signal.aborted)) {
+      for (const signal of signals) signal.abort('released', this.what);
+      return undefined;
+    }
+    return nodes.map((node, i) => {
+      const lease = new Lease(this.client, node.path, node.sessionId, fencingToken, signals[i]!, this.what, (released) => {
+        this.leases.delete(released);
+      });
+      this.leases.add(lease);
+      return lease;
+    });
+  }
+
+  private translate(error: unknown, request: AcquireRequest): unknown {
+    const { deadline } = request;
+    if (deadline.signal?.aborted) return deadline.signal.reason;
+    if (deadline.expired() && isZkError(error) && error.retriable) return new LockTimeoutError(this.path, request.timeoutMs, this.what);
+    return error;
+  }
+}

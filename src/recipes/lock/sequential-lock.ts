@@ -1,0 +1,125 @@
+/** The public behaviour shared by {@link Mutex} and the two halves of {@link ReadWriteLock}. */
+import { Deadline } from '../../client/deadline';
+import type { ZooKeeperClient } from '../../client/types';
+import type { HoldSignal } from '../shared/hold-signal';
+import type { LockDriver } from './drivers';
+import { LockTimeoutError } from './errors';
+import { Hold, holdInContext, runHolding, type HoldHandle } from './hold';
+import { LockInternals, type Confirmed } from './lock-internals';
+import type { AcquireOptions, Lock, LockHandle, LockOptions, Participant } from './types';
+import { checkAcquireOptions, checkLockPath, resolveLockOptions, type ResolvedLockOptions } from './validate';
+
+/** A lock made of contender nodes under one path, reentrant per async context (see `withLock`). */
+export abstract class SequentialLock implements Lock<LockHandle> {
+  /** The lock's path. */
+  readonly path: string;
+  protected readonly internals: LockInternals;
+  protected readonly options: ResolvedLockOptions;
+  private readonly holds = new Set<Hold>();
+
+  protected constructor(
+    protected readonly client: ZooKeeperClient,
+    path: string,
+    driver: LockDriver,
+    options: LockOptions | undefined,
+    kind: string,
+  ) {
+    this.path = checkLockPath(path);
+    this.options = resolveLockOptions(options);
+    this.internals = new LockInternals(client, this.path, driver, this.options.policy, this.options.data, `${kind} ${this.path}`);
+  }
+
+  /**
+   * Waits for the lock in turn (FIFO) and resolves with a handle. Inside `withLock` of this lock (the same
+   * async context) it re-enters the hold at once. Rejects with {@link LockTimeoutError} after `timeoutMs`
+   * and with `signal.reason` on abort; either way the waiter's node is deleted.
+   */
+  async acquire(options?: AcquireOptions): Promise<LockHandle> {
+    const { timeoutMs, signal } = checkAcquireOptions(options);
+    const reentered = this.reenter();
+    if (reentered) return reentered;
+    const early = await this.acquireInContext();
+    if (early) return early;
+    const tryOnly = timeoutMs === 0;
+    const confirmed = await this.internals.acquire({
+      deadline: new Deadline(tryOnly ? undefined : timeoutMs, signal),
+      timeoutMs: timeoutMs ?? Infinity,
+      tryOnly,
+    });
+    if (confirmed === null) throw new LockTimeoutError(this.path, 0, this.internals.what);
+    return this.hold(confirmed).handle();
+  }
+
+  /** Takes the lock if it is free right now (one round trip when uncontended); `null` otherwise. */
+  async tryAcquire(): Promise<LockHandle | null> {
+    const reentered = this.reenter();
+    if (reentered) return reentered;
+    const early = await this.acquireInContext();
+    if (early) return early;
+    const confirmed = await this.internals.acquire({ deadline: new Deadline(undefined), timeoutMs: 0, tryOnly: true });
+    return confirmed === null ? null : this.hold(confirmed).handle();
+  }
+
+  /**
+   * Acquires, runs `fn` in an async context that holds the lock (acquisitions of this lock inside `fn`
+   * re-enter it), and releases when `fn` settles.
+   */
+  async withLock<T>(fn: (handle: LockHandle) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (typeof fn !== 'function') throw new TypeError('withLock needs a function');
+    const handle = (await this.acquire(options)) as HoldHandle;
+    try {
+      return await runHolding(this, handle.hold, () => fn(handle));
+    } finally {
+      await handle.release();
+    }
+  }
+
+  /** True while this object holds the lock in this process and the hold is still certain. */
+  isAcquired(): boolean {
+    for (const hold of this.holds) if (hold.enterable) return true;
+    return false;
+  }
+
+  /** The contenders in order (for a mutex: the holder first, then the waiters), with their node data. */
+  getParticipants(): Promise<Participant[]> {
+    return this.internals.participants();
+  }
+
+  /** The hold of this lock that the current async context may re-enter. */
+  protected heldHere(): Hold | undefined {
+    return holdInContext(this);
+  }
+
+  /**
+   * A chance for a lock kind to answer without queueing (e.g. a writer taking the read lock), or to refuse
+   * (e.g. an upgrade). Called after reentrancy was checked.
+   */
+  protected async acquireInContext(): Promise<LockHandle | undefined> {
+    return undefined;
+  }
+
+  /** Turns a confirmed node into a hold tracked until its last handle is released. */
+  protected hold(confirmed: Confirmed): Hold {
+    const { node, sequence, fencingToken, holdSignal } = confirmed;
+    return this.newHold(node.path, sequence, node.sessionId, fencingToken, holdSignal);
+  }
+
+  /** A hold of a node at `path`, tracked until its last handle is released. */
+  protected newHold(path: string, sequence: number, sessionId: string | undefined, fencingToken: bigint, holdSignal: HoldSignal): Hold {
+    const hold = new Hold(this.client, path, sequence, sessionId, fencingToken, holdSignal, this.internals.what, (released) => {
+      this.holds.delete(released);
+      return this.internals.release(released.path, released.sessionId);
+    });
+    this.holds.add(hold);
+    return hold;
+  }
+
+  private reenter(): LockHandle | undefined {
+    const hold = this.heldHere();
+    if (hold === undefined) return undefined;
+    // The hold this context re-enters is no longer certain: saying "you hold it" would be a lie.
+    hold.holdSignal.signal.throwIfAborted();
+    hold.retain();
+    return hold.handle();
+  }
+}
