@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import { asyncDispose } from './dispose';
 import { FrameDecoder, frameType, frameXid } from './frames';
 import { LOOPBACK, parseHostPort } from './ports';
 
@@ -65,6 +66,7 @@ export class TestingProxy extends EventEmitter<TestingProxyEvents> implements As
   private readonly connections = new Set<ProxiedConnection>();
   private connectionsAccepted = 0;
   private forwarded = 0;
+  private dropped = 0;
   private dropAfter: number | undefined;
   private stalled = false;
   private rejecting = false;
@@ -107,6 +109,11 @@ export class TestingProxy extends EventEmitter<TestingProxyEvents> implements As
   /** Counted requests forwarded to the server so far (all connections). */
   get requestCount(): number {
     return this.forwarded;
+  }
+
+  /** Replies (server-to-client packets) swallowed because of `dropRepliesAfter`, so far. */
+  get droppedReplyCount(): number {
+    return this.dropped;
   }
 
   /** Number of connections open through the proxy now. */
@@ -156,7 +163,7 @@ export class TestingProxy extends EventEmitter<TestingProxyEvents> implements As
   }
 
   /** Same as {@link close}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
+  [asyncDispose](): Promise<void> {
     return this.close();
   }
 
@@ -168,6 +175,7 @@ export class TestingProxy extends EventEmitter<TestingProxyEvents> implements As
     }
     const connection = new ProxiedConnection(++this.connectionsAccepted, client, net.connect({ host, port }), {
       onRequest: (xid, type) => this.onRequest(connection, xid, type),
+      onReplyDropped: () => this.dropped++,
       onClosed: () => this.connections.delete(connection),
     });
     this.connections.add(connection);
@@ -204,7 +212,11 @@ class ProxiedConnection {
     readonly id: number,
     private readonly client: net.Socket,
     private readonly server: net.Socket,
-    private readonly hooks: { onRequest: (xid: number, type: number) => void; onClosed: () => void },
+    private readonly hooks: {
+      onRequest: (xid: number, type: number) => void;
+      onReplyDropped: () => void;
+      onClosed: () => void;
+    },
   ) {
     client.setNoDelay(true);
     server.setNoDelay(true);
@@ -285,7 +297,8 @@ class ProxiedConnection {
       const xid = frameXid(packet);
       if (xid !== undefined && xid >= this.dropFromXid) this.droppingReplies = true;
     }
-    if (!this.droppingReplies) this.client.write(packet);
+    if (this.droppingReplies) this.hooks.onReplyDropped();
+    else this.client.write(packet);
   }
 
   private onSocketClosed(): void {

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { WaitOptions, ZooKeeperClient } from '../client/types';
+import { asyncDispose } from './dispose';
 import { expireSession, type ExpireSessionOptions } from './expire-session';
 import { fourLetterWord, parseMode, type FourLetterWordOptions } from './four-letter-word';
 import { freePorts, LOOPBACK } from './ports';
@@ -216,7 +217,7 @@ export class TestingCluster implements AsyncDisposable {
   }
 
   /** Same as `stop()`, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
+  [asyncDispose](): Promise<void> {
     return this.stop();
   }
 

@@ -1,0 +1,39 @@
+/** Process checks for the harness tests. */
+import * as fs from 'node:fs';
+import { asyncDispose } from '../../src/testing/dispose';
+
+/**
+ * jest's sandbox `Symbol` has no `asyncDispose` on Node 20, and TypeScript's `await using` helper looks it up
+ * there: give it Node's (the one our classes are keyed on).
+ */
+export function polyfillAsyncDispose(): void {
+  if (!Symbol.asyncDispose) Object.defineProperty(Symbol, 'asyncDispose', { value: asyncDispose });
+}
+
+/** True while `pid` is a live process (not gone, not a zombie waiting to be reaped). */
+export function isAlive(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // The state letter follows the command name, which is in parentheses and may contain spaces.
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** Pids of running ZooKeeper JVMs whose command line mentions `marker` (e.g. a data directory). */
+export function zooKeeperJvmsMentioning(marker: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmdline.includes('QuorumPeerMain') && cmdline.includes(marker) && isAlive(pid);
+      } catch {
+        return false;
+      }
+    });
+}
