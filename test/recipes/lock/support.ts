@@ -1,0 +1,205 @@
+/**
+ * Set-up shared by the lock tests: clients per test (one namespace each), an independent mutual-exclusion
+ * checker, and a client wrapper that counts watch notifications and records the order of requests.
+ */
+import '../../helpers/dispose-symbols';
+import { ZkClient, type ZkClientOptions } from '../../../src/client';
+import type { WatchEvent, WatchOption, ZooKeeperClient } from '../../../src/client/types';
+import { uniqueNamespace } from '../../helpers';
+
+/** Makes clients (one namespace per test unless given) and closes them all in `afterEach`. */
+export class Clients {
+  private readonly open = new Set<ZkClient>();
+  private current = uniqueNamespace('lock');
+
+  constructor(private readonly connectString: () => string) {}
+
+  /** The namespace of the current test. */
+  get namespace(): string {
+    return this.current;
+  }
+
+  /** Gives the next clients a fresh namespace (call in `beforeEach`). */
+  renew(): void {
+    this.current = uniqueNamespace('lock');
+  }
+
+  /** A client of the current test's namespace, not started. */
+  make(options: Partial<ZkClientOptions> = {}): ZkClient {
+    const client = new ZkClient({
+      connectString: this.connectString(),
+      sessionTimeoutMs: 3000,
+      connectionTimeoutMs: 15_000,
+      namespace: this.current,
+      ...options,
+    });
+    this.open.add(client);
+    return client;
+  }
+
+  /** A started client of the current test's namespace. */
+  async start(options: Partial<ZkClientOptions> = {}): Promise<ZkClient> {
+    const client = this.make(options);
+    await client.start();
+    return client;
+  }
+
+  /** `n` started clients. */
+  startMany(n: number, options: Partial<ZkClientOptions> = {}): Promise<ZkClient[]> {
+    return Promise.all(Array.from({ length: n }, () => this.start(options)));
+  }
+
+  /** Closes every client made so far. */
+  async closeAll(): Promise<void> {
+    const clients = [...this.open];
+    this.open.clear();
+    await Promise.all(clients.map((client) => client.close()));
+  }
+}
+
+/** One stay in the critical section. */
+interface Stay {
+  holder: string;
+  token: bigint | undefined;
+  /** Whether the holder may still count itself as holding (its signal not aborted). */
+  certain: () => boolean;
+}
+
+/**
+ * An independent "resource" that only one holder may use at a time. Holders call `enter` right after their
+ * acquire resolved and `exit` right before they release; the checker records every violation: a second
+ * certain holder inside, or a fencing token that does not grow. A holder whose `signal` was aborted is
+ * excluded (it has been told it may no longer hold the lock).
+ */
+export class ExclusionChecker {
+  readonly violations: string[] = [];
+  private readonly inside = new Set<Stay>();
+  private lastToken: bigint | undefined;
+  private entries = 0;
+  private excludedEntries = 0;
+
+  /** Number of stays so far. */
+  get count(): number {
+    return this.entries;
+  }
+
+  /** Number of holders that were inside when their hold became uncertain (their signal aborted). */
+  get excluded(): number {
+    return this.excludedEntries;
+  }
+
+  /** `holder` enters with `signal` (of its handle) and `token`; returns the stay to pass to `exit`. */
+  enter(holder: string, signal: AbortSignal, token?: bigint): Stay {
+    const stay: Stay = { holder, token, certain: () => !signal.aborted };
+    if (signal.aborted) this.violations.push(`${holder} entered with an aborted signal`);
+    for (const other of this.inside) {
+      if (other.certain()) this.violations.push(`${holder} entered while ${other.holder} was inside`);
+    }
+    if (token !== undefined) {
+      if (this.lastToken !== undefined && token <= this.lastToken) {
+        this.violations.push(`${holder}'s fencing token ${token} did not grow (last ${this.lastToken})`);
+      }
+      this.lastToken = token;
+    }
+    this.inside.add(stay);
+    this.entries += 1;
+    return stay;
+  }
+
+  /** The stay ends. */
+  exit(stay: Stay): void {
+    if (!stay.certain()) this.excludedEntries += 1;
+    this.inside.delete(stay);
+  }
+}
+
+/** What a {@link ObservedClient} saw. */
+export interface Observations {
+  /** Watch notifications delivered, in order. */
+  notifications: WatchEvent[];
+  /** Requests in the order they were issued, and when each settled (index into `log`). */
+  log: string[];
+}
+
+/**
+ * Wraps a client so that every one-shot watch notification delivered to the recipe is counted, and every
+ * request is logged when issued (`> op path`) and when settled (`< op path`). The recipe sees the same
+ * client otherwise (events, state, transactions).
+ */
+export function observe(client: ZooKeeperClient): { client: ZooKeeperClient; seen: Observations } {
+  const seen: Observations = { notifications: [], log: [] };
+  const logged = new Set(['create', 'getData', 'exists', 'getChildren', 'delete', 'setData']);
+  const wrapped = new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      const name = String(property);
+      if (!logged.has(name)) return value.bind(target);
+      return (path: string, ...rest: unknown[]) => {
+        const args = rest.map((arg) => {
+          const watch = (arg as WatchOption | undefined)?.watch;
+          if (typeof watch !== 'function') return arg;
+          return {
+            ...(arg as object),
+            watch: (event: WatchEvent) => {
+              seen.notifications.push(event);
+              watch(event);
+            },
+          };
+        });
+        seen.log.push(`> ${name} ${path}`);
+        const result = (value as (...a: unknown[]) => Promise<unknown>).call(target, path, ...args);
+        const settled = (): void => {
+          seen.log.push(`< ${name} ${path}`);
+        };
+        result.then(settled, settled);
+        return result;
+      };
+    },
+  });
+  return { client: wrapped, seen };
+}
+
+/** Every ephemeral node under `path` (at any depth), sorted: what an acquisition may leave behind. */
+export async function ephemeralsUnder(client: ZooKeeperClient, path: string): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (node: string): Promise<void> => {
+    let children: string[];
+    try {
+      children = (await client.getChildren(node)).children;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NO_NODE') return;
+      throw error;
+    }
+    await Promise.all(
+      children.map(async (child) => {
+        const childPath = node === '/' ? `/${child}` : `${node}/${child}`;
+        const stat = await client.exists(childPath);
+        if (stat && stat.ephemeralOwner !== 0n) found.push(childPath);
+        await visit(childPath);
+      }),
+    );
+  };
+  await visit(path);
+  return found.sort();
+}
+
+/** The children of `path` (none when it does not exist). */
+export async function childrenOf(client: ZooKeeperClient, path: string): Promise<string[]> {
+  try {
+    return (await client.getChildren(path)).children.sort();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NO_NODE') return [];
+    throw error;
+  }
+}
+
+/** Resolves with what `promise` rejected with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${String(value)}`);
+    },
+    (reason: unknown) => reason,
+  );
+}
