@@ -71,6 +71,7 @@ export class TestingProxy extends EventEmitter<TestingProxyEvents> implements As
   private stalled = false;
   private rejecting = false;
   private closing: Promise<void> | undefined;
+  private listeningPort = 0;
 
   private constructor(
     private readonly server: net.Server,
@@ -90,15 +91,16 @@ export class TestingProxy extends EventEmitter<TestingProxyEvents> implements As
       server.once('error', reject);
       server.listen({ host: LOOPBACK, port: 0 }, () => {
         server.off('error', reject);
+        proxy.listeningPort = (server.address() as net.AddressInfo).port;
         resolve();
       });
     });
     return proxy;
   }
 
-  /** The port the proxy listens on. */
+  /** The port the proxy listens on (kept after {@link close}). */
   get port(): number {
-    return (this.server.address() as net.AddressInfo).port;
+    return this.listeningPort;
   }
 
   /** `127.0.0.1:<port>`, for a client's `connectString`. */
