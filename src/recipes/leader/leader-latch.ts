@@ -14,7 +14,7 @@ import type { SafetyPolicy } from '../shared/hold-signal';
 import { Lifecycle } from '../shared/lifecycle';
 import { ProtectedSequentialCreate } from '../shared/protected-sequential';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
-import { isWritable, ownedByCurrentSession } from '../shared/session-owner';
+import { isWritable, ownedByCurrentSession, whileWritable } from '../shared/session-owner';
 import { LeadershipLostError, LeadershipTimeoutError, validateParticipantId, type LeadershipLossReason } from './errors';
 import { readLeader, readParticipants, type Participant } from './participants';
 
@@ -464,10 +464,13 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     if (node !== undefined) void this.deleteNode(node, false);
   }
 
-  /** Deletes a node of ours, guaranteed; waits for it only when asked and connected. Never rejects. */
+  /**
+   * Deletes a node of ours, guaranteed. With `wait`, resolves once it is deleted or once the connection is
+   * lost (the delete then goes on in the background). Never rejects.
+   */
   private async deleteNode(node: string, wait: boolean): Promise<void> {
     const deleting = this.client.delete(node, { guaranteed: true }).catch(() => undefined);
-    if (wait && isWritable(this.client)) await deleting;
+    if (wait) await whileWritable(this.client, deleting);
   }
 
   private settleEnqueued(error?: unknown): void {

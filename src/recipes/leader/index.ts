@@ -1,0 +1,12 @@
+/** Leader election: {@link LeaderLatch} and {@link LeaderSelector}, node-compatible with Apache Curator. */
+export {
+  LeaderLatch,
+  LATCH_MARKER,
+  type LeaderLatchOptions,
+  type LeaderLatchEvents,
+  type LeaderLatchListener,
+  type LeaderLatchCloseOptions,
+  type Leadership,
+} from './leader-latch';
+export { LeadershipLostError, LeadershipTimeoutError, type LeadershipLossReason } from './errors';
+export type { Participant } from './participants';

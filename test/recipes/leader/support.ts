@@ -1,0 +1,131 @@
+/** Set-up shared by the leader and membership tests: clients per test, and an independent leadership checker. */
+import { ZkClient, type ZkClientOptions } from '../../../src/client';
+import { uniqueNamespace } from '../../helpers';
+
+/** Makes clients (one namespace per test unless given) and closes them all in `afterEach`. */
+export class Clients {
+  private readonly open = new Set<ZkClient>();
+  private namespace = uniqueNamespace('recipe');
+
+  constructor(private readonly connectString: () => string) {}
+
+  /** Gives the next clients a fresh namespace (call in `beforeEach`). */
+  renew(): void {
+    this.namespace = uniqueNamespace('recipe');
+  }
+
+  /** A client of the current test's namespace, not started. */
+  make(options: Partial<ZkClientOptions> = {}): ZkClient {
+    const client = new ZkClient({
+      connectString: this.connectString(),
+      sessionTimeoutMs: 3000,
+      connectionTimeoutMs: 15_000,
+      namespace: this.namespace,
+      ...options,
+    });
+    this.open.add(client);
+    return client;
+  }
+
+  /** A started client of the current test's namespace. */
+  async start(options: Partial<ZkClientOptions> = {}): Promise<ZkClient> {
+    const client = this.make(options);
+    await client.start();
+    return client;
+  }
+
+  /** `n` started clients. */
+  startMany(n: number, options: Partial<ZkClientOptions> = {}): Promise<ZkClient[]> {
+    return Promise.all(Array.from({ length: n }, () => this.start(options)));
+  }
+
+  /** Closes every client made so far. */
+  async closeAll(): Promise<void> {
+    const clients = [...this.open];
+    this.open.clear();
+    await Promise.all(clients.map((client) => client.close()));
+  }
+}
+
+/** One term as the checker saw it (times from the system-wide monotonic clock, in ns). */
+export interface Term {
+  id: string;
+  token: bigint;
+  start: bigint;
+  end: bigint | undefined;
+}
+
+/**
+ * An independent checker of "one leader at a time". Participants report `isLeader`/`notLeader` with stamps
+ * of `process.hrtime.bigint()` (CLOCK_MONOTONIC: one clock for every process on the machine), from this
+ * process or from child processes. {@link LeadershipChecker.verify} orders the terms by start and reports
+ * every overlap and every fencing token that did not grow.
+ */
+export class LeadershipChecker {
+  readonly terms: Term[] = [];
+  private readonly open = new Map<string, Term>();
+
+  /** `id` reports it became the leader at `at`. */
+  began(id: string, token: bigint, at: bigint = process.hrtime.bigint()): void {
+    if (this.open.has(id)) throw new Error(`checker: ${id} began a term while its previous one is open`);
+    const term: Term = { id, token, start: at, end: undefined };
+    this.open.set(id, term);
+    this.terms.push(term);
+  }
+
+  /** `id` reports it stopped being the leader at `at`. */
+  ended(id: string, at: bigint = process.hrtime.bigint()): void {
+    const term = this.open.get(id);
+    if (term === undefined) throw new Error(`checker: ${id} ended a term it did not begin`);
+    term.end = at;
+    this.open.delete(id);
+  }
+
+  /** Who holds an open term now. */
+  holders(): string[] {
+    return [...this.open.keys()];
+  }
+
+  /** Number of terms begun so far. */
+  get count(): number {
+    return this.terms.length;
+  }
+
+  /**
+   * Overlaps between consecutive terms (ns; a term still open counts as lasting until now), and fencing
+   * tokens that did not grow from one leader to a different next one.
+   */
+  verify(): { overlaps: Array<{ first: Term; second: Term; overlapNs: bigint }>; tokenRegressions: Array<[Term, Term]> } {
+    const ordered = [...this.terms].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    const now = process.hrtime.bigint();
+    const overlaps: Array<{ first: Term; second: Term; overlapNs: bigint }> = [];
+    const tokenRegressions: Array<[Term, Term]> = [];
+    let latest: Term | undefined;
+    for (const term of ordered) {
+      if (latest !== undefined) {
+        const latestEnd = latest.end ?? now;
+        if (term.start < latestEnd) overlaps.push({ first: latest, second: term, overlapNs: latestEnd - term.start });
+        if (term.id !== latest.id ? term.token <= latest.token : term.token < latest.token) tokenRegressions.push([latest, term]);
+      }
+      if (latest === undefined || (term.end ?? now) > (latest.end ?? now)) latest = term;
+    }
+    return { overlaps, tokenRegressions };
+  }
+}
+
+/**
+ * Expires `client`'s session through `server` (TestingServer or TestingCluster). Works around a harness
+ * timer: expireSession races `lost` against a pause it never clears, which kept jest alive for ~30 s;
+ * aborting its signal afterwards clears that pause.
+ */
+export async function expire(
+  server: { expireSession(client: ZkClient, options?: { signal?: AbortSignal }): Promise<void> },
+  client: ZkClient,
+): Promise<void> {
+  const done = new AbortController();
+  try {
+    await server.expireSession(client, { signal: done.signal });
+  } finally {
+    done.abort();
+  }
+}
