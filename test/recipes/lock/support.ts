@@ -77,6 +77,7 @@ export class ExclusionChecker {
   private lastToken: bigint | undefined;
   private entries = 0;
   private excludedEntries = 0;
+  private readonly waiters: Array<{ count: number; resolve: () => void }> = [];
 
   /** Number of stays so far. */
   get count(): number {
@@ -103,7 +104,17 @@ export class ExclusionChecker {
     }
     this.inside.add(stay);
     this.entries += 1;
+    for (const waiter of this.waiters.filter((w) => w.count <= this.entries)) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     return stay;
+  }
+
+  /** Resolves once `count` stays began. */
+  reached(count: number): Promise<void> {
+    if (this.entries >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
   }
 
   /** The stay ends. */
