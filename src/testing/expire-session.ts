@@ -11,7 +11,6 @@ import * as net from 'node:net';
 import type { SessionCredentials, ZooKeeperClient } from '../client/types';
 import { frame, FrameDecoder, frameXid } from './frames';
 import { parseHostPort } from './ports';
-import { pause } from './wait';
 
 /** Options of {@link expireSession}. */
 export interface ExpireSessionOptions {
@@ -56,16 +55,27 @@ export async function expireSession(
   const sessionHex = credentials.sessionId.toString('hex');
 
   let lost = false;
-  let onLost: () => void = () => undefined;
-  const lostSeen = new Promise<void>((resolve) => {
-    onLost = resolve;
-  });
+  let wakeUp: (() => void) | undefined;
   const onState = (state: string): void => {
     if (state === 'lost') {
       lost = true;
-      onLost();
+      wakeUp?.();
     }
   };
+  /** Resolves after `ms`, or as soon as `lost` is seen or the signal aborts; leaves no timer or listener behind. */
+  const waitForLost = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakeUp = done;
+      signal?.addEventListener('abort', done, { once: true });
+      if (lost || signal?.aborted) done();
+    });
   client.on('state', onState);
   try {
     const history: string[] = [];
@@ -74,7 +84,7 @@ export async function expireSession(
       if (remaining <= 0) {
         throw new Error(
           `expireSession: client (session 0x${sessionHex}) did not report 'lost' within ${timeoutMs} ms; ` +
-            `attempts: ${history.join(', ') || 'none'}`,
+            `attempts: ${history.length}${history.length > 5 ? ', the last 5' : ''}: ${history.slice(-5).join('; ') || 'none'}`,
         );
       }
       const server = servers[attempt % servers.length]!;
@@ -93,7 +103,8 @@ export async function expireSession(
       // as long as we may. After a lost race or a failure, try again soon.
       const settled = outcome === 'closed' || outcome === 'already-expired';
       const window = settled ? deadline - Date.now() : Math.min(100 * (attempt + 1), 1000);
-      await Promise.race([lostSeen, pause(Math.max(0, window), signal)]);
+      await waitForLost(Math.max(0, window));
+      if (signal?.aborted) throw signal.reason;
     }
   } finally {
     client.off('state', onState);
