@@ -5,3 +5,17 @@
  */
 export * from './client';
 export * from './recipes/shared';
+export * from './recipes/lock';
+export {
+  LeaderLatch,
+  LATCH_MARKER,
+  LeadershipLostError,
+  LeadershipTimeoutError,
+  type LeaderLatchOptions,
+  type LeaderLatchEvents,
+  type LeaderLatchListener,
+  type LeaderLatchCloseOptions,
+  type Leadership,
+  type LeadershipLossReason,
+  type Participant as LeaderParticipant,
+} from './recipes/leader';
