@@ -1,6 +1,10 @@
 /** Set-up shared by the leader and membership tests: clients per test, and an independent leadership checker. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { EventEmitter } from 'eventemitter3';
 import { ZkClient, type ZkClientOptions } from '../../../src/client';
-import { uniqueNamespace } from '../../helpers';
+import { scaled, uniqueNamespace } from '../../helpers';
 
 /** Makes clients (one namespace per test unless given) and closes them all in `afterEach`. */
 export class Clients {
@@ -127,5 +131,105 @@ export async function expire(
     await server.expireSession(client, { signal: done.signal });
   } finally {
     done.abort();
+  }
+}
+
+/** One JSON line a child participant reported (`at`: its hrtime stamp). */
+export interface ChildEvent {
+  event: string;
+  at: bigint;
+  [key: string]: unknown;
+}
+
+const PARTICIPANT = path.join(__dirname, 'fixtures', 'participant.ts');
+const live = new Set<ChildParticipant>();
+process.on('exit', () => {
+  for (const child of live) child.process.kill('SIGKILL');
+});
+
+/** A LeaderLatch or GroupMember in a child process (fixtures/participant.ts), killable for real. */
+export class ChildParticipant extends EventEmitter<{ event: (event: ChildEvent) => void }> {
+  readonly events: ChildEvent[] = [];
+  private readonly exited: Promise<void>;
+  private stderr = '';
+
+  private constructor(
+    readonly id: string,
+    readonly process: ChildProcessWithoutNullStreams,
+  ) {
+    super();
+    live.add(this);
+    this.exited = new Promise((resolve) => process.once('exit', () => resolve()));
+    void this.exited.then(() => live.delete(this));
+    process.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
+    readline.createInterface({ input: process.stdout }).on('line', (line) => {
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      const event = { ...parsed, at: BigInt(String(parsed.at)) } as ChildEvent;
+      this.events.push(event);
+      this.emit('event', event);
+    });
+  }
+
+  /** Spawns a participant and resolves once it reported `ready`. */
+  static async start(options: {
+    connectString: string;
+    namespace: string;
+    role: 'latch' | 'member';
+    path: string;
+    id: string;
+    sessionTimeoutMs: number;
+  }): Promise<ChildParticipant> {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', PARTICIPANT, options.connectString, options.namespace, options.role, options.path, options.id, String(options.sessionTimeoutMs)],
+      { stdio: 'pipe', cwd: path.join(__dirname, '..', '..', '..') },
+    );
+    const participant = new ChildParticipant(options.id, child);
+    await participant.waitFor((e) => e.event === 'ready', scaled(30_000));
+    return participant;
+  }
+
+  /** Resolves with the first event (past or future) matching `predicate`. */
+  waitFor(predicate: (event: ChildEvent) => boolean, timeoutMs = scaled(30_000), from = 0): Promise<ChildEvent> {
+    const seen = this.events.slice(from).find(predicate);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('event', onEvent);
+        reject(new Error(`participant ${this.id}: no matching event within ${timeoutMs} ms; events: ${JSON.stringify(this.events, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}; stderr: ${this.stderr}`));
+      }, timeoutMs);
+      const onEvent = (event: ChildEvent): void => {
+        if (event.event === 'failed') {
+          clearTimeout(timer);
+          this.off('event', onEvent);
+          reject(new Error(`participant ${this.id} failed: ${String(event.error)}; stderr: ${this.stderr}`));
+        } else if (predicate(event)) {
+          clearTimeout(timer);
+          this.off('event', onEvent);
+          resolve(event);
+        }
+      };
+      this.on('event', onEvent);
+    });
+  }
+
+  /** SIGKILLs the process; resolves with the hrtime stamp taken just before, once it is gone. */
+  async kill(): Promise<bigint> {
+    const at = process.hrtime.bigint();
+    this.process.kill('SIGKILL');
+    await this.exited;
+    return at;
+  }
+
+  /** Asks for a graceful close and waits for the process to end. */
+  async close(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    this.process.stdin.write('close\n');
+    await this.exited;
   }
 }

@@ -1,0 +1,214 @@
+/**
+ * The live view of a group's members: a re-arming children watch on the group, plus each member's data
+ * read with a one-shot data watch. Every change is folded into one serial refresh, so `join`/`leave`/
+ * `change` come in order and the view converges to what the server has.
+ */
+import { isZkError } from '../../client/errors';
+import { joinPath, nodeName } from '../../client/paths';
+import type { Watcher, ZooKeeperClient } from '../../client/types';
+import { isWritable } from '../shared/session-owner';
+
+const CONNECTION_CODES = ['CONNECTION_LOSS', 'OPERATION_TIMEOUT', 'SESSION_EXPIRED', 'SESSION_MOVED', 'CLIENT_CLOSED'] as const;
+const RETRY_MIN_MS = 50;
+const RETRY_MAX_MS = 2000;
+
+/** What a {@link GroupView} reports. */
+export interface GroupViewListener {
+  join(memberId: string, data: Buffer): void;
+  leave(memberId: string): void;
+  change(memberId: string, data: Buffer): void;
+  /** Called after each refresh that changed the view (and after the first). */
+  members(): void;
+  error(error: Error): void;
+}
+
+type Entry = { data: Buffer; czxid: bigint; mzxid: bigint };
+
+/** A cache of `<groupPath>/*` nodes and their data. */
+export class GroupView {
+  private readonly entries = new Map<string, Entry>();
+  private watcher: Watcher<string[]> | undefined;
+  private dirty = new Set<string>();
+  private rereadAll = false;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+  private loaded = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_MIN_MS;
+  private readonly subscribers = new Set<{ pending: boolean; wake: (() => void) | undefined }>();
+  private resolveLoaded!: () => void;
+  private readonly loadedPromise = new Promise<void>((resolve) => {
+    this.resolveLoaded = resolve;
+  });
+
+  constructor(
+    private readonly client: ZooKeeperClient,
+    private readonly groupPath: string,
+    private readonly listener: GroupViewListener,
+  ) {}
+
+  /** Starts watching; resolves once the first view is read (or when closed first). */
+  start(): Promise<void> {
+    const watcher = this.client.watchChildren(this.groupPath);
+    this.watcher = watcher;
+    watcher.on('change', (change) => {
+      // After a gap (reconnect, new session) the one-shot data watches may be gone: read every member again.
+      if (change.resync) this.rereadAll = true;
+      this.kick();
+    });
+    watcher.on('error', (error) => this.listener.error(error));
+    return this.loadedPromise;
+  }
+
+  /** The members as last read: id → data. */
+  snapshot(): Map<string, Buffer> {
+    return new Map([...this.entries].map(([id, entry]) => [id, entry.data]));
+  }
+
+  /** Yields once the first view is read, then after every change, until closed. */
+  async *changes(): AsyncGenerator<void> {
+    const subscriber: { pending: boolean; wake: (() => void) | undefined } = { pending: this.loaded, wake: undefined };
+    this.subscribers.add(subscriber);
+    try {
+      for (;;) {
+        if (subscriber.pending) {
+          subscriber.pending = false;
+          yield;
+          continue;
+        }
+        if (this.closed) return;
+        await new Promise<void>((resolve) => (subscriber.wake = resolve));
+        subscriber.wake = undefined;
+      }
+    } finally {
+      this.subscribers.delete(subscriber);
+    }
+  }
+
+  /** Stops watching; ends the iterators. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.resolveLoaded();
+    for (const subscriber of this.subscribers) subscriber.wake?.();
+    await this.watcher?.close();
+  }
+
+  private readonly onDataWatch = (event: { path: string }): void => {
+    this.dirty.add(nodeName(event.path));
+    this.kick();
+  };
+
+  private kick(): void {
+    if (this.closed) return;
+    this.again = true;
+    if (this.running !== undefined) return;
+    this.running = (async () => {
+      try {
+        while (this.again && !this.closed) {
+          this.again = false;
+          try {
+            await this.refresh();
+            this.retryDelayMs = RETRY_MIN_MS;
+          } catch (error) {
+            if (!this.closed) this.onFailure(error);
+          }
+        }
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+
+  private onFailure(error: unknown): void {
+    if (!isZkError(error, ...CONNECTION_CODES)) this.listener.error(error instanceof Error ? error : new Error(String(error)));
+    // While connected, read again after a backoff; otherwise the watcher's resync after reconnecting does.
+    if (isWritable(this.client) && this.retryTimer === undefined) {
+      const delayMs = this.retryDelayMs;
+      this.retryDelayMs = Math.min(RETRY_MAX_MS, delayMs * 2);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.kick();
+      }, delayMs);
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    const current = this.watcher?.current;
+    if (current === undefined) return; // the watcher's first read kicks again
+    const children = current.value ?? [];
+    const present = new Set(children);
+    let changed = false;
+    for (const id of [...this.entries.keys()]) {
+      if (present.has(id)) continue;
+      this.entries.delete(id);
+      this.listener.leave(id);
+      changed = true;
+    }
+    const rereadAll = this.rereadAll;
+    const dirty = this.dirty;
+    this.rereadAll = false;
+    this.dirty = new Set();
+    const toRead = children.filter((id) => rereadAll || dirty.has(id) || !this.entries.has(id));
+    let reads: Array<Entry | undefined>;
+    try {
+      reads = await Promise.all(toRead.map((id) => this.read(id)));
+    } catch (error) {
+      // Read them again next time.
+      this.rereadAll ||= rereadAll;
+      for (const id of toRead) this.dirty.add(id);
+      if (changed) this.publish();
+      throw error;
+    }
+    if (this.closed) return;
+    toRead.forEach((id, index) => {
+      const entry = reads[index];
+      const previous = this.entries.get(id);
+      if (entry === undefined) {
+        if (previous === undefined) return;
+        this.entries.delete(id);
+        this.listener.leave(id);
+      } else if (previous === undefined) {
+        this.entries.set(id, entry);
+        this.listener.join(id, entry.data);
+      } else if (previous.czxid !== entry.czxid) {
+        // A new node under the same id: the member left and came back (e.g. after its session expired).
+        this.entries.set(id, entry);
+        this.listener.leave(id);
+        this.listener.join(id, entry.data);
+      } else if (previous.mzxid !== entry.mzxid) {
+        this.entries.set(id, entry);
+        this.listener.change(id, entry.data);
+      } else {
+        return;
+      }
+      changed = true;
+    });
+    if (!this.loaded) {
+      this.loaded = true;
+      changed = true;
+      this.resolveLoaded();
+    }
+    if (changed) this.publish();
+  }
+
+  private async read(id: string): Promise<Entry | undefined> {
+    try {
+      const { data, stat } = await this.client.getData(joinPath(this.groupPath, id), { watch: this.onDataWatch });
+      return { data, czxid: stat.czxid, mzxid: stat.mzxid };
+    } catch (error) {
+      if (isZkError(error, 'NO_NODE')) return undefined;
+      throw error;
+    }
+  }
+
+  private publish(): void {
+    for (const subscriber of this.subscribers) {
+      subscriber.pending = true;
+      subscriber.wake?.();
+    }
+    this.listener.members();
+  }
+}
