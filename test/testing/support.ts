@@ -22,16 +22,15 @@ export function isAlive(pid: number): boolean {
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
-/** Pids of running ZooKeeper JVMs whose command line mentions `marker` (e.g. a data directory). */
-export function zooKeeperJvmsMentioning(marker: string): number[] {
+/** Live processes whose command line mentions `marker` (a server's directory): its JVM and its watchdog shell. */
+export function processesMentioning(marker: string): number[] {
   return fs
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
     .filter((pid) => {
       try {
-        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmdline.includes('QuorumPeerMain') && cmdline.includes(marker) && isAlive(pid);
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker) && isAlive(pid);
       } catch {
         return false;
       }

@@ -14,7 +14,7 @@ import {
 import { isPortFree } from '../../src/testing/ports';
 import { eventually, scaled } from '../helpers';
 import { createFrame, existsFrame, RawConnection } from './raw-connection';
-import { isAlive, polyfillAsyncDispose } from './support';
+import { isAlive, polyfillAsyncDispose, processesMentioning } from './support';
 
 polyfillAsyncDispose();
 
@@ -102,6 +102,7 @@ describe('stopping a TestingServer', () => {
     expect(server.pid).toBeUndefined();
     expect(await isPortFree(server.port)).toBe(true);
     expect(fs.existsSync(server.directory)).toBe(false);
+    await eventually(() => processesMentioning(server.directory).length === 0); // the watchdog leaves too
     await server.stop();
     await expect(server.restart()).rejects.toThrow(/stopped/);
   });
