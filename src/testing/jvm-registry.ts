@@ -1,6 +1,6 @@
 /**
  * Every ZooKeeper JVM the harness starts is tracked here by pid, so that nothing outlives the test run: on
- * the host process's `exit`, SIGINT, SIGTERM and SIGHUP, and from jest's `globalTeardown`, all tracked JVMs
+ * the host process's `exit`, SIGINT and SIGTERM, and from jest's `globalTeardown`, all tracked JVMs
  * are killed synchronously with SIGKILL.
  *
  * The registry lives on the *host* process object, not in this module: jest gives every test file its own
@@ -18,7 +18,8 @@ interface HostRegistry {
 }
 
 const REGISTRY_KEY = Symbol.for('zk-recipes.testing.jvm-registry');
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+// Not SIGHUP: a listener would make a `nohup`ed process die of it. The watchdog covers hang-ups anyway.
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 type HostProcess = NodeJS.Process & { [REGISTRY_KEY]?: HostRegistry };
 
