@@ -97,7 +97,7 @@ export class GroupMember extends EventEmitter<GroupMemberEvents> implements Asyn
 
   /**
    * The members as last seen: id → data. Always includes this member (with its own current data), even
-   * before its node shows up in the view.
+   * before its node shows up in the view. Empty once closed.
    */
   members(): Map<string, Buffer> {
     const members = this.view.snapshot();

@@ -86,11 +86,12 @@ export class GroupView {
     }
   }
 
-  /** Stops watching; ends the iterators. Idempotent. */
+  /** Stops watching, forgets the view; ends the iterators. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.retryTimer);
+    this.entries.clear();
     this.resolveLoaded();
     for (const subscriber of this.subscribers) subscriber.wake?.();
     await this.watcher?.close();

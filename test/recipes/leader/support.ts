@@ -13,6 +13,11 @@ export class Clients {
 
   constructor(private readonly connectString: () => string) {}
 
+  /** The namespace of the current test's clients. */
+  get currentNamespace(): string {
+    return this.namespace;
+  }
+
   /** Gives the next clients a fresh namespace (call in `beforeEach`). */
   renew(): void {
     this.namespace = uniqueNamespace('recipe');
