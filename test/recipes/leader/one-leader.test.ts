@@ -1,0 +1,193 @@
+/**
+ * One leader at a time, checked by an independent checker (support.ts: terms stamped on the machine-wide
+ * monotonic clock, ordered and compared afterwards) over many elections with at least 5 participants:
+ * graceful close, session expiry, and leaders killed with SIGKILL in their own processes.
+ * (ZooKeeper servers killed in an ensemble: one-leader-cluster.test.ts.)
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { ZkClient } from '../../../src/client';
+import { LeaderLatch } from '../../../src/recipes/leader';
+import { TestingServer } from '../../../src/testing';
+import { scaled, waitForEvent } from '../../helpers';
+import { ChildParticipant, Clients, expire, LeadershipChecker, type ChildEvent } from './support';
+
+let server: TestingServer;
+const clients = new Clients(() => server.connectString);
+const elections: Record<string, number> = {};
+
+/** Latches of one election in this process, each reporting to the checker under a key of its own. */
+class Election extends EventEmitter<{ leader: (latch: LeaderLatch) => void }> {
+  readonly latches = new Set<LeaderLatch>();
+  readonly violations: string[] = [];
+  private joined = 0;
+
+  constructor(
+    readonly checker: LeadershipChecker,
+    readonly path = '/election',
+  ) {
+    super();
+  }
+
+  async join(client: ZkClient, id: string): Promise<LeaderLatch> {
+    const key = `${id}#${this.joined++}`;
+    const latch = new LeaderLatch(client, this.path, { id });
+    latch.on('isLeader', (leadership) => {
+      this.checker.began(key, leadership.fencingToken);
+      // Checked online too: in one process every event is ordered.
+      if (this.checker.holders().length !== 1) this.violations.push(`two leaders: ${this.checker.holders().join(', ')}`);
+      this.emit('leader', latch);
+    });
+    latch.on('notLeader', () => this.checker.ended(key));
+    latch.on('error', (error) => this.violations.push(`error: ${error.message}`));
+    this.latches.add(latch);
+    await latch.start();
+    return latch;
+  }
+
+  leader(): LeaderLatch | undefined {
+    return [...this.latches].find((latch) => latch.hasLeadership());
+  }
+
+  /** The current leader, or the next one to take over. */
+  async currentLeader(): Promise<LeaderLatch> {
+    const now = this.leader();
+    if (now !== undefined) return now;
+    const [latch] = await waitForEvent(this, 'leader');
+    return latch as LeaderLatch;
+  }
+
+  async leave(latch: LeaderLatch): Promise<void> {
+    this.latches.delete(latch);
+    await latch.close({ notifyLeader: true });
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.latches].map((latch) => this.leave(latch)));
+  }
+}
+
+function expectOneLeaderAtATime(checker: LeadershipChecker, election?: Election): void {
+  expect(election?.violations ?? []).toEqual([]);
+  const { overlaps, tokenRegressions } = checker.verify();
+  expect(overlaps).toEqual([]);
+  expect(tokenRegressions).toEqual([]);
+}
+
+beforeAll(async () => {
+  server = await TestingServer.start();
+});
+beforeEach(() => clients.renew());
+afterEach(() => clients.closeAll());
+afterAll(async () => {
+  // eslint-disable-next-line no-console
+  console.log(`elections checked: ${JSON.stringify(elections)}`);
+  await server?.stop();
+});
+
+test('graceful close, 150 elections among 5+ participants: no overlap at all', async () => {
+  const checker = new LeadershipChecker();
+  const election = new Election(checker);
+  const pool = await clients.startMany(6);
+  for (let i = 0; i < 5; i++) await election.join(pool[i]!, `p${i}`);
+  const rounds = 150;
+  for (let round = 0; round < rounds; round++) {
+    const leader = await election.currentLeader();
+    // A replacement joins first, so that 5 participants stay in line while the leader leaves.
+    await election.join(pool[(round + 5) % pool.length]!, `p${round + 5}`);
+    const next = waitForEvent(election, 'leader', (latch: LeaderLatch) => latch !== leader, scaled(10_000));
+    await election.leave(leader);
+    await next;
+  }
+  await election.closeAll();
+  expect(checker.count).toBe(rounds + 1);
+  expectOneLeaderAtATime(checker, election);
+  expect(checker.terms.every((term) => term.end !== undefined)).toBe(true);
+  elections.graceful = checker.count;
+});
+
+test("the leader's session expires, 20 times among 5 participants: the next one takes over, no overlap", async () => {
+  const checker = new LeadershipChecker();
+  const election = new Election(checker);
+  const pool = await clients.startMany(5, { sessionTimeoutMs: 4000 });
+  const clientOf = new Map<LeaderLatch, ZkClient>();
+  for (let i = 0; i < 5; i++) clientOf.set(await election.join(pool[i]!, `p${i}`), pool[i]!);
+  const rounds = 20;
+  for (let round = 0; round < rounds; round++) {
+    const leader = await election.currentLeader();
+    const next = waitForEvent(election, 'leader', (latch: LeaderLatch) => latch !== leader, scaled(15_000));
+    await expire(server, clientOf.get(leader)!);
+    await next;
+  }
+  await election.closeAll();
+  expect(checker.count).toBeGreaterThanOrEqual(rounds + 1);
+  expectOneLeaderAtATime(checker, election);
+  elections.expiry = checker.count;
+});
+
+test("the leader's process is SIGKILLed, 8 times among 5 processes: the next takes over once its session ends", async () => {
+  const sessionTimeoutMs = 1500;
+  const checker = new LeadershipChecker();
+  const namespace = clients.currentNamespace;
+  await (await clients.start()).create('/election', '', { createParents: true }).catch(() => undefined);
+  const leading = new Set<ChildParticipant>();
+  const events = new EventEmitter<{ isLeader: (child: ChildParticipant, event: ChildEvent) => void }>();
+  const alive = new Set<ChildParticipant>();
+  let spawned = 0;
+  const spawnOne = async (): Promise<ChildParticipant> => {
+    const id = `proc${spawned++}`;
+    const child = await ChildParticipant.start({ connectString: server.connectString, namespace, role: 'latch', path: '/election', id, sessionTimeoutMs });
+    child.on('event', (event) => {
+      if (event.event === 'isLeader') {
+        checker.began(id, BigInt(String(event.token)), event.at);
+        leading.add(child);
+        events.emit('isLeader', child, event);
+      } else if (event.event === 'notLeader') {
+        checker.ended(id, event.at);
+        leading.delete(child);
+      }
+    });
+    // Anything that happened before the listener was attached (it may already lead).
+    for (const event of child.events) child.emit('event', event);
+    alive.add(child);
+    return child;
+  };
+  const currentLeader = async (): Promise<ChildParticipant> => {
+    if (leading.size === 1) return [...leading][0]!;
+    const [child] = await waitForEvent(events, 'isLeader', () => leading.size === 1, scaled(20_000));
+    return child as ChildParticipant;
+  };
+
+  try {
+    // 6 processes: 5 stay in line while the leader dies; a spare is spawned during each takeover.
+    await Promise.all(Array.from({ length: 6 }, () => spawnOne()));
+    const takeovers: number[] = [];
+    const rounds = 8;
+    for (let round = 0; round < rounds; round++) {
+      const leader = await currentLeader();
+      const next = waitForEvent(events, 'isLeader', (child: ChildParticipant) => child !== leader, scaled(20_000));
+      const spare = spawnOne();
+      alive.delete(leader);
+      const killedAt = await leader.kill();
+      leading.delete(leader);
+      checker.ended(leader.id, killedAt);
+      const [, event] = (await next) as [ChildParticipant, ChildEvent];
+      takeovers.push(Number(event.at - killedAt) / 1e6);
+      await spare;
+    }
+    expectOneLeaderAtATime(checker);
+    // Others wait for the dead leader's session to end (no early takeover), and not much longer.
+    for (const ms of takeovers) {
+      expect(ms).toBeGreaterThan(sessionTimeoutMs / 2);
+      expect(ms).toBeLessThanOrEqual(sessionTimeoutMs + scaled(1500));
+    }
+    const sorted = [...takeovers].sort((a, b) => a - b);
+    // eslint-disable-next-line no-console
+    console.log(
+      `SIGKILLed leader: takeover after ${sorted.map((ms) => ms.toFixed(0)).join(', ')} ms (session timeout ${sessionTimeoutMs} ms); ` +
+        `overlap with the killed leader: 0 ms (its term ends at the kill); overlaps found: ${checker.verify().overlaps.length}`,
+    );
+    elections.killed = rounds;
+  } finally {
+    await Promise.all([...alive].map((child) => child.kill()));
+  }
+});
