@@ -509,12 +509,17 @@ export class WireSession {
     this.livenessTimer.unref();
   }
 
-  /** The read timeout the wire client lacks: ⅔ of the session timeout connected, the connect timeout while handshaking. */
+  /**
+   * The read timeout the wire client lacks: ⅔ of the session timeout while connected; while handshaking, the
+   * connect timeout (session timeout / number of servers), but at most ⅓ of the session timeout, so that a
+   * server that accepted the connection and then never answered (seen with a ZooKeeper that was still
+   * starting) leaves time for further attempts before the session is given up.
+   */
   private checkLiveness(): void {
     const cm = this.cm;
     const silentFor = performance.now() - this.lastHeardAt;
     const connected = CONNECTED_STATES.has(cm.state);
-    const limit = connected ? (this.timeoutMs * 2) / 3 : cm.connectTimeout;
+    const limit = connected ? (this.timeoutMs * 2) / 3 : Math.min(cm.connectTimeout, this.timeoutMs / 3);
     if ((connected || cm.state === CONNECTING) && cm.socket && silentFor > limit) {
       this.lastHeardAt = performance.now();
       this.dropConnection();
