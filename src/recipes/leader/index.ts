@@ -8,5 +8,12 @@ export {
   type LeaderLatchCloseOptions,
   type Leadership,
 } from './leader-latch';
+export {
+  LeaderSelector,
+  SELECTOR_MARKER,
+  type LeaderSelectorOptions,
+  type LeaderSelectorEvents,
+  type SelectorLeadership,
+} from './leader-selector';
 export { LeadershipLostError, LeadershipTimeoutError, type LeadershipLossReason } from './errors';
 export type { Participant } from './participants';

@@ -6,72 +6,14 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { ZkClient } from '../../../src/client';
-import { LeaderLatch } from '../../../src/recipes/leader';
+import type { LeaderLatch } from '../../../src/recipes/leader';
 import { TestingServer } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
-import { ChildParticipant, Clients, expire, LeadershipChecker, type ChildEvent } from './support';
+import { ChildParticipant, Clients, Election, expectOneLeaderAtATime, expire, LeadershipChecker, type ChildEvent } from './support';
 
 let server: TestingServer;
 const clients = new Clients(() => server.connectString);
 const elections: Record<string, number> = {};
-
-/** Latches of one election in this process, each reporting to the checker under a key of its own. */
-class Election extends EventEmitter<{ leader: (latch: LeaderLatch) => void }> {
-  readonly latches = new Set<LeaderLatch>();
-  readonly violations: string[] = [];
-  private joined = 0;
-
-  constructor(
-    readonly checker: LeadershipChecker,
-    readonly path = '/election',
-  ) {
-    super();
-  }
-
-  async join(client: ZkClient, id: string): Promise<LeaderLatch> {
-    const key = `${id}#${this.joined++}`;
-    const latch = new LeaderLatch(client, this.path, { id });
-    latch.on('isLeader', (leadership) => {
-      this.checker.began(key, leadership.fencingToken);
-      // Checked online too: in one process every event is ordered.
-      if (this.checker.holders().length !== 1) this.violations.push(`two leaders: ${this.checker.holders().join(', ')}`);
-      this.emit('leader', latch);
-    });
-    latch.on('notLeader', () => this.checker.ended(key));
-    latch.on('error', (error) => this.violations.push(`error: ${error.message}`));
-    this.latches.add(latch);
-    await latch.start();
-    return latch;
-  }
-
-  leader(): LeaderLatch | undefined {
-    return [...this.latches].find((latch) => latch.hasLeadership());
-  }
-
-  /** The current leader, or the next one to take over. */
-  async currentLeader(): Promise<LeaderLatch> {
-    const now = this.leader();
-    if (now !== undefined) return now;
-    const [latch] = await waitForEvent(this, 'leader');
-    return latch as LeaderLatch;
-  }
-
-  async leave(latch: LeaderLatch): Promise<void> {
-    this.latches.delete(latch);
-    await latch.close({ notifyLeader: true });
-  }
-
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.latches].map((latch) => this.leave(latch)));
-  }
-}
-
-function expectOneLeaderAtATime(checker: LeadershipChecker, election?: Election): void {
-  expect(election?.violations ?? []).toEqual([]);
-  const { overlaps, tokenRegressions } = checker.verify();
-  expect(overlaps).toEqual([]);
-  expect(tokenRegressions).toEqual([]);
-}
 
 beforeAll(async () => {
   server = await TestingServer.start();

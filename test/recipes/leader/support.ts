@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { EventEmitter } from 'eventemitter3';
 import { ZkClient, type ZkClientOptions } from '../../../src/client';
-import { scaled, uniqueNamespace } from '../../helpers';
+import { LeaderLatch } from '../../../src/recipes/leader';
+import { scaled, uniqueNamespace, waitForEvent } from '../../helpers';
 
 /** Makes clients (one namespace per test unless given) and closes them all in `afterEach`. */
 export class Clients {
@@ -238,3 +239,70 @@ export class ChildParticipant extends EventEmitter<{ event: (event: ChildEvent) 
     await this.exited;
   }
 }
+
+/** Latches of one election in this process, each reporting to the checker under a key of its own. */
+export class Election extends EventEmitter<{ leader: (latch: LeaderLatch) => void }> {
+  readonly latches = new Set<LeaderLatch>();
+  readonly violations: string[] = [];
+  private readonly clients = new Map<LeaderLatch, ZkClient>();
+  private joined = 0;
+
+  constructor(
+    readonly checker: LeadershipChecker,
+    readonly path = '/election',
+  ) {
+    super();
+  }
+
+  async join(client: ZkClient, id: string): Promise<LeaderLatch> {
+    const key = `${id}#${this.joined++}`;
+    const latch = new LeaderLatch(client, this.path, { id });
+    latch.on('isLeader', (leadership) => {
+      this.checker.began(key, leadership.fencingToken);
+      // Checked online too: in one process every event is ordered.
+      if (this.checker.holders().length !== 1) this.violations.push(`two leaders: ${this.checker.holders().join(', ')}`);
+      this.emit('leader', latch);
+    });
+    latch.on('notLeader', () => this.checker.ended(key));
+    latch.on('error', (error) => this.violations.push(`error: ${error.message}`));
+    this.latches.add(latch);
+    this.clients.set(latch, client);
+    await latch.start();
+    return latch;
+  }
+
+  /** The client a latch of this election runs on. */
+  clientOf(latch: LeaderLatch): ZkClient | undefined {
+    return this.clients.get(latch);
+  }
+
+  leader(): LeaderLatch | undefined {
+    return [...this.latches].find((latch) => latch.hasLeadership());
+  }
+
+  /** The current leader, or the next one to take over. */
+  async currentLeader(): Promise<LeaderLatch> {
+    const now = this.leader();
+    if (now !== undefined) return now;
+    const [latch] = await waitForEvent(this, 'leader');
+    return latch as LeaderLatch;
+  }
+
+  async leave(latch: LeaderLatch): Promise<void> {
+    this.latches.delete(latch);
+    await latch.close({ notifyLeader: true });
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.latches].map((latch) => this.leave(latch)));
+  }
+}
+
+/** Asserts the checker (and the election's online check) found no overlap and no fencing token that did not grow. */
+export function expectOneLeaderAtATime(checker: LeadershipChecker, election?: Election): void {
+  expect(election?.violations ?? []).toEqual([]);
+  const { overlaps, tokenRegressions } = checker.verify();
+  expect(overlaps).toEqual([]);
+  expect(tokenRegressions).toEqual([]);
+}
+
