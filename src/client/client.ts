@@ -32,7 +32,7 @@ import type {
   WatchOption,
   ZooKeeperClient,
 } from './types';
-import { toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
+import { checkRequestSize, encodedSize, toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
 import { childrenWatcher, dataWatcher, existsWatcher, type RearmingWatcher } from './watchers';
 import type { WireSession, WireWatch } from './wire';
 
@@ -193,6 +193,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     const createParents = options.createParents === true;
     if (!options.protected) {
       const full = this.full(path);
+      checkRequestSize(this.createSize(full, payload, acl), 'create');
       return this.execute('create', path, deadline, !sequential, async (wire) =>
         this.relative(await this.createOnce(wire, full, payload, acl, mode, createParents)),
       );
@@ -200,6 +201,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     const prefix = `_c_${randomUUID()}-`;
     const fullParent = this.full(parentPath(path));
     const full = joinPath(fullParent, prefix + nodeName(path));
+    checkRequestSize(this.createSize(full, payload, acl), 'create');
     let mayExist = false;
     return this.execute('create', path, deadline, true, async (wire) => {
       if (mayExist) {
@@ -280,6 +282,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     validateWaitOptions(options);
     const payload = toPayload(data);
     const version = validateVersion(options.version);
+    checkRequestSize(this.setDataSize(this.full(path), payload), 'setData');
     return this.run('setData', path, options, (wire) => wire.setData(this.full(path), payload, version));
   }
 
@@ -406,6 +409,15 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
           return { ...op, path: full };
       }
     });
+    const multiHeader = 4 + 1 + 4; // op code, done flag, error code
+    let size = encodedSize.header + multiHeader;
+    for (const op of wireOps) {
+      size += multiHeader;
+      if (op.type === 'create') size += this.createSize(op.path, op.data, op.acl) - encodedSize.header;
+      else if (op.type === 'setData') size += this.setDataSize(op.path, op.data) - encodedSize.header;
+      else size += this.pathSize(op.path) + 4;
+    }
+    checkRequestSize(size, 'transaction');
     const deadline = Deadline.from(options, this.options.operationTimeoutMs);
     // A multi-op is not idempotent (a create would fail, an unversioned setData apply twice): never retried.
     return this.execute('transaction', undefined, deadline, false, async (wire) => {
@@ -510,6 +522,20 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
       this.watchWrappers.set(watch, wrapped);
     }
     return wrapped;
+  }
+
+  /** Encoded size of a create request (the wire client adds the connect string's chroot to the path). */
+  private createSize(full: string, data: Buffer, acl: readonly Acl[]): number {
+    return encodedSize.header + this.pathSize(full) + encodedSize.buffer(data) + encodedSize.acl(acl) + 4;
+  }
+
+  private setDataSize(full: string, data: Buffer): number {
+    return encodedSize.header + this.pathSize(full) + encodedSize.buffer(data) + 4;
+  }
+
+  private pathSize(full: string): number {
+    const chroot = this.options.connectString.indexOf('/');
+    return encodedSize.string(full) + (chroot < 0 ? 0 : this.options.connectString.length - chroot);
   }
 
   private full(path: string): string {

@@ -13,6 +13,34 @@ export function validateMode(mode: unknown): CreateMode {
 /** ZooKeeper's default `jute.maxbuffer`: the largest node payload a server accepts. */
 export const MAX_DATA_BYTES = 1024 * 1024;
 
+/**
+ * ZooKeeper's default `jute.maxbuffer` (0xfffff): the longest request a server reads. It drops the connection
+ * on a longer one, so such a request would only ever cost reconnects; it is refused before it is sent.
+ */
+export const MAX_REQUEST_BYTES = 0xfffff;
+
+/** Encoded sizes of request parts, as the jute encoding lays them out. */
+export const encodedSize = {
+  /** Request header: xid and op code. */
+  header: 8,
+  /** A length-prefixed UTF-8 string. */
+  string: (value: string): number => 4 + Buffer.byteLength(value, 'utf8'),
+  /** A length-prefixed byte buffer. */
+  buffer: (value: Buffer): number => 4 + value.length,
+  /** A vector of ACL entries (perms, scheme, id). */
+  acl: (acl: readonly Acl[]): number =>
+    4 + acl.reduce((sum, entry) => sum + 4 + encodedSize.string(entry.scheme) + encodedSize.string(entry.id), 0),
+};
+
+/** Throws a `RangeError` when a request of `bytes` (without its length prefix) is too long for the server. */
+export function checkRequestSize(bytes: number, operation: string): void {
+  if (bytes > MAX_REQUEST_BYTES) {
+    throw new RangeError(
+      `${operation} request would be ${bytes} bytes; ZooKeeper (default jute.maxbuffer) accepts at most ${MAX_REQUEST_BYTES}`,
+    );
+  }
+}
+
 /** Converts a payload to a Buffer; throws `TypeError` for other types and `RangeError` when it is too large. */
 export function toPayload(data: unknown, what = 'data'): Buffer {
   let buffer: Buffer;
@@ -69,13 +97,14 @@ export function validateAcl(acl: unknown, what = 'acl'): Acl[] {
       typeof e !== 'object' ||
       e === null ||
       typeof e.scheme !== 'string' ||
+      e.scheme === '' ||
       typeof e.id !== 'string' ||
       typeof e.perms !== 'number' ||
       !Number.isInteger(e.perms) ||
       e.perms < 1 ||
       e.perms > 31
     ) {
-      throw new TypeError(`${what} entries must be { perms: 1..31, scheme: string, id: string }`);
+      throw new TypeError(`${what} entries must be { perms: 1..31, scheme: non-empty string, id: string }`);
     }
   }
   return acl as Acl[];

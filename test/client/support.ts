@@ -1,5 +1,5 @@
 /** Shared set-up of the client tests: clients that are closed after each test, and error assertions. */
-import { ZkClient, isZkError, type ZkClientOptions, type ZkErrorCode } from '../../src/client';
+import { ZkClient, isZkError, type ZkClientOptions, type ZkError, type ZkErrorCode } from '../../src/client';
 import { uniqueNamespace } from '../helpers';
 
 /** Makes clients for one test file and closes them all in `afterEach`. */
@@ -37,7 +37,7 @@ export class Clients {
 }
 
 /** Resolves with the ZkError `promise` rejects with, after checking its code. */
-export async function rejectsWithCode(promise: Promise<unknown>, code: ZkErrorCode): Promise<Error & { code: ZkErrorCode }> {
+export async function rejectsWithCode(promise: Promise<unknown>, code: ZkErrorCode): Promise<ZkError> {
   const error = await promise.then(
     (value) => {
       throw new Error(`expected a ZkError ${code}, but it resolved with ${String(value)}`);
