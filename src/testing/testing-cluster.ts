@@ -275,7 +275,8 @@ export class TestingCluster implements AsyncDisposable {
       ...ensemble,
       ...this.options.config,
     });
-    const spec = { configFile, logDir: member.directory, options: this.options };
+    // Every member's watchdog removes the whole cluster directory: the last one to finish leaves nothing.
+    const spec = { configFile, logDir: member.directory, options: this.options, cleanupDir: this.directory };
     await startServing(spec, member.clientPort, { ...wait, onLaunch: (jvm) => (member.jvm = jvm) });
   }
 }

@@ -161,7 +161,7 @@ export class TestingServer implements AsyncDisposable {
       clientPortAddress: this.host,
       ...this.options.config,
     });
-    const spec = { configFile, logDir: this.directory, options: this.options };
+    const spec = { configFile, logDir: this.directory, options: this.options, cleanupDir: this.directory };
     await startServing(spec, this.clientPort, { ...wait, onLaunch: (jvm) => (this.jvm = jvm) });
   }
 }

@@ -7,7 +7,8 @@
  * the JVM (so the pid we hold is the JVM's). The watchdog blocks reading a pipe whose only writer is this
  * Node process. When the JVM exits normally, Node writes a line and the watchdog leaves quietly; when Node
  * dies, the kernel closes the pipe, the read hits end-of-file, and the watchdog SIGKILLs the JVM (after
- * checking, where /proc exists, that the pid still runs this server's config).
+ * checking, where /proc exists, that the pid still runs this server's config), waits for it to be gone and
+ * removes the server's temporary directory, which nobody can use any more (it is RAM in /dev/shm).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,15 +20,23 @@ import { LOOPBACK } from './ports';
 import type { ResolvedServerOptions } from './server-options';
 import { pause } from './wait';
 
-/** `$1` is a marker that appears in the JVM's command line (its config file); the rest is the command. */
+/**
+ * `$1`: a marker in the JVM's command line (its config file); `$2`: the directory to remove once the JVM is
+ * gone after Node died; the rest: the command. A dying JVM is a zombie until reaped (`Z` in /proc's stat).
+ */
 const WATCHDOG = `
-marker=$1; shift
+marker=$1; cleanup=$2; shift 2
 exec 3<&0
 (
   if ! read -r _ <&3; then
     if [ ! -d /proc/self ] || grep -qF -e "$marker" "/proc/$$/cmdline"; then
       kill -9 $$
     fi
+    while [ -r "/proc/$$/stat" ]; do
+      case "$(cat "/proc/$$/stat")" in *") Z "*) break ;; esac
+      sleep 0.05
+    done
+    rm -rf -- "$cleanup"
   fi
 ) </dev/null >/dev/null 2>&1 &
 exec "$@" 3<&- </dev/null
@@ -52,6 +61,8 @@ export interface JvmSpec {
   logDir: string;
   /** Harness options (installation, heap, log level, extra JVM options). */
   options: ResolvedServerOptions;
+  /** The temporary directory the watchdog removes when Node dies while this JVM runs. */
+  cleanupDir: string;
 }
 
 /** Thrown when a server does not come up; carries the tail of its logs. */
@@ -103,7 +114,7 @@ export class ZooKeeperProcess {
     try {
       child = spawn(
         '/bin/sh',
-        ['-c', WATCHDOG, 'zk-watchdog', spec.configFile, installation.java, ...jvmArguments(spec)],
+        ['-c', WATCHDOG, 'zk-watchdog', spec.configFile, spec.cleanupDir, installation.java, ...jvmArguments(spec)],
         { stdio: ['pipe', jvmOut, jvmOut] },
       );
     } finally {

@@ -3,6 +3,7 @@
  * outright (the watchdog), exiting (the exit hook), signalled (the signal hooks), or crashing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { eventually, scaled } from '../helpers';
 import { isAlive, processesMentioning } from './support';
@@ -11,14 +12,14 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'leaky-server.ts');
 
 interface Started {
   child: ChildProcess;
-  jvm: number;
+  jvms: number[];
   directory: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Runs the fixture in a fresh Node and resolves once its server serves. */
-function startLeakyServer(mode: 'hang' | 'exit' | 'crash' | 'return'): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, mode], {
+function startLeakyServer(mode: 'hang' | 'exit' | 'crash' | 'return', kind: 'server' | 'cluster' = 'server'): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, mode, kind], {
     cwd: path.join(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,23 +34,27 @@ function startLeakyServer(mode: 'hang' | 'exit' | 'crash' | 'return'): Promise<S
       stdout += chunk.toString();
       const line = stdout.split('\n')[0];
       if (stdout.includes('\n') && line) {
-        const { pid, directory } = JSON.parse(line) as { pid: number; directory: string };
-        resolve({ child, jvm: pid, directory, exited });
+        const { pids, directory } = JSON.parse(line) as { pids: number[]; directory: string };
+        resolve({ child, jvms: pids, directory, exited });
       }
     });
     void exited.then(({ code, signal }) => reject(new Error(`fixture ended early (${code ?? signal}): ${stderr}`)));
   });
 }
 
-/** The JVM dies, and so does its watchdog shell: nothing mentioning the server's directory is left. */
+/**
+ * The JVM dies, and so does its watchdog shell: nothing mentioning the server's directory is left, and the
+ * directory itself is removed.
+ */
 async function expectJvmGone(started: Started): Promise<void> {
-  await eventually(() => !isAlive(started.jvm), scaled(30_000));
+  await eventually(() => started.jvms.every((pid) => !isAlive(pid)), scaled(30_000));
   await eventually(() => processesMentioning(started.directory).length === 0, scaled(30_000));
+  await eventually(() => !fs.existsSync(started.directory), scaled(30_000));
 }
 
 test('SIGKILL of Node: the watchdog kills the JVM', async () => {
   const started = await startLeakyServer('hang');
-  expect(isAlive(started.jvm)).toBe(true);
+  expect(started.jvms.every(isAlive)).toBe(true);
   started.child.kill('SIGKILL');
   expect(await started.exited).toMatchObject({ signal: 'SIGKILL' });
   await expectJvmGone(started);
@@ -84,5 +89,14 @@ test('an uncaught exception: Node crashes, the JVM goes with it', async () => {
 test('a forgotten server does not keep Node alive; Node exits and the JVM goes with it', async () => {
   const started = await startLeakyServer('return');
   expect(await started.exited).toMatchObject({ code: 0 });
+  await expectJvmGone(started);
+});
+
+test('SIGKILL of Node with a whole cluster: every member dies and the cluster directory goes', async () => {
+  const started = await startLeakyServer('hang', 'cluster');
+  expect(started.jvms).toHaveLength(3);
+  expect(started.jvms.every(isAlive)).toBe(true);
+  started.child.kill('SIGKILL');
+  await started.exited;
   await expectJvmGone(started);
 });
