@@ -73,6 +73,9 @@ const wireKnownCodes: ReadonlySet<number> = new Set(
   Object.values(zookeeper.Exception).filter((value): value is number => typeof value === 'number'),
 );
 
+/** Longest reply frame accepted; a longer (or negative) length means the stream is corrupt. */
+const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
 /** Splits a TCP byte stream into ZooKeeper's int32-length-prefixed frames. */
 class FrameSplitter {
   private pending: Buffer = Buffer.alloc(0);
@@ -81,11 +84,16 @@ class FrameSplitter {
     this.pending = Buffer.alloc(0);
   }
 
+  /** The complete frames in what arrived so far; throws on a length no ZooKeeper server sends. */
   push(chunk: Buffer): Buffer[] {
     let buffer = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const frames: Buffer[] = [];
     while (buffer.length >= 4) {
       const size = buffer.readInt32BE(0);
+      if (size < 0 || size > MAX_FRAME_BYTES) {
+        this.pending = Buffer.alloc(0);
+        throw new Error(`corrupt stream: frame length ${size}`);
+      }
       if (buffer.length < size + 4) break;
       frames.push(buffer.subarray(0, size + 4));
       buffer = buffer.subarray(size + 4);
@@ -462,8 +470,17 @@ export class WireSession {
     };
     cm.onSocketData = (chunk: Buffer): void => {
       if (this.abandoned) return;
-      this.lastHeardAt = performance.now();
-      for (const frame of this.frames.push(chunk)) {
+      let frames: Buffer[];
+      try {
+        frames = this.frames.push(chunk);
+      } catch {
+        this.dropConnection();
+        return;
+      }
+      // Only whole frames count as hearing from the server: a frame that never completes (a corrupt length
+      // smaller than the limit) must not keep a dead stream alive on the strength of trailing ping replies.
+      if (frames.length > 0) this.lastHeardAt = performance.now();
+      for (const frame of frames) {
         if (this.abandoned) return;
         this.handleFrame(frame, originalData);
       }
@@ -476,6 +493,12 @@ export class WireSession {
     if (cm.state !== CONNECTING && frame.length >= 20) {
       const xid = frame.readInt32BE(4);
       const err = frame.readInt32BE(16);
+      if (xid >= 0 && head?.request.header?.xid !== xid) {
+        // A reply to nothing we are waiting for: the wire client would take the oldest request off the queue
+        // and lose its callback. Reconnect; the requests still queued fail with CONNECTION_LOSS.
+        this.dropConnection();
+        return;
+      }
       if (xid >= 0 && head?.request.header?.xid === xid) {
         if (head.request.header.type === OP_SYNC || (err !== 0 && !wireKnownCodes.has(err))) {
           cm.pendingQueue.shift();
