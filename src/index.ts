@@ -17,5 +17,11 @@ export {
   type LeaderLatchCloseOptions,
   type Leadership,
   type LeadershipLossReason,
+  LeaderSelector,
+  SELECTOR_MARKER,
+  type LeaderSelectorOptions,
+  type LeaderSelectorEvents,
+  type SelectorLeadership,
   type Participant as LeaderParticipant,
 } from './recipes/leader';
+export * from './recipes/membership';
