@@ -1,0 +1,109 @@
+/**
+ * close() leaves nothing behind: no socket, no timer. Clients go through start, operations, watchers,
+ * background deletes, disconnection and failed starts; afterwards the process holds exactly the resources
+ * it held before.
+ */
+import { ZkClient } from '../../src/client';
+import { TestingProxy, TestingServer } from '../../src/testing';
+import { eventually, scaled, uniqueNamespace, waitForState } from '../helpers';
+
+let server: TestingServer;
+
+beforeAll(async () => {
+  server = await TestingServer.start();
+});
+afterAll(() => server?.stop());
+
+/** Active resources keeping the event loop alive, counted by type (sockets, timers, ...). */
+function resources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
+  return counts;
+}
+
+function describeCounts(counts: Map<string, number>): string {
+  return [...counts].map(([type, n]) => `${type}×${n}`).sort().join(', ');
+}
+
+/** Runs `work`, then waits until the process holds no more resources than before it. */
+async function leavesNothingBehind(work: () => Promise<void>): Promise<void> {
+  const before = resources();
+  await work();
+  let after = resources();
+  await eventually(() => {
+    after = resources();
+    return [...after].every(([type, n]) => n <= (before.get(type) ?? 0));
+  }, scaled(5000)).catch(() => {
+    throw new Error(`left behind: before [${describeCounts(before)}], after [${describeCounts(after)}]`);
+  });
+}
+
+test('a client that started, worked, watched and closed', async () => {
+  await leavesNothingBehind(async () => {
+    const client = await ZkClient.connect({ connectString: server.connectString, namespace: uniqueNamespace('handles'), sessionTimeoutMs: 3000 });
+    await client.create('/a', 'x', { mode: 'ephemeral' });
+    await client.getData('/a', { watch: () => undefined, timeoutMs: 5000 });
+    await client.transaction().setData('/a', 'y').commit();
+    const data = client.watchData('/a');
+    const children = client.watchChildren('/');
+    const exists = client.watchExists('/b');
+    await Promise.all([data.ready(), children.ready(), exists.ready()]);
+    const iterating = (async () => {
+      for await (const change of data) void change;
+    })();
+    const states = (async () => {
+      for await (const change of client.states()) void change;
+    })();
+    await client.setData('/a', 'z');
+    await client.close();
+    await Promise.all([iterating, states]);
+  });
+});
+
+test('a client closed while disconnected, with waiting operations and a pending guaranteed delete', async () => {
+  const proxy = await TestingProxy.start(server.connectString);
+  await leavesNothingBehind(async () => {
+    const client = await ZkClient.connect({ connectString: proxy.connectString, namespace: uniqueNamespace('handles'), sessionTimeoutMs: 3000 });
+    await client.create('/lock');
+    client.watchData('/lock');
+    proxy.rejectConnections(true);
+    const suspended = waitForState(client, 'suspended');
+    proxy.cut();
+    await suspended;
+    await client.delete('/lock', { guaranteed: true, timeoutMs: 100 }).catch(() => undefined);
+    const waiting = client.getData('/lock', { timeoutMs: 60_000 }).catch(() => undefined);
+    const waitingForever = client.exists('/lock', { signal: new AbortController().signal }).catch(() => undefined);
+    await client.close();
+    await Promise.all([waiting, waitingForever]);
+    await proxy.close();
+  });
+});
+
+test('a client whose start timed out, and one closed before it ever connected', async () => {
+  const proxy = await TestingProxy.start(server.connectString);
+  const deadEnd = proxy.connectString;
+  await proxy.close();
+  await leavesNothingBehind(async () => {
+    const failed = new ZkClient({ connectString: deadEnd, connectionTimeoutMs: 300 });
+    await failed.start().catch(() => undefined);
+    const abandoned = new ZkClient({ connectString: deadEnd, connectionTimeoutMs: 60_000 });
+    const starting = abandoned.start().catch(() => undefined);
+    await abandoned.close();
+    await starting;
+    const neverStarted = new ZkClient({ connectString: deadEnd });
+    await neverStarted.close();
+  });
+});
+
+test('a client that lost its session and got a new one', async () => {
+  await leavesNothingBehind(async () => {
+    const client = await ZkClient.connect({ connectString: server.connectString, namespace: uniqueNamespace('handles'), sessionTimeoutMs: 3000 });
+    const watcher = client.watchChildren('/');
+    await watcher.ready();
+    const reconnected = waitForState(client, 'reconnected');
+    await server.expireSession(client);
+    await reconnected;
+    await client.create('/after');
+    await client.close();
+  });
+});
