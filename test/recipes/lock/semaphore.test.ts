@@ -26,15 +26,25 @@ afterAll(() => server?.stop());
 describe('Semaphore', () => {
   test('never more than maxLeases held at once, across 6 clients', async () => {
     const all = await clients.startMany(6, { sessionTimeoutMs: 2000 });
+    const observer = await clients.start();
+    await observer.create('/sem/leases', undefined, { createParents: true });
     let held = 0;
     let waiting = 0;
+    let leaseNodes = 0;
     let most = 0;
     const violations: string[] = [];
-    // Holders keep their lease while others wait and there is room (so the semaphore really fills up).
+    // A holder keeps its lease while others wait, until a waiter is seen queued with its lease node made
+    // while the semaphore is full: a semaphore that let one lease too many through would be caught then.
     let changed: Array<() => void> = [];
     const notify = (): void => {
       for (const wake of changed.splice(0)) wake();
     };
+    const watcher = observer.watchChildren('/sem/leases');
+    watcher.on('change', (change) => {
+      leaseNodes = change.value?.length ?? 0;
+      notify();
+    });
+    await watcher.ready();
     const until = async (condition: () => boolean): Promise<void> => {
       while (!condition()) await new Promise<void>((resolve) => changed.push(resolve));
     };
@@ -49,13 +59,14 @@ describe('Semaphore', () => {
         most = Math.max(most, held);
         if (held > 3) violations.push(`${held} leases held`);
         notify();
-        await until(() => held >= 3 || waiting === 0);
+        await until(() => waiting === 0 || (held >= 3 && leaseNodes > 3));
         held -= 1;
         notify();
         await lease.release();
       }
     };
     await Promise.all(all.map((_, i) => worker(i)));
+    await watcher.close();
     changed = [];
     expect(violations).toEqual([]);
     expect(most).toBe(3);
