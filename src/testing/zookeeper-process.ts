@@ -26,7 +26,6 @@ import { pause } from './wait';
  */
 const WATCHDOG = `
 marker=$1; cleanup=$2; shift 2
-exec 3<&0
 (
   if ! read -r _ <&3; then
     if [ ! -d /proc/self ] || grep -qF -e "$marker" "/proc/$$/cmdline"; then
@@ -39,7 +38,7 @@ exec 3<&0
     rm -rf -- "$cleanup"
   fi
 ) </dev/null >/dev/null 2>&1 &
-exec "$@" 3<&- </dev/null
+exec "$@" 3<&-
 `;
 
 /** What a taken port looks like in the server log. */
@@ -100,7 +99,7 @@ export class ZooKeeperProcess {
         this.exitStatus = { code, signal };
         untrackJvm(this.pid);
         // Tell the watchdog to leave without killing anything.
-        child.stdin?.end('exit\n');
+        watchdogPipe(child)?.end('exit\n');
         resolve(this.exitStatus);
       });
     });
@@ -115,7 +114,9 @@ export class ZooKeeperProcess {
       child = spawn(
         '/bin/sh',
         ['-c', WATCHDOG, 'zk-watchdog', spec.configFile, spec.cleanupDir, installation.java, ...jvmArguments(spec)],
-        { stdio: ['pipe', jvmOut, jvmOut] },
+        // The watchdog's pipe is fd 3, not stdin: Node destroys a child's stdin as soon as it exits, before
+        // we could tell the watchdog that the exit was expected.
+        { stdio: ['ignore', jvmOut, jvmOut, 'pipe'] },
       );
     } finally {
       fs.closeSync(jvmOut);
@@ -126,13 +127,13 @@ export class ZooKeeperProcess {
       throw new ZooKeeperStartError('could not spawn /bin/sh to launch the ZooKeeper JVM', '');
     }
     trackJvm(child.pid);
-    child.stdin?.on('error', () => {
+    watchdogPipe(child)?.on('error', () => {
       // EPIPE when the watchdog is already gone: nothing to tell it then.
     });
     // A leaked server must not keep Node alive: Node exits, the watchdog kills the JVM. Every wait on the
     // JVM below holds its own timer, so awaiting it never lets Node exit early.
     child.unref();
-    (child.stdin as net.Socket | null)?.unref();
+    watchdogPipe(child)?.unref();
     return new ZooKeeperProcess(child, spec);
   }
 
@@ -273,6 +274,11 @@ export function logTail(logDir: string, lines = 40): string {
     if (tail.length > 0) parts.push(`[${name}]\n${tail}`);
   }
   return parts.length > 0 ? parts.join('\n') : '(no log output)';
+}
+
+/** Node's end of the pipe the watchdog reads (the child's fd 3). */
+function watchdogPipe(child: ChildProcess): net.Socket | undefined {
+  return (child.stdio[3] as net.Socket | null | undefined) ?? undefined;
 }
 
 /** Holds a timer while `promise` is pending, so an awaited exit of an unref'd child keeps Node alive. */
