@@ -120,10 +120,13 @@ describe('stopping a TestingServer', () => {
     expect(fs.existsSync(directory)).toBe(false);
   });
 
-  test('a stopped server that was killed first stops cleanly too', async () => {
+  test('after kill() the watchdog leaves quietly and keeps the data; stop() then cleans up', async () => {
     const server = await TestingServer.start();
     const pid = server.pid!;
     await server.kill();
+    // The watchdog took the exit as expected: it left, and left the data for a restart.
+    await eventually(() => processesMentioning(server.directory).length === 0);
+    expect(fs.existsSync(path.join(server.directory, 'data'))).toBe(true);
     await server.stop();
     expect(isAlive(pid)).toBe(false);
     expect(fs.existsSync(server.directory)).toBe(false);
