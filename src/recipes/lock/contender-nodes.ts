@@ -24,6 +24,9 @@ import { opOptions } from '../shared/wait-for-change';
  */
 export const CLEANUP_WAIT_MS = 1000;
 
+/** How many times an acquisition makes a missing parent before it gives up with NO_NODE. */
+const PARENT_ATTEMPTS = 3;
+
 /** A node we created. */
 export interface OwnNode {
   /** Node name. */
@@ -86,7 +89,7 @@ export async function createContender(
   data: Buffer,
   deadline: Deadline,
 ): Promise<{ node: OwnNode; listing: Listing | undefined }> {
-  let parentMade = false;
+  let parentsMade = 0;
   for (;;) {
     const options = opOptions(deadline);
     const created = client
@@ -100,8 +103,10 @@ export async function createContender(
       return { node, listing: list.status === 'fulfilled' && list.value.sessionId === sessionId ? list.value : undefined };
     }
     const error: unknown = create.reason;
-    if (isZkError(error, 'NO_NODE') && !parentMade) {
-      parentMade = true;
+    // The parent is missing: make it. Again if it vanished meanwhile (Curator makes lock parents as
+    // containers, which the server deletes once they are empty).
+    if (isZkError(error, 'NO_NODE') && parentsMade < PARENT_ATTEMPTS) {
+      parentsMade += 1;
       await ensurePath(client, parent, deadline);
       continue;
     }

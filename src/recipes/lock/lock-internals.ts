@@ -140,6 +140,11 @@ export class LockInternals {
             node = undefined;
           }
         } catch (error) {
+          // The parent is gone, so is our node (a container parent reaped after our session ended): start over.
+          if (isZkError(error, 'NO_NODE') && error.operation === 'getChildren' && node !== undefined) {
+            node = undefined;
+            continue;
+          }
           // Connection trouble that outlasted the client's own retries: go round again while time is left.
           if (!isZkError(error) || !(error.retriable || error.code === 'SESSION_EXPIRED')) throw error;
           this.checkTime(request);
