@@ -4,7 +4,7 @@ import { LeaderLatch, LeadershipLostError, LeadershipTimeoutError, type Leadersh
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy, TestingServer } from '../../../src/testing';
 import { scaled, waitForEvent, waitForState } from '../../helpers';
-import { Clients, expire } from './support';
+import { Clients } from './support';
 
 let server: TestingServer;
 const clients = new Clients(() => server.connectString);
@@ -185,7 +185,7 @@ test('session expiry: leadership ends, the node is re-created in the new session
   const aDown = waitForEvent(a, 'notLeader');
   const bLeads = waitForEvent(b, 'isLeader');
   const newSession = waitForState(ca!, 'reconnected', (info) => info.sessionChanged === true);
-  await expire(server, ca!);
+  await server.expireSession(ca!);
   // The expiry drops the connection first: standard policy steps down already at `suspended`.
   expect(['suspended', 'lost']).toContain((await aDown)[0]);
   const [bTerm] = (await bLeads) as [Leadership];

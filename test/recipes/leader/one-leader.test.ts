@@ -9,7 +9,7 @@ import type { ZkClient } from '../../../src/client';
 import type { LeaderLatch } from '../../../src/recipes/leader';
 import { TestingServer } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
-import { ChildParticipant, Clients, Election, expectOneLeaderAtATime, expire, LeadershipChecker, type ChildEvent } from './support';
+import { ChildParticipant, Clients, Election, expectOneLeaderAtATime, LeadershipChecker, type ChildEvent } from './support';
 
 let server: TestingServer;
 const clients = new Clients(() => server.connectString);
@@ -57,7 +57,7 @@ test("the leader's session expires, 20 times among 5 participants: the next one 
   for (let round = 0; round < rounds; round++) {
     const leader = await election.currentLeader();
     const next = waitForEvent(election, 'leader', (latch: LeaderLatch) => latch !== leader, scaled(15_000));
-    await expire(server, clientOf.get(leader)!);
+    await server.expireSession(clientOf.get(leader)!);
     await next;
   }
   await election.closeAll();

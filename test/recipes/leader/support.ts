@@ -123,23 +123,6 @@ export class LeadershipChecker {
   }
 }
 
-/**
- * Expires `client`'s session through `server` (TestingServer or TestingCluster). Works around a harness
- * timer: expireSession races `lost` against a pause it never clears, which kept jest alive for ~30 s;
- * aborting its signal afterwards clears that pause.
- */
-export async function expire(
-  server: { expireSession(client: ZkClient, options?: { signal?: AbortSignal }): Promise<void> },
-  client: ZkClient,
-): Promise<void> {
-  const done = new AbortController();
-  try {
-    await server.expireSession(client, { signal: done.signal });
-  } finally {
-    done.abort();
-  }
-}
-
 /** One JSON line a child participant reported (`at`: its hrtime stamp). */
 export interface ChildEvent {
   event: string;

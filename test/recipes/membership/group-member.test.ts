@@ -4,7 +4,7 @@ import { GroupMember } from '../../../src/recipes/membership';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingServer } from '../../../src/testing';
 import { scaled, waitForEvent, waitForState } from '../../helpers';
-import { ChildParticipant, Clients, expire } from '../leader/support';
+import { ChildParticipant, Clients } from '../leader/support';
 
 let server: TestingServer;
 const clients = new Clients(() => server.connectString);
@@ -134,7 +134,7 @@ test("a member's session expires: the others see it leave and join again", async
   a.on('join', (id) => events.push(`join ${id}`));
   const back = waitForEvent(a, 'join', (id: string) => id === 'b');
   const newSession = waitForState(cb!, 'reconnected', (info) => info.sessionChanged === true);
-  await expire(server, cb!);
+  await server.expireSession(cb!);
   await newSession;
   await back;
   expect(events).toEqual(['leave b', 'join b']);

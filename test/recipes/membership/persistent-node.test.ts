@@ -3,7 +3,7 @@ import { PersistentNode, PersistentNodeTimeoutError } from '../../../src/recipes
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy, TestingServer } from '../../../src/testing';
 import { scaled, waitForEvent, waitForState } from '../../helpers';
-import { Clients, expire } from '../leader/support';
+import { Clients } from '../leader/support';
 
 let server: TestingServer;
 const clients = new Clients(() => server.connectString);
@@ -71,7 +71,7 @@ test('session expiry: the node comes back in the new session', async () => {
   await node.start();
   const oldSession = client!.sessionId;
   const created = waitForEvent(node, 'created');
-  await expire(server, client!);
+  await server.expireSession(client!);
   await created;
   expect(client!.sessionId).not.toBe(oldSession);
   expect(await owner(admin!, '/members/a')).toBe(client!.sessionId);
