@@ -188,6 +188,34 @@ test('a connection loss aborts the signal (standard policy); with autoRequeue le
   }
 });
 
+test("the leader's session expires: its signal aborts, the next takes over, it queues again in its new session", async () => {
+  const [ca, cb] = await clients.startMany(2);
+  const a = holding();
+  const b = holding();
+  const sa = selector(ca!, 'a', { takeLeadership: a.takeLeadership, autoRequeue: true });
+  const sb = selector(cb!, 'b', { takeLeadership: b.takeLeadership });
+  const aLeads = waitForEvent(sa, 'isLeader');
+  sa.start();
+  await aLeads;
+  sb.start();
+  await waitForParticipants(sb, 2);
+  const aEnded = waitForEvent(sa, 'notLeader');
+  const bLeads = waitForEvent(sb, 'isLeader', () => true, scaled(15_000));
+  await server.expireSession(ca!);
+  expect(['suspended', 'lost', 'session-changed']).toContain((await aEnded)[0]);
+  expect(a.runs[0]!.signal.aborted).toBe(true);
+  await bLeads;
+  expect(b.runs[0]!.token).toBeGreaterThan(a.runs[0]!.token);
+  // a is back in line behind b, with a node of its new session.
+  await waitForParticipants(sb, 2);
+  expect((await sb.getParticipants()).map((p) => p.id)).toEqual(['b', 'a']);
+  const aAgain = waitForEvent(sa, 'isLeader', () => true, scaled(15_000));
+  b.runs[0]!.release();
+  await aAgain;
+  expect(a.runs).toHaveLength(2);
+  expect(a.runs[1]!.token).toBeGreaterThan(b.runs[0]!.token);
+});
+
 test('a rejecting takeLeadership is reported on error and the turn ends', async () => {
   const client = await clients.start();
   const s = selector(client, 'a', {
