@@ -100,7 +100,7 @@ test('a client that lost its session and got a new one', async () => {
     const client = await ZkClient.connect({ connectString: server.connectString, namespace: uniqueNamespace('handles'), sessionTimeoutMs: 3000 });
     const watcher = client.watchChildren('/');
     await watcher.ready();
-    const reconnected = waitForState(client, 'reconnected');
+    const reconnected = waitForState(client, 'reconnected', (info) => info.sessionChanged === true);
     await server.expireSession(client);
     await reconnected;
     await client.create('/after');
