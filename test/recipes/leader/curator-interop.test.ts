@@ -82,6 +82,8 @@ test('three Node latches and one Curator latch: one leader through a whole round
   await latches[0]!.start();
   await latches[0]!.await({ timeoutMs: scaled(10_000) });
   expect(await peer.send(`latch-start ${serverPath} java`)).toBe('STARTED');
+  // Curator creates its node in the background after STARTED: let it be in line before the next joins.
+  await peerSees(`latch-participants ${serverPath}`, (r) => r.includes('java'));
   await latches[1]!.start();
   await latches[2]!.start();
   const ids = (await latches[2]!.getParticipants()).map((p) => p.id);
