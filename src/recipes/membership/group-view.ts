@@ -14,11 +14,15 @@ const RETRY_MAX_MS = 2000;
 
 /** What a {@link GroupView} reports. */
 export interface GroupViewListener {
+  /** A member appeared (or came back with a new node). */
   join(memberId: string, data: Buffer): void;
+  /** A member's node is gone. */
   leave(memberId: string): void;
+  /** A member's data changed. */
   change(memberId: string, data: Buffer): void;
   /** Called after each refresh that changed the view (and after the first). */
   members(): void;
+  /** A read failed for a reason other than the connection. */
   error(error: Error): void;
 }
 
