@@ -119,12 +119,43 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
       }
       throw error;
     }
-    if (this.options.namespace !== '') await this.ensureNamespace();
+    // A round trip after the handshake: it makes the namespace, and it is where a server refuses the
+    // credentials (it answers the auth packets first), so that start() rejects then instead of resolving.
+    try {
+      if (this.options.namespace !== '') await this.ensureNamespace();
+      else if (this.options.auth.length > 0) await this.authBarrier('connect');
+    } catch (error) {
+      await this.close();
+      throw this.authFailure(error, 'connect');
+    }
   }
 
   private async ensureNamespace(): Promise<void> {
     const deadline = new Deadline(this.options.operationTimeoutMs);
     await this.execute('create', '/', deadline, true, (wire) => this.makeParents(wire, this.options.namespace));
+  }
+
+  /**
+   * Resolves once the server has answered a request sent after every credential: it processes auth packets
+   * in order before later requests, so then they were all accepted. Rejects with AUTH_FAILED when one was not.
+   */
+  private async authBarrier(operation: ZkOperation): Promise<void> {
+    const deadline = new Deadline(this.options.operationTimeoutMs);
+    try {
+      await this.execute(operation, undefined, deadline, true, (wire) => wire.exists('/'));
+    } catch (error) {
+      throw this.authFailure(error, operation);
+    }
+  }
+
+  /** `error`, or an AUTH_FAILED ZkError caused by it when the server refused the credentials. */
+  private authFailure(error: unknown, operation: ZkOperation): unknown {
+    if (!this.connection.authFailed || isZkError(error, 'AUTH_FAILED')) return error;
+    return new ZkError(`${operation}: the server refused the credentials (AUTH_FAILED); the client is closed`, {
+      code: 'AUTH_FAILED',
+      operation,
+      cause: error,
+    });
   }
 
   /** Ends the session (its ephemeral nodes go at once), closes watchers, stops background work. Idempotent. */
@@ -383,13 +414,19 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     return this.run('sync', path, options, (wire) => wire.sync(this.full(path)));
   }
 
-  /** Adds credentials to this session (and to every later connection and session of this client). */
+  /**
+   * Adds credentials to this session (and to every later connection and session of this client). Resolves
+   * once the server has accepted them; rejects with AUTH_FAILED when it refused them (ZooKeeper then ends
+   * the session, and the client closes).
+   */
   async addAuth(auth: AuthInfo): Promise<void> {
     if (typeof auth?.scheme !== 'string' || auth.scheme === '' || (typeof auth.auth !== 'string' && !Buffer.isBuffer(auth.auth))) {
       throw new TypeError('addAuth takes { scheme: string, auth: string | Buffer }');
     }
+    if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', 'addAuth');
     this.options.auth.push(auth);
     this.connection.session?.addAuth(auth);
+    await this.authBarrier('addAuth');
   }
 
   /** Starts a transaction (atomic multi-op). */
@@ -476,6 +513,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     const started = channels.op.hasSubscribers ? performance.now() : 0;
     const attempt = async (): Promise<T> => {
       deadline.throwIfAborted();
+      if (deadline.expired()) throw ZkError.of('OPERATION_TIMEOUT', operation, path);
       const wire = await this.connection.ready(deadline, operation, path);
       const reply = op(wire);
       if (deadline.at === Infinity && !deadline.signal) return reply;

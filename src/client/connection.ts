@@ -19,6 +19,7 @@ export class Connection {
   private wire: WireSession | undefined;
   private knownSessionId: string | undefined;
   private lostTimer: NodeJS.Timeout | undefined;
+  private authRejected = false;
   private readonly listeners = new Set<(state: ConnectionState) => void>();
 
   constructor(
@@ -34,6 +35,11 @@ export class Connection {
   /** True in `connected`, `reconnected` and `read-only`. */
   get isLive(): boolean {
     return LIVE_STATES.has(this.currentState);
+  }
+
+  /** True once a server refused the credentials (the client then closes itself). */
+  get authFailed(): boolean {
+    return this.authRejected;
   }
 
   /** Id of the current (or last) session. */
@@ -132,6 +138,7 @@ export class Connection {
         this.loseSession('expired');
         break;
       case 'auth-failed':
+        this.authRejected = true;
         this.options.logger.error({ sessionId: this.knownSessionId }, 'zookeeper authentication failed; closing the client');
         void this.close();
         break;

@@ -100,7 +100,7 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
     operationTimeoutMs: validateDuration(options.operationTimeoutMs, 'operationTimeoutMs') ?? 30_000,
     namespace: namespacePrefix(options.namespace),
     retry: resolvedRetry,
-    auth,
+    auth: [...auth], // addAuth() appends to it: never to the caller's array
     defaultAcl: options.defaultAcl === undefined ? OPEN_ACL_UNSAFE : validateAcl(options.defaultAcl, 'defaultAcl'),
     logger: options.logger ?? silentLogger,
     reconnectDelayMs: validateDuration(options.reconnectDelayMs, 'reconnectDelayMs') ?? 100,

@@ -1,8 +1,8 @@
 /** Every operation of ZkClient against a real server: results, Stat fields, error codes, ACLs, namespaces. */
 import { createHash } from 'node:crypto';
 import { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE, ZkError, type WatchEvent } from '../../src/client';
-import { TestingServer } from '../../src/testing';
-import { uniqueNamespace } from '../helpers';
+import { TestingProxy, TestingServer } from '../../src/testing';
+import { uniqueNamespace, waitForState } from '../helpers';
 import { Clients, rejectsWithCode } from './support';
 
 let server: TestingServer;
@@ -237,6 +237,56 @@ describe('ACLs and authentication', () => {
     await rejectsWithCode(carol.setData('/for-carol', 'x'), 'NO_AUTH');
   });
 
+  test('credentials the server refuses: addAuth and start() reject with AUTH_FAILED, and the client is closed', async () => {
+    const client = await clients.start();
+    const error = await rejectsWithCode(client.addAuth({ scheme: 'no-such-scheme', auth: 'x' }), 'AUTH_FAILED');
+    expect(error.operation).toBe('addAuth');
+    expect(client.state).toBe('closed');
+    await rejectsWithCode(client.exists('/'), 'CLIENT_CLOSED');
+
+    const auth = [{ scheme: 'no-such-scheme', auth: 'x' }];
+    for (const namespace of [undefined, uniqueNamespace('refused')]) {
+      const refused = clients.make({ auth, namespace });
+      await rejectsWithCode(refused.start(), 'AUTH_FAILED');
+      expect(refused.state).toBe('closed');
+    }
+    expect(auth).toHaveLength(1);
+  });
+
+  test('addAuth while disconnected resolves once reconnected and accepted; the caller\'s auth array is not modified', async () => {
+    const namespace = uniqueNamespace('late-auth');
+    const owner = await clients.start({ namespace, auth: [{ scheme: 'digest', auth: 'dora:pw' }] });
+    await owner.create('/private', 'p', { acl: CREATOR_ALL_ACL });
+    const auth = [{ scheme: 'digest', auth: 'someone:else' }];
+    const proxy = await TestingProxy.start(server.connectString);
+    try {
+      const client = await clients.start({ namespace, auth, connectString: proxy.connectString });
+      proxy.rejectConnections(true);
+      const suspended = waitForState(client, 'suspended');
+      proxy.cut();
+      await suspended;
+      const adding = client.addAuth({ scheme: 'digest', auth: 'dora:pw' });
+      proxy.rejectConnections(false);
+      await adding;
+      expect(client.state).toBe('reconnected');
+      expect(auth).toHaveLength(1);
+      expect((await client.getData('/private')).data.toString()).toBe('p');
+    } finally {
+      await clients.closeAll();
+      await proxy.close();
+    }
+  });
+
+  test('start() rejects and closes the client when the namespace cannot be made', async () => {
+    const root = await clients.start({ namespace: undefined });
+    const locked = uniqueNamespace('locked');
+    await root.create(locked, '', { acl: READ_ACL_UNSAFE });
+    const client = clients.make({ namespace: `${locked}/app` });
+    const error = await rejectsWithCode(client.start(), 'NO_AUTH');
+    expect(error.operation).toBe('create');
+    expect(client.state).toBe('closed');
+  });
+
   test('INVALID_ACL: the creator ACL without credentials, a malformed digest id', async () => {
     const client = await clients.start();
     await rejectsWithCode(client.create('/nobody', '', { acl: CREATOR_ALL_ACL }), 'INVALID_ACL');
@@ -281,6 +331,26 @@ describe('namespaces', () => {
     const root = await clients.start({ namespace: undefined });
     expect(await root.exists(`${namespace}/n`)).not.toBeNull();
   });
+});
+
+test('a chroot in the connect string and a namespace combine', async () => {
+  const root = await clients.start({ namespace: undefined });
+  const chroot = uniqueNamespace('chroot');
+  await root.create(chroot);
+  const client = await clients.start({ connectString: `${server.connectString}${chroot}`, namespace: '/ns' });
+  expect(await client.create('/n', 'x')).toBe('/n');
+  expect((await root.getData(`${chroot}/ns/n`)).data.toString()).toBe('x');
+  expect(await client.create('/s-', '', { mode: 'ephemeral-sequential', protected: true })).toMatch(/^\/_c_[0-9a-f-]{36}-s-\d{10}$/);
+  const [result] = await client.transaction().create('/t').commit();
+  expect(result).toEqual({ type: 'create', path: '/t' });
+  await client.sync('/n');
+  const event = new Promise<WatchEvent>((resolve) => void client.getData('/n', { watch: resolve }));
+  await root.setData(`${chroot}/ns/n`, 'y');
+  expect(await event).toEqual({ type: 'data-changed', path: '/n' });
+  const watcher = client.watchChildren('/');
+  expect((await watcher.ready()).value).toHaveLength(3);
+  await client.delete('/', { recursive: true });
+  expect(await root.exists(`${chroot}/ns`)).toBeNull();
 });
 
 describe('transactions', () => {

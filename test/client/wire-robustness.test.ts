@@ -161,3 +161,59 @@ test.each([
   await reconnected;
   expect(await client.exists('/after')).not.toBeNull();
 });
+
+describe('retries of retriable replies', () => {
+  let retrying: ZkClient;
+  const throttle = (request: FakeRequest): FakeAnswer => (request.type === OP.exists ? { err: -127 } : normal(request));
+  const existsRequests = (): number => fake.requests.filter((request) => request.type === OP.exists).length;
+
+  beforeEach(async () => {
+    retrying = new ZkClient({
+      connectString: fake.connectString,
+      sessionTimeoutMs: 3000,
+      retry: { retries: 4, minDelayMs: 400, maxDelayMs: 400, jitter: false },
+    });
+    await retrying.start();
+    fake.requests.length = 0;
+    answer = throttle;
+  });
+  afterEach(() => retrying.close());
+
+  test('are retried under the policy, pausing between attempts, then fail with the last code', async () => {
+    const sentAt: number[] = [];
+    answer = (request) => (request.type === OP.exists && sentAt.push(performance.now()), throttle(request));
+    await rejectsWithCode(retrying.exists('/t', { timeoutMs: 10_000 }), 'THROTTLED_OP');
+    expect(existsRequests()).toBe(5);
+    const pauses = sentAt.slice(1).map((at, i) => at - sentAt[i]!);
+    for (const pause of pauses) expect(pause).toBeGreaterThanOrEqual(390);
+  });
+
+  test('an abort during a backoff pause rejects at once with signal.reason; nothing more is sent', async () => {
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    const pending = retrying.exists('/t', { signal: controller.signal });
+    await new Promise<void>((resolve) => {
+      const original = answer;
+      answer = (request) => (resolve(), original(request));
+    });
+    const abortedAt = performance.now();
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(performance.now() - abortedAt).toBeLessThan(100);
+    await retrying.getData('/other'); // one more round trip on the connection: no retry of /t went before it
+    expect(fake.requests.filter((r) => r.type === OP.exists && requestPath(r) === '/t')).toHaveLength(1);
+  });
+
+  test('the deadline ends a backoff pause at once', async () => {
+    const started = performance.now();
+    await rejectsWithCode(retrying.exists('/t', { timeoutMs: 150 }), 'THROTTLED_OP');
+    expect(performance.now() - started).toBeLessThan(350);
+    expect(existsRequests()).toBe(1);
+  });
+
+  test('a code that is not retriable is not retried', async () => {
+    answer = (request) => (request.type === OP.exists ? { err: -102 } : normal(request));
+    await rejectsWithCode(retrying.exists('/t'), 'NO_AUTH');
+    expect(existsRequests()).toBe(1);
+  });
+});
