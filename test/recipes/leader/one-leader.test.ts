@@ -133,3 +133,43 @@ test("the leader's process is SIGKILLed, 8 times among 5 processes: the next tak
     await Promise.all([...alive].map((child) => child.kill()));
   }
 });
+
+test('a frozen leader (SIGSTOP past its session timeout): the others take over; thawed, it steps down at once, and its fencing token is the smaller one', async () => {
+  const sessionTimeoutMs = 1500;
+  const namespace = clients.currentNamespace;
+  const children = await Promise.all(
+    Array.from({ length: 5 }, (_, i) =>
+      ChildParticipant.start({ connectString: server.connectString, namespace, role: 'latch', path: '/election', id: `frozen${i}`, sessionTimeoutMs }),
+    ),
+  );
+  try {
+    const isLeader = (event: ChildEvent): boolean => event.event === 'isLeader';
+    const leads = (child: ChildParticipant): boolean => child.events.filter((e) => e.event === 'isLeader' || e.event === 'notLeader').at(-1)?.event === 'isLeader';
+    const firstTerms = await Promise.race(children.map((child) => child.waitFor(isLeader).then((event) => ({ child, event }))));
+    const leader = firstTerms.child;
+    expect(children.filter(leads)).toEqual([leader]);
+    const frozenAt = leader.signal('SIGSTOP');
+    const next = await Promise.race(
+      children.filter((child) => child !== leader).map((child) => child.waitFor(isLeader, scaled(20_000)).then((event) => ({ child, event }))),
+    );
+    const thawedAt = leader.signal('SIGCONT');
+    const stepDown = await leader.waitFor((event) => event.event === 'notLeader' && event.at > firstTerms.event.at, scaled(10_000));
+    const takeoverMs = Number(next.event.at - frozenAt) / 1e6;
+    const stepDownMs = Number(stepDown.at - thawedAt) / 1e6;
+    const overlapMs = Number(stepDown.at - next.event.at) / 1e6;
+    // The others waited for the frozen leader's session to end; thawed, it noticed at once.
+    expect(takeoverMs).toBeGreaterThan(sessionTimeoutMs / 2);
+    expect(stepDownMs).toBeLessThan(scaled(2000));
+    // While frozen it could not know: that overlap is what the fencing token is for.
+    expect(BigInt(String(next.event.token))).toBeGreaterThan(BigInt(String(firstTerms.event.token)));
+    // eslint-disable-next-line no-console
+    console.log(
+      `frozen leader: others took over ${takeoverMs.toFixed(0)} ms after SIGSTOP (session timeout ${sessionTimeoutMs} ms); ` +
+        `thawed, it stepped down after ${stepDownMs.toFixed(0)} ms (${stepDown.reason}); it believed it led ${overlapMs.toFixed(0)} ms ` +
+        `after the new leader began (its token ${String(firstTerms.event.token)} < ${String(next.event.token)})`,
+    );
+    elections.frozen = 1;
+  } finally {
+    await Promise.all(children.map((child) => child.kill()));
+  }
+});

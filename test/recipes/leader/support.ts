@@ -215,6 +215,13 @@ export class ChildParticipant extends EventEmitter<{ event: (event: ChildEvent) 
     return at;
   }
 
+  /** Sends a signal (SIGSTOP / SIGCONT to freeze and thaw it); resolves with the hrtime stamp taken just before. */
+  signal(signal: NodeJS.Signals): bigint {
+    const at = process.hrtime.bigint();
+    this.process.kill(signal);
+    return at;
+  }
+
   /** Asks for a graceful close and waits for the process to end. */
   async close(): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
