@@ -35,6 +35,13 @@ export interface OwnNode {
   path: string;
   /** Session (hex) the node belongs to. */
   sessionId: string | undefined;
+  /** The sequence ZooKeeper appended. */
+  sequence: number;
+  /**
+   * Its fencing token, once known: a zxid at least the node's czxid and below the czxid of every node created
+   * after it under the same parent (see lock-internals.ts).
+   */
+  token: bigint | undefined;
 }
 
 /** A listing of the parent, with its pzxid and the session it was read in. */
@@ -47,6 +54,11 @@ export interface Listing {
 /** A fresh protected prefix, `_c_<uuid-v4>-`. */
 export function protectedPrefix(): string {
   return `_c_${randomUUID()}-`;
+}
+
+/** The sequence ZooKeeper appended to a node name (its trailing digits). */
+function sequenceOf(name: string): number {
+  return Number(/(\d+)$/.exec(name)?.[1] ?? Number.NaN);
 }
 
 /** Formats a session owner (the stat's `ephemeralOwner`) as the client's hex session id. */
@@ -99,7 +111,8 @@ export async function createContender(
     const [create, list] = await Promise.allSettled([created, listed]);
     if (create.status === 'fulfilled') {
       const { path, sessionId } = create.value;
-      const node = { name: path.slice(path.lastIndexOf('/') + 1), path, sessionId };
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      const node: OwnNode = { name, path, sessionId, sequence: sequenceOf(name), token: undefined };
       return { node, listing: list.status === 'fulfilled' && list.value.sessionId === sessionId ? list.value : undefined };
     }
     const error: unknown = create.reason;
@@ -135,7 +148,7 @@ async function findOwnNode(client: ZooKeeperClient, parent: string, prefix: stri
     const stat = await client.exists(path, opOptions(deadline));
     if (stat === null) continue;
     const owner = ownerHex(stat.ephemeralOwner);
-    if (ours === undefined && owner === client.sessionId) ours = { name, path, sessionId: owner };
+    if (ours === undefined && owner === client.sessionId) ours = { name, path, sessionId: owner, sequence: sequenceOf(name), token: stat.czxid };
     else discardNode(client, path);
   }
   return ours;

@@ -5,8 +5,11 @@
  */
 import type { SequentialNode } from '../shared/sequential-nodes';
 
-/** The decision for one contender. */
-export type LockDecision = { held: true } | { held: false; waitFor: string };
+/**
+ * The decision for one contender. `lastBlocker`: `waitFor` is the only node that keeps us from holding, so
+ * once it is deleted we hold — no need to list again (new contenders only ever line up behind us).
+ */
+export type LockDecision = { held: true } | { held: false; waitFor: string; lastBlocker: boolean };
 
 /** A lock kind's rules. */
 export interface LockDriver {
@@ -39,12 +42,12 @@ export function isReader(node: SequentialNode): boolean {
 /** First in line holds; everybody else waits for the node just before it. */
 function firstHolds(contenders: readonly SequentialNode[], ourIndex: number): LockDecision {
   if (ourIndex === 0) return { held: true };
-  return { held: false, waitFor: contenders[ourIndex - 1]!.name };
+  return { held: false, waitFor: contenders[ourIndex - 1]!.name, lastBlocker: ourIndex === 1 };
 }
 
 /**
  * Mutex: exclusive. Any contender ahead of us blocks, whatever client wrote it (a kazoo read lock too:
- * treating it as exclusive is the safe reading).
+ * treating it as exclusive is the safe reading). Mutex nodes are all sequential, so none can appear ahead.
  */
 export const mutexDriver: LockDriver = {
   marker: MUTEX_MARKER,
@@ -54,16 +57,24 @@ export const mutexDriver: LockDriver = {
 
 const RW_MARKERS = [READ_MARKER, WRITE_MARKER, KAZOO_READ_MARKER, KAZOO_LOCK_MARKER] as const;
 
-/** Write lock: first among all readers and writers. */
+/**
+ * Write lock: first among all readers and writers. Never acts on a deletion without listing again: a
+ * writer that takes the read lock to downgrade creates its read node with its own sequence (Curator 5.5+
+ * does the same), so a node *can* appear ahead of a waiting writer.
+ */
 export const writeDriver: LockDriver = {
   marker: WRITE_MARKER,
   markers: RW_MARKERS,
-  decide: firstHolds,
+  decide(contenders, ourIndex) {
+    const decision = firstHolds(contenders, ourIndex);
+    return decision.held ? decision : { ...decision, lastBlocker: false };
+  },
 };
 
 /**
  * Read lock: held when no writer is ahead. Otherwise waits for the nearest writer ahead (not the first one,
- * as Curator does), so a release of a writer wakes only the readers right behind it.
+ * as Curator does), so a release of a writer wakes only the readers right behind it. (Nodes that appear
+ * ahead later are downgrade read nodes, which do not block readers.)
  */
 export const readDriver: LockDriver = {
   marker: READ_MARKER,
@@ -71,7 +82,9 @@ export const readDriver: LockDriver = {
   decide(contenders, ourIndex) {
     for (let i = ourIndex - 1; i >= 0; i -= 1) {
       const node = contenders[i]!;
-      if (!isReader(node)) return { held: false, waitFor: node.name };
+      if (isReader(node)) continue;
+      const lastBlocker = contenders.slice(0, i).every(isReader);
+      return { held: false, waitFor: node.name, lastBlocker };
     }
     return { held: true };
   },

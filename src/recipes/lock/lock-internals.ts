@@ -5,15 +5,20 @@
  *
  * The loop, until held or given up:
  *   create our node + list the parent (one round trip) → decide → if waiting: watch the node the driver
- *   names, then list again when it changes or the connection comes back.
+ *   names, then list again when it changes or the connection comes back — except when it was the last node
+ *   ahead of us and it was deleted: nodes only ever line up behind us, so we hold, and a hand-over costs
+ *   the release's delete and its notification, nothing more.
  * A listing read in another session than our node's means our node is dead (or doomed): it is deleted and
  * the acquisition starts over with a new node. Giving up (timeout, abort, error) deletes our node.
  *
- * The fencing token of a hold is the parent's `pzxid` in the listing that confirmed it. That listing shows
- * our node present, so every earlier holder's listing showed a state before our node's predecessor (the
- * earlier holder's node, or a node behind it) was deleted, while ours shows a state after it: the server
- * applies transactions in zxid order and `pzxid` is the zxid of the last child added or removed, so the
- * later holder's token is strictly greater. No extra round trip: the listing is needed anyway.
+ * The fencing token of a hold is a zxid at least its node's czxid (the zxid of the create) and below the
+ * czxid of every node created after it under the same path. Holders that conflict hold in the order of
+ * their nodes' sequence, which is the order of their creates, so the token grows strictly from one holder
+ * to the next. The node's czxid itself qualifies, but a create's reply carries only the path. So: when a
+ * listing read after our create shows no contender behind ours, its pzxid qualifies (it is at least our
+ * czxid, and a node created later has a larger czxid — one created earlier would be in the listing, unless
+ * deleted, and a deleted node never holds); otherwise a stat of our node gives the czxid, read in the same
+ * round trip as the watch we wait on. The uncontended fast path and a hand-over cost no extra round trip.
  */
 import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
@@ -21,7 +26,7 @@ import { joinPath } from '../../client/paths';
 import type { ZooKeeperClient } from '../../client/types';
 import { HoldSignal, type SafetyPolicy } from '../shared/hold-signal';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
-import { waitForNodeChange } from '../shared/wait-for-change';
+import { opOptions, waitForNodeChange, type WatchWaitOutcome } from '../shared/wait-for-change';
 import {
   boundedWait,
   CLEANUP_WAIT_MS,
@@ -82,64 +87,80 @@ export class LockInternals {
     let listing: Listing | undefined;
     let createSent = false;
     let missing = 0;
+    /** Set when the node we waited for was the last one ahead and is gone: we hold without listing again. */
+    let first = false;
     try {
       for (;;) {
         try {
           if (node === undefined) {
             if (createSent) this.checkTime(request);
             createSent = true;
+            first = false;
             ({ node, listing } = await createContender(client, path, prefix, driver.marker, this.data, deadline));
           }
-          const current: Listing = listing ?? (await listChildren(client, path, deadline));
-          listing = undefined;
-          if (current.sessionId !== node.sessionId) {
-            // Our node belongs to a session that is gone: delete it (it may linger until the server expires
-            // that session) and start over in the new one.
-            void discardNode(client, node.path);
-            node = undefined;
-            continue;
-          }
-          const contenders = sortSequentialNodes(current.children, driver.markers);
-          const ourIndex = contenders.findIndex((contender) => contender.name === node!.name);
-          for (const stray of contenders) {
-            // A second node with our prefix (a create applied after its reply was lost): never ours to keep.
-            if (stray.name !== node.name && stray.name.startsWith(prefix)) void discardNode(client, joinPath(path, stray.name));
-          }
-          if (ourIndex < 0) {
-            // Not listed: the listing raced the create (list once more), or the node is gone (start over).
-            missing += 1;
-            if (missing > 1) {
+          if (!first) {
+            const current: Listing = listing ?? (await listChildren(client, path, deadline));
+            listing = undefined;
+            if (current.sessionId !== node.sessionId) {
+              // Our node belongs to a session that is gone: delete it (it may linger until the server
+              // expires that session) and start over in the new one.
+              void discardNode(client, node.path);
               node = undefined;
-              missing = 0;
+              continue;
             }
-            continue;
-          }
-          missing = 0;
-          const decision = driver.decide(contenders, ourIndex);
-          if (decision.held) {
-            const holdSignal = new HoldSignal(client, this.policy, this.what);
-            if (!holdSignal.signal.aborted) {
-              return { node, sequence: contenders[ourIndex]!.sequence, fencingToken: current.pzxid, holdSignal };
+            const contenders = sortSequentialNodes(current.children, driver.markers);
+            const ourIndex = contenders.findIndex((contender) => contender.name === node!.name);
+            for (const stray of contenders) {
+              // A second node with our prefix (a create applied after its reply was lost): never ours to keep.
+              if (stray.name !== node.name && stray.name.startsWith(prefix)) void discardNode(client, joinPath(path, stray.name));
             }
-            holdSignal.abort('released', this.what);
-            // Not certain right now (suspended under the standard policy): confirm again once reconnected.
-            continue;
+            if (ourIndex < 0) {
+              // Not listed: the listing raced the create (list once more), or the node is gone (start over).
+              missing += 1;
+              if (missing > 1) {
+                node = undefined;
+                missing = 0;
+              }
+              continue;
+            }
+            missing = 0;
+            // Nobody behind us in a listing read after our create: its pzxid is a valid token (see above).
+            if (node.token === undefined && ourIndex === contenders.length - 1) node.token = current.pzxid;
+            const decision = driver.decide(contenders, ourIndex);
+            if (!decision.held) {
+              if (request.tryOnly) {
+                await boundedWait(discardNode(client, node.path), CLEANUP_WAIT_MS);
+                node = undefined;
+                return null;
+              }
+              const outcome = await this.waitFor(node, decision.waitFor, request);
+              if (outcome === 'session-changed' || outcome === 'gone') {
+                void discardNode(client, node.path);
+                node = undefined;
+              } else if (outcome === 'deleted' && decision.lastBlocker) {
+                first = true;
+              }
+              continue;
+            }
           }
-          if (request.tryOnly) {
-            await boundedWait(discardNode(client, node.path), CLEANUP_WAIT_MS);
-            node = undefined;
-            return null;
+          first = false;
+          // Held, as of the last listing (or the deletion of the last node ahead). The token is known unless
+          // somebody lined up behind us before our first listing.
+          if (node.token === undefined) {
+            const stat = await client.exists(node.path, opOptions(deadline));
+            if (stat === null) {
+              node = undefined;
+              continue;
+            }
+            node.token = stat.czxid;
           }
-          const outcome = await waitForNodeChange(client, joinPath(path, decision.waitFor), {
-            deadline,
-            onTimeout: () => new LockTimeoutError(path, request.timeoutMs, this.what),
-            sessionId: node.sessionId,
-          });
-          if (outcome === 'session-changed') {
-            void discardNode(client, node.path);
-            node = undefined;
-          }
+          if (client.sessionId !== node.sessionId) continue; // the listing above will notice and start over
+          const holdSignal = new HoldSignal(client, this.policy, this.what);
+          if (!holdSignal.signal.aborted) return { node, sequence: node.sequence, fencingToken: node.token, holdSignal };
+          holdSignal.abort('released', this.what);
+          // Not certain right now (suspended under the standard policy): confirm again once reconnected.
         } catch (error) {
+          first = false;
           // The parent is gone, so is our node (a container parent reaped after our session ended): start over.
           if (isZkError(error, 'NO_NODE') && error.operation === 'getChildren' && node !== undefined) {
             node = undefined;
@@ -159,6 +180,32 @@ export class LockInternals {
       else if (createSent) await boundedWait(sweepPrefix(client, path, prefix), CLEANUP_WAIT_MS);
       throw this.translate(error, request);
     }
+  }
+
+  /**
+   * Waits for the node `name` ahead of ours to change. When our token is not known yet, reads our node's
+   * stat (its czxid) in the same round trip as setting the watch, so a hand-over never waits for it; `gone`
+   * says our own node has disappeared.
+   */
+  private async waitFor(node: OwnNode, name: string, request: AcquireRequest): Promise<WatchWaitOutcome | 'gone'> {
+    const { client } = this;
+    const own = node.token === undefined ? client.exists(node.path, opOptions(request.deadline)) : undefined;
+    // Settles either way; its outcome only matters after the wait.
+    const ownStat = own?.then(
+      (stat) => stat,
+      () => undefined,
+    );
+    const outcome = await waitForNodeChange(client, joinPath(this.path, name), {
+      deadline: request.deadline,
+      onTimeout: () => new LockTimeoutError(this.path, request.timeoutMs, this.what),
+      sessionId: node.sessionId,
+    });
+    if (ownStat !== undefined) {
+      const stat = await ownStat;
+      if (stat === null) return 'gone';
+      if (stat !== undefined && client.sessionId === node.sessionId) node.token ??= stat.czxid;
+    }
+    return outcome;
   }
 
   /** Deletes a held node (see {@link releaseNode}). */

@@ -188,9 +188,9 @@ export class Semaphore {
       } catch (error) {
         if (!(error instanceof SessionGone)) throw error;
       } finally {
-        // Sent before anything else of this session: ZooKeeper applies it before a later delete of a lease.
+        // Leave the queue before reporting back, so an acquisition leaves only its leases behind.
         gate.holdSignal.abort('released', this.gate.what);
-        void this.gate.release(gate.node.path, gate.node.sessionId).catch(() => undefined);
+        await this.gate.release(gate.node.path, gate.node.sessionId).catch(() => undefined);
       }
       request.deadline.throwIfAborted();
       if (request.deadline.expired()) throw new LockTimeoutError(this.path, request.timeoutMs, this.what);

@@ -3,7 +3,9 @@
  * (locks, latches, elections, semaphores) waits for "my predecessor is gone".
  *
  * A wait ends with an outcome that tells the caller what to do next, never with a guess:
- * - `changed`: the watched node changed (typically: it was deleted) — re-read and decide again;
+ * - `deleted`: the watched node is gone (its deletion was notified, or it did not exist when the watch was
+ *   to be set) — for a node that was the last one ahead, the caller may act without re-reading;
+ * - `changed`: the watched node (or children) changed otherwise — re-read and decide again;
  * - `recheck`: the connection came back in the same session, or arming the watch failed for connection
  *   reasons — re-read (the server re-arms watches on reconnect, but re-reading is cheap and always safe);
  * - `session-changed`: the session the caller's ephemeral node belonged to is gone (or the client is opening
@@ -15,7 +17,7 @@ import { isZkError, ZkError } from '../../client/errors';
 import type { ConnectionState, StateInfo, WatchEvent, ZooKeeperClient } from '../../client/types';
 
 /** What ended a {@link waitForWatchOrState} / {@link waitForNodeChange}. */
-export type WatchWaitOutcome = 'changed' | 'recheck' | 'session-changed';
+export type WatchWaitOutcome = 'deleted' | 'changed' | 'recheck' | 'session-changed';
 
 /** A fresh one-shot watch callback and a promise of its first trigger. */
 export interface OneShotWatch {
@@ -53,12 +55,12 @@ function sessionGone(client: ZooKeeperClient, sessionId: string | undefined): bo
 /**
  * Starts listening to the connection state at once (synchronously), then waits for `arm()` — a read that
  * leaves a watch and resolves once it is set — and for the watch (`fired`). `arm` may resolve with
- * `'changed'` to say the node already changed (e.g. `NO_NODE` on a `getData` of a predecessor).
+ * `'deleted'` (e.g. `NO_NODE` on a `getData` of a predecessor) or `'changed'` to end the wait at once.
  */
 export function waitForWatchOrState(
   client: ZooKeeperClient,
-  fired: Promise<unknown>,
-  arm: () => Promise<'armed' | 'changed'>,
+  fired: Promise<WatchEvent | unknown>,
+  arm: () => Promise<'armed' | 'changed' | 'deleted'>,
   options: WatchWaitOptions,
 ): Promise<WatchWaitOutcome> {
   if (sessionGone(client, options.sessionId)) return Promise.resolve('session-changed');
@@ -71,10 +73,10 @@ export function waitForWatchOrState(
         else if (state === 'closed') fail(ZkError.of('CLIENT_CLOSED', 'getData'));
       };
       client.on('state', onState);
-      fired.then(() => done('changed'));
+      fired.then((event) => done((event as WatchEvent | undefined)?.type === 'deleted' ? 'deleted' : 'changed'));
       arm().then(
         (result) => {
-          if (result === 'changed') done('changed');
+          if (result !== 'armed') done(result);
         },
         (error: unknown) => {
           if (isZkError(error, 'CLIENT_CLOSED')) fail(error);
@@ -94,7 +96,7 @@ export function waitForWatchOrState(
 /**
  * Waits until the node at `path` changes (is deleted, typically), the connection calls for a re-check, or
  * the session is gone. Uses `getData` with a watch rather than `exists`, so that no watch is left behind on
- * a node that is already gone. Resolves `changed` at once when the node does not exist.
+ * a node that is already gone. Resolves `deleted` at once when the node does not exist.
  */
 export function waitForNodeChange(client: ZooKeeperClient, path: string, options: WatchWaitOptions): Promise<WatchWaitOutcome> {
   const { watch, fired } = oneShotWatch();
@@ -107,7 +109,7 @@ export function waitForNodeChange(client: ZooKeeperClient, path: string, options
         await client.getData(path, { watch, ...opOptions(deadline) });
         return 'armed';
       } catch (error) {
-        if (isZkError(error, 'NO_NODE')) return 'changed';
+        if (isZkError(error, 'NO_NODE')) return 'deleted';
         throw error;
       }
     },

@@ -101,9 +101,18 @@ test('downgrade: the writer takes the read lock in its place in line, so queued 
   expect(reader.path).toMatch(/__READ__\d{10}$/);
   expect(rw.readLock().isAcquired()).toBe(true);
   expect(rw.writeLock().isAcquired()).toBe(false);
-  // the write lock is released, but the reader still keeps the queued writer out; other readers may join
+  // the write lock is released, but the reader still keeps the queued writer out
+  let readerHeld = true;
+  const early: string[] = [];
+  void otherWriter.then(() => {
+    if (readerHeld) early.push('the queued writer got the lock while the downgraded reader held it');
+  });
   expect(await new ReadWriteLock(c!, '/rw').writeLock().tryAcquire()).toBeNull();
   expect(await new ReadWriteLock(c!, '/rw').readLock().tryAcquire()).toBeNull(); // behind the queued writer
+  // round trips on the queued writer's own session come after its notification of the writer's release
+  for (let i = 0; i < 3; i += 1) await b!.getChildren('/rw');
+  expect(early).toEqual([]);
+  readerHeld = false;
   await reader.release();
   const next = await otherWriter;
   expect(next.fencingToken).toBeGreaterThan(reader.fencingToken);
