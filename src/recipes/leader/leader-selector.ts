@@ -88,6 +88,8 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
   private readonly mutex: Mutex;
   private readonly lifecycle = new Lifecycle('LeaderSelector');
   private queued = false;
+  /** True while {@link LeaderSelector.run} loops; cleared in the same tick the loop ends, so no requeue is lost. */
+  private looping = false;
   private running: Promise<void> | undefined;
   private attempt: AbortController | undefined;
   private current: SelectorLeadership | undefined;
@@ -150,7 +152,10 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
     this.lifecycle.assertStarted('requeue()');
     if (this.queued) return false;
     this.queued = true;
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    if (!this.looping) {
+      this.looping = true;
+      this.running = this.run();
+    }
     return true;
   }
 
@@ -202,8 +207,21 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
 
   /** Turns, one at a time, for as long as some are queued. */
   private async run(): Promise<void> {
+    try {
+      await this.turns();
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  private async turns(): Promise<void> {
     let backoffMs = RETRY_MIN_MS;
-    while (this.queued && this.lifecycle.state === 'started') {
+    // The check and the loop's end are one synchronous step: a requeue() after it starts a new run.
+    for (;;) {
+      if (!this.queued || this.lifecycle.state !== 'started') {
+        this.looping = false;
+        return;
+      }
       this.queued = false;
       const attempt = new AbortController();
       this.attempt = attempt;
