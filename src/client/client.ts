@@ -360,7 +360,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
       await attempt();
     } catch (error) {
       if (isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) {
-        this.guaranteedDeletes.add(path, version);
+        this.guaranteedDeletes.add(path, version, options.recursive === true);
       }
       throw error;
     }
@@ -556,7 +556,16 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     if (typeof watch !== 'function') throw new TypeError('watch must be a function');
     let wrapped = this.watchWrappers.get(watch);
     if (!wrapped) {
-      wrapped = (event) => watch({ type: event.type, path: this.relative(event.path) });
+      wrapped = (event) => {
+        // The wire client calls every watch of an event in a row from its socket handler: one that throws
+        // must not stop the others (nor reach the socket handler). As the Java client does, it is logged.
+        const path = this.relative(event.path);
+        try {
+          watch({ type: event.type, path });
+        } catch (error) {
+          this.options.logger.error({ err: error, path, event: event.type }, 'zookeeper watch callback threw');
+        }
+      };
       this.watchWrappers.set(watch, wrapped);
     }
     return wrapped;

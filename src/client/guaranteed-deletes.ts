@@ -10,7 +10,7 @@ import type { ZooKeeperClient } from './types';
 
 /** The set of paths still to delete, and the one loop that works through it. */
 export class GuaranteedDeletes {
-  private readonly pending = new Map<string, number>();
+  private readonly pending = new Map<string, { version: number; recursive: boolean }>();
   private readonly stopper = new AbortController();
   private running = false;
 
@@ -24,10 +24,10 @@ export class GuaranteedDeletes {
     return this.pending.size;
   }
 
-  /** Adds a path (client path, namespace not applied) to delete at `version`. */
-  add(path: string, version: number): void {
+  /** Adds a path (client path, namespace not applied) to delete at `version`, with its subtree if `recursive`. */
+  add(path: string, version: number, recursive = false): void {
     if (this.stopper.signal.aborted) return;
-    this.pending.set(path, version);
+    this.pending.set(path, { version, recursive });
     if (!this.running) void this.drain();
   }
 
@@ -44,14 +44,15 @@ export class GuaranteedDeletes {
     try {
       while (this.pending.size > 0 && !signal.aborted) {
         await this.client.waitConnected({ signal }).catch(() => undefined);
-        for (const [path, version] of [...this.pending]) {
+        for (const [path, { version, recursive }] of [...this.pending]) {
           if (signal.aborted) return;
           try {
-            await this.client.delete(path, { version });
+            await this.client.delete(path, { version, recursive });
             this.pending.delete(path);
           } catch (error) {
-            // Gone already, or changed under us (a version that no longer matches can never succeed).
-            if (isZkError(error, 'NO_NODE', 'BAD_VERSION', 'CLIENT_CLOSED', 'NO_AUTH')) this.pending.delete(path);
+            // Only connection trouble is worth another try: gone already (NO_NODE), changed under us
+            // (BAD_VERSION), not allowed, not empty... will not get better by retrying.
+            if (!isZkError(error) || !(error.retriable || error.code === 'SESSION_EXPIRED')) this.pending.delete(path);
           }
         }
         if (this.pending.size > 0) {

@@ -7,6 +7,11 @@ import { EventEmitter } from 'eventemitter3';
 import { isZkError } from './errors';
 import type { ConnectionState, Stat, WatchEvent, Watcher, WatcherChange, WatcherEvents, ZooKeeperClient } from './types';
 
+const LIVE: ReadonlySet<ConnectionState> = new Set(['connected', 'reconnected', 'read-only']);
+/** Pauses before reading again after a failed read while the connection stays up. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5000;
+
 type Snapshot<T> = { value: T | undefined; stat: Stat | undefined };
 type Reader<T> = (client: ZooKeeperClient, path: string, watch: (event: WatchEvent) => void) => Promise<Snapshot<T>>;
 
@@ -17,6 +22,8 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   private again = false;
   private resyncNext = false;
   private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_MIN_MS;
   private readonly subscribers = new Set<{ queue: WatcherChange<T>[]; wake: (() => void) | undefined }>();
   private readonly firstRead: Promise<WatcherChange<T>>;
   private resolveFirst!: (change: WatcherChange<T>) => void;
@@ -58,6 +65,7 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.retryTimer);
     this.client.off('state', this.onState);
     this.rejectFirst(new Error(`watcher on ${this.path} closed`));
     for (const subscriber of this.subscribers) subscriber.wake?.();
@@ -100,6 +108,8 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   /** Reads again; triggers that arrive during a read are folded into one more read after it. */
   private async refresh(resync: boolean): Promise<void> {
     this.resyncNext ||= resync;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     if (this.reading) {
       this.again = true;
       return;
@@ -115,18 +125,29 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
         try {
           snapshot = await this.read(this.client, this.path, this.onTrigger);
         } catch (error) {
-          // Connection trouble: the next 'reconnected' reads again. Anything else is reported.
-          if (!this.closed && !isZkError(error, 'CONNECTION_LOSS', 'OPERATION_TIMEOUT', 'SESSION_EXPIRED', 'CLIENT_CLOSED')) {
+          if (this.closed || isZkError(error, 'CLIENT_CLOSED')) return;
+          if (isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) {
+            // Connection trouble: the next 'reconnected' reads again. While the connection stays up (the
+            // server was busy, a deadline passed), no state change will come: read again after a pause.
+            if (LIVE.has(this.client.state)) this.retryLater();
+          } else {
             this.emit('error', error as Error);
           }
           return;
         }
+        this.retryDelayMs = RETRY_MIN_MS;
         if (this.closed) return;
         this.publish({ ...snapshot, resync: marked });
       } while (this.again);
     } finally {
       this.reading = false;
     }
+  }
+
+  private retryLater(): void {
+    this.retryTimer = setTimeout(() => void this.refresh(true), this.retryDelayMs);
+    this.retryTimer.unref();
+    this.retryDelayMs = Math.min(RETRY_MAX_MS, this.retryDelayMs * 2);
   }
 
   private publish(change: WatcherChange<T>): void {

@@ -231,6 +231,19 @@ describe('lifecycle', () => {
     expect(seen).toEqual(['closed']);
   });
 
+  test('states() ends when its signal aborts', async () => {
+    const client = await clients.start();
+    const controller = new AbortController();
+    const seen: ConnectionState[] = [];
+    const iterating = (async () => {
+      for await (const { state } of client.states({ signal: controller.signal })) seen.push(state);
+    })();
+    controller.abort();
+    await iterating;
+    expect(seen).toEqual([]);
+    expect(client.listenerCount('state')).toBe(0);
+  });
+
   test('Symbol.asyncDispose closes the client', async () => {
     const client = await clients.start();
     {

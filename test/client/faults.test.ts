@@ -150,6 +150,19 @@ describe('guaranteed delete', () => {
     expect(await observer.exists('/lock')).toBeNull();
   });
 
+  test('a recursive guaranteed delete finishes the whole subtree in the background', async () => {
+    const { client, observer } = await proxiedAndObserver(4000);
+    for (const path of ['/tree/a/b', '/tree/c']) await client.create(path, '', { createParents: true });
+    const gone = await watchDeletion(observer, '/tree');
+    proxy.rejectConnections(true);
+    const suspended = waitForState(client, 'suspended');
+    proxy.cut();
+    await suspended;
+    await rejectsWithCode(client.delete('/tree', { guaranteed: true, recursive: true, timeoutMs: 200 }), 'CONNECTION_LOSS');
+    proxy.rejectConnections(false);
+    await gone.deleted;
+  });
+
   test('while disconnected past the deadline, then reconnected: deleted in the background', async () => {
     const { client, observer } = await proxiedAndObserver(4000);
     await client.create('/lock', 'held');

@@ -198,6 +198,24 @@ describe('getChildren, sync, one-shot watches', () => {
   });
 });
 
+test('a watch callback that throws is logged and does not keep other watches from firing', async () => {
+  const logged: unknown[] = [];
+  const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (object: object) => logged.push(object) };
+  const client = await clients.start({ logger });
+  await client.create('/w', 'a');
+  const thrown = new Error('callback bug');
+  await client.getData('/w', {
+    watch: () => {
+      throw thrown;
+    },
+  });
+  const other = new Promise<WatchEvent>((resolve) => void client.exists('/w', { watch: resolve }));
+  await client.setData('/w', 'b');
+  expect(await other).toEqual({ type: 'data-changed', path: '/w' });
+  expect(logged).toEqual([expect.objectContaining({ err: thrown, path: '/w' })]);
+  await client.exists('/w'); // the connection is fine
+});
+
 describe('ACLs and authentication', () => {
   test('getACL and setACL, with the ACL version', async () => {
     const client = await clients.start();

@@ -217,3 +217,14 @@ describe('retries of retriable replies', () => {
     expect(existsRequests()).toBe(1);
   });
 });
+
+test('a watcher whose read keeps failing while the connection stays up reads again by itself', async () => {
+  let refused = 0;
+  answer = (request) => (request.type === OP.getData && refused++ < 6 ? { err: -127 } : normal(request));
+  const watcher = client.watchData('/busy');
+  const change = await watcher.ready();
+  expect(change.value?.toString()).toBe('data');
+  expect(refused).toBeGreaterThan(6);
+  expect(fake.connections).toBe(0);
+  await watcher.close();
+});
