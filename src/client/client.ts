@@ -60,7 +60,12 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   constructor(options: ZkClientOptions) {
     super();
     this.options = resolveOptions(options);
-    this.connection = new Connection(this.options, (state, info) => this.emit('state', state, info));
+    this.connection = new Connection(this.options, (state, info) => {
+      this.emit('state', state, info);
+      // The connection closes by itself when the server refuses the credentials: finish the job (watchers,
+      // background deletes) as close() does.
+      if (state === 'closed') void this.close();
+    });
     this.guaranteedDeletes = new GuaranteedDeletes(this, this.options.retry);
   }
 

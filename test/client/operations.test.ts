@@ -257,9 +257,15 @@ describe('ACLs and authentication', () => {
 
   test('credentials the server refuses: addAuth and start() reject with AUTH_FAILED, and the client is closed', async () => {
     const client = await clients.start();
+    const watcher = client.watchChildren('/');
+    await watcher.ready();
+    const iterating = (async () => {
+      for await (const change of watcher) void change;
+    })();
     const error = await rejectsWithCode(client.addAuth({ scheme: 'no-such-scheme', auth: 'x' }), 'AUTH_FAILED');
     expect(error.operation).toBe('addAuth');
     expect(client.state).toBe('closed');
+    await iterating; // the client closed its watchers too
     await rejectsWithCode(client.exists('/'), 'CLIENT_CLOSED');
 
     const auth = [{ scheme: 'no-such-scheme', auth: 'x' }];
