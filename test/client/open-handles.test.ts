@@ -107,3 +107,17 @@ test('a client that lost its session and got a new one', async () => {
     await client.close();
   });
 });
+
+test('a client closed from its own lost listener', async () => {
+  await leavesNothingBehind(async () => {
+    const client = await ZkClient.connect({ connectString: server.connectString, sessionTimeoutMs: 3000 });
+    const closed = new Promise<void>((resolve) => {
+      client.on('state', (state) => {
+        if (state === 'lost') void client.close().then(resolve);
+      });
+    });
+    await server.expireSession(client);
+    await closed;
+    expect(client.state).toBe('closed');
+  });
+});
