@@ -40,7 +40,7 @@ export class Hold {
 
   /** Usable for a reentrant acquisition: active and still certain. */
   get enterable(): boolean {
-    return this.active && !this.holdSignal.signal.aborted;
+    return this.active && !this.holdSignal.aborted;
   }
 
   /** A new handle on this hold (the first one, or a reentrant one). */

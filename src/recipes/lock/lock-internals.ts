@@ -156,7 +156,7 @@ export class LockInternals {
           }
           if (client.sessionId !== node.sessionId) continue; // the listing above will notice and start over
           const holdSignal = new HoldSignal(client, this.policy, this.what);
-          if (!holdSignal.signal.aborted) return { node, sequence: node.sequence, fencingToken: node.token, holdSignal };
+          if (!holdSignal.aborted) return { node, sequence: node.sequence, fencingToken: node.token, holdSignal };
           holdSignal.abort('released', this.what);
           // Not certain right now (suspended under the standard policy): confirm again once reconnected.
         } catch (error) {

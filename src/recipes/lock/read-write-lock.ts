@@ -72,7 +72,7 @@ export class ReadLock extends SequentialLock {
     }
     const sessionId = this.client.sessionId;
     const holdSignal = new HoldSignal(this.client, this.options.policy, this.internals.what);
-    if (sessionId !== writer.sessionId || writer.holdSignal.signal.aborted) {
+    if (sessionId !== writer.sessionId || writer.holdSignal.aborted) {
       // The write hold went uncertain meanwhile: do not hand out a read hold on its strength.
       holdSignal.abort('released', this.internals.what);
       void discardNode(this.client, path);

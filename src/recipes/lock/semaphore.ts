@@ -66,6 +66,11 @@ export class Lease implements LockHandle {
     return !this.released;
   }
 
+  /** @internal Held and still certain (without making the signal). */
+  get certain(): boolean {
+    return !this.released && !this.holdSignal.aborted;
+  }
+
   /** Returns the lease (idempotent): deletes its node in one round trip. */
   async release(): Promise<void> {
     if (this.released) return;
@@ -163,7 +168,7 @@ export class Semaphore {
 
   /** True while this object holds at least one lease that is still certain. */
   isAcquired(): boolean {
-    for (const lease of this.leases) if (!lease.signal.aborted) return true;
+    for (const lease of this.leases) if (lease.certain) return true;
     return false;
   }
 
@@ -260,7 +265,7 @@ export class Semaphore {
   /** Turns our lease nodes into leases, unless the hold is not certain right now. */
   private confirm(nodes: OwnNode[], fencingToken: bigint): Lease[] | undefined {
     const signals = nodes.map(() => new HoldSignal(this.client, this.policy, this.what));
-    if (signals.some((signal) => signal.signal.aborted)) {
+    if (signals.some((signal) => signal.aborted)) {
       for (const signal of signals) signal.abort('released', this.what);
       return undefined;
     }

@@ -13,9 +13,14 @@ export type SafetyPolicy = 'standard' | 'session';
 /** Why a hold was given up (the signal's `reason` is an Error with this as `cause`). */
 export type HoldLossReason = 'suspended' | 'lost' | 'session-changed' | 'closed' | 'released';
 
-/** An AbortController tied to the client's connection states under a {@link SafetyPolicy}. */
+/**
+ * An AbortController tied to the client's connection states under a {@link SafetyPolicy}. The controller
+ * (and the Error that is its reason) is only made when `signal` is first read: a lock taken and released
+ * without anybody looking at its signal — the hot path of a busy lock — pays for neither.
+ */
 export class HoldSignal {
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined;
+  private loss: { reason: HoldLossReason; what: string } | undefined;
   private readonly onState: (state: ConnectionState, info: StateInfo) => void;
 
   constructor(
@@ -36,13 +41,27 @@ export class HoldSignal {
 
   /** Aborted once the hold is no longer certain. */
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.loss) this.controller.abort(lossError(this.loss.reason, this.loss.what));
+    }
     return this.controller.signal;
+  }
+
+  /** True once the hold is no longer certain (without making the signal). */
+  get aborted(): boolean {
+    return this.loss !== undefined;
   }
 
   /** Aborts (once) with an Error naming the reason, and stops listening. */
   abort(reason: HoldLossReason, what: string): void {
     this.client.off('state', this.onState);
-    if (this.controller.signal.aborted) return;
-    this.controller.abort(new Error(`${what}: no longer held (${reason})`, { cause: reason }));
+    if (this.loss) return;
+    this.loss = { reason, what };
+    this.controller?.abort(lossError(reason, what));
   }
+}
+
+function lossError(reason: HoldLossReason, what: string): Error {
+  return new Error(`${what}: no longer held (${reason})`, { cause: reason });
 }
