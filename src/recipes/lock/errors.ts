@@ -1,7 +1,19 @@
 /** Errors of the lock recipes. */
 import { RecipeTimeoutError } from '../shared/errors';
 
-/** A lock (or lease, or set of locks) was not obtained within `timeoutMs`. Nothing is left behind. */
+/**
+ * A lock (or lease, or set of locks) was not obtained within `timeoutMs`. Nothing is left behind.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await mutex.withLock(runJob, { timeoutMs: 5_000 });
+ * } catch (error) {
+ *   if (error instanceof LockTimeoutError) log.info(`${error.path} is busy, skipping this run`);
+ *   else throw error;
+ * }
+ * ```
+ */
 export class LockTimeoutError extends RecipeTimeoutError {
   override readonly name: string = 'LockTimeoutError';
   /** The lock's path. */

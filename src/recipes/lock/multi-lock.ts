@@ -6,7 +6,15 @@ import { Mutex, type MutexOptions } from './mutex';
 import type { AcquireOptions, HeldLock, Lock, LockHandle } from './types';
 import { checkAcquireOptions } from './validate';
 
-/** All the locks of a {@link MultiLock}, held together. */
+/**
+ * All the locks of a {@link MultiLock}, held together.
+ *
+ * @example
+ * ```ts
+ * await using both = await new MultiLock(client, ['/locks/a', '/locks/b']).acquire();
+ * await copy({ signal: both.signal, tokens: both.fencingTokens });
+ * ```
+ */
 export class MultiLockHandle implements HeldLock {
   private released = false;
 

@@ -13,7 +13,15 @@ import type { LockHandle, LockOptions } from './types';
 /** Options of a {@link ReadWriteLock}. */
 export type ReadWriteLockOptions = LockOptions;
 
-/** The write half of a {@link ReadWriteLock}: exclusive against readers and writers. */
+/**
+ * The write half of a {@link ReadWriteLock}: exclusive against readers and writers.
+ *
+ * @example
+ * ```ts
+ * const writer = new ReadWriteLock(client, '/locks/catalog').writeLock();
+ * await writer.withLock(({ fencingToken }) => publishCatalog(fencingToken));
+ * ```
+ */
 export class WriteLock extends SequentialLock {
   /** @internal */
   readLock: ReadLock | undefined;
@@ -36,7 +44,23 @@ export class WriteLock extends SequentialLock {
   }
 }
 
-/** The read half of a {@link ReadWriteLock}: shared among readers, exclusive against writers. */
+/**
+ * The read half of a {@link ReadWriteLock}: shared among readers, exclusive against writers.
+ *
+ * @example
+ * ```ts
+ * const rw = new ReadWriteLock(client, '/locks/catalog');
+ * const catalog = await rw.readLock().withLock(() => loadCatalog());
+ * // downgrade: take the read lock while writing, keep it after the write lock is released
+ * let reading!: LockHandle;
+ * await rw.writeLock().withLock(async () => {
+ *   await rebuildCatalog();
+ *   reading = await rw.readLock().acquire();
+ * });
+ * await serveCatalog();
+ * await reading.release();
+ * ```
+ */
 export class ReadLock extends SequentialLock {
   constructor(
     client: ZooKeeperClient,

@@ -39,7 +39,19 @@ export interface SemaphoreOptions {
 /** Curator's lease marker. */
 const LEASE_MARKER = 'lease-';
 
-/** A lease of a {@link Semaphore}: release it (or `await using` it) when done. */
+/**
+ * A lease of a {@link Semaphore}: release it (or `await using` it) when done.
+ *
+ * @example
+ * ```ts
+ * const lease = await new Semaphore(client, '/limits/exports', { maxLeases: 4 }).acquire();
+ * try {
+ *   await runExport({ signal: lease.signal });
+ * } finally {
+ *   await lease.release();
+ * }
+ * ```
+ */
 export class Lease implements LockHandle {
   private released = false;
 
