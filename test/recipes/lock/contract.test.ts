@@ -151,8 +151,9 @@ describe.each(kinds)('%s', (_kind, make, nodes) => {
     await held.guardedTransaction().setData('/data', 'v1').commit();
     expect((await b!.getData('/data')).data.toString()).toBe('v1');
 
+    const renewed = waitForState(a!, 'reconnected', (info) => info.sessionChanged === true);
     await server.expireSession(a!);
-    await waitForState(a!, 'reconnected', (info) => info.sessionChanged === true);
+    await renewed;
     expect(held.signal.aborted).toBe(true);
     const next = await make(b!, '/g').acquire({ timeoutMs: scaled(20_000) });
     const failed = await rejection(held.guardedTransaction().setData('/data', 'stale').commit());
@@ -170,13 +171,14 @@ describe.each(kinds)('%s', (_kind, make, nodes) => {
     const waiting = make(b!, '/exp').acquire({ timeoutMs: scaled(20_000) });
     await queued(a!, '/exp', 1);
     const aborted = new Promise((resolve) => held.signal.addEventListener('abort', resolve));
+    const renewed = waitForState(a!, 'reconnected', (info) => info.sessionChanged === true);
     await server.expireSession(a!);
     await aborted;
     expect(lockA.isAcquired()).toBe(false);
     const next = await waiting;
     expect(next.fencingToken).toBeGreaterThan(held.fencingToken);
     // The old holder comes back in a new session: it does not hold the lock there.
-    await waitForState(a!, 'reconnected', (info) => info.sessionChanged === true);
+    await renewed;
     expect(await lockA.tryAcquire()).toBeNull();
     await held.release();
     await next.release();
