@@ -368,7 +368,9 @@ test('a chroot in the connect string and a namespace combine', async () => {
   const [result] = await client.transaction().create('/t').commit();
   expect(result).toEqual({ type: 'create', path: '/t' });
   await client.sync('/n');
-  const event = new Promise<WatchEvent>((resolve) => void client.getData('/n', { watch: resolve }));
+  let fired!: (event: WatchEvent) => void;
+  const event = new Promise<WatchEvent>((resolve) => (fired = resolve));
+  await client.getData('/n', { watch: (e) => fired(e) }); // armed before the other client writes
   await root.setData(`${chroot}/ns/n`, 'y');
   expect(await event).toEqual({ type: 'data-changed', path: '/n' });
   const watcher = client.watchChildren('/');
