@@ -216,6 +216,32 @@ test('a watch callback that throws is logged and does not keep other watches fro
   await client.exists('/w'); // the connection is fine
 });
 
+test('large replies that span many TCP reads, and many requests in flight at once', async () => {
+  const client = await clients.start();
+  await client.create('/many');
+  const name = (i: number): string => `child-${String(i).padStart(4, '0')}-${'x'.repeat(80)}`;
+  for (let batch = 0; batch < 4; batch += 1) {
+    const transaction = client.transaction();
+    for (let i = batch * 250; i < (batch + 1) * 250; i += 1) transaction.create(`/many/${name(i)}`);
+    await transaction.commit();
+  }
+  const { children } = await client.getChildren('/many');
+  expect(children).toHaveLength(1000);
+  expect([...children].sort()).toEqual(Array.from({ length: 1000 }, (_, i) => name(i)));
+
+  const big = Buffer.alloc(900 * 1024, 7);
+  await client.create('/big', big);
+  expect((await client.getData('/big')).data.equals(big)).toBe(true);
+
+  const values = await Promise.all(
+    Array.from({ length: 300 }, async (_, i) => {
+      const path = await client.create(`/p-${i}`, String(i));
+      return (await client.getData(path)).data.toString();
+    }),
+  );
+  expect(values).toEqual(Array.from({ length: 300 }, (_, i) => String(i)));
+});
+
 describe('ACLs and authentication', () => {
   test('getACL and setACL, with the ACL version', async () => {
     const client = await clients.start();
