@@ -61,18 +61,23 @@ export class Clients {
 interface Stay {
   holder: string;
   token: bigint | undefined;
-  /** Whether the holder may still count itself as holding (its signal not aborted). */
-  certain: () => boolean;
+  signal: AbortSignal;
+  /** Set on exit: whether the holder still counted itself as holding (its signal not aborted). */
+  certainAtExit?: boolean;
 }
 
 /**
  * An independent "resource" that only one holder may use at a time. Holders call `enter` right after their
- * acquire resolved and `exit` right before they release; the checker records every violation: a second
- * certain holder inside, or a fencing token that does not grow. A holder whose `signal` was aborted is
- * excluded (it has been told it may no longer hold the lock).
+ * acquire resolved and `exit` right before they release; the checker records every overlap of two stays and
+ * every fencing token that does not grow. An overlap is a violation unless one of the two holders was told,
+ * before it left, that it may no longer count on the lock (its `signal` aborted): between the server giving
+ * the lock to the next holder and the old holder's client hearing of it there is a window no lock can
+ * close (that is what fencing tokens are for), and a holder inside that window learns of it through its
+ * signal.
  */
 export class ExclusionChecker {
-  readonly violations: string[] = [];
+  private readonly immediate: string[] = [];
+  private readonly overlaps: Array<[Stay, Stay]> = [];
   private readonly inside = new Set<Stay>();
   private lastToken: bigint | undefined;
   private entries = 0;
@@ -84,21 +89,28 @@ export class ExclusionChecker {
     return this.entries;
   }
 
-  /** Number of holders that were inside when their hold became uncertain (their signal aborted). */
+  /** Number of stays that ended with the holder's signal aborted. */
   get excluded(): number {
     return this.excludedEntries;
   }
 
+  /** Everything found so far: overlaps of two holders that both stayed certain, tokens that did not grow. */
+  get violations(): string[] {
+    const certain = (stay: Stay): boolean => stay.certainAtExit ?? !stay.signal.aborted;
+    return [
+      ...this.immediate,
+      ...this.overlaps.filter(([a, b]) => certain(a) && certain(b)).map(([a, b]) => `${b.holder} entered while ${a.holder} was inside`),
+    ];
+  }
+
   /** `holder` enters with `signal` (of its handle) and `token`; returns the stay to pass to `exit`. */
   enter(holder: string, signal: AbortSignal, token?: bigint): Stay {
-    const stay: Stay = { holder, token, certain: () => !signal.aborted };
-    if (signal.aborted) this.violations.push(`${holder} entered with an aborted signal`);
-    for (const other of this.inside) {
-      if (other.certain()) this.violations.push(`${holder} entered while ${other.holder} was inside`);
-    }
+    const stay: Stay = { holder, token, signal };
+    if (signal.aborted) this.immediate.push(`${holder} entered with an aborted signal`);
+    for (const other of this.inside) this.overlaps.push([other, stay]);
     if (token !== undefined) {
       if (this.lastToken !== undefined && token <= this.lastToken) {
-        this.violations.push(`${holder}'s fencing token ${token} did not grow (last ${this.lastToken})`);
+        this.immediate.push(`${holder}'s fencing token ${token} did not grow (last ${this.lastToken})`);
       }
       this.lastToken = token;
     }
@@ -119,7 +131,8 @@ export class ExclusionChecker {
 
   /** The stay ends. */
   exit(stay: Stay): void {
-    if (!stay.certain()) this.excludedEntries += 1;
+    stay.certainAtExit = !stay.signal.aborted;
+    if (!stay.certainAtExit) this.excludedEntries += 1;
     this.inside.delete(stay);
   }
 }
