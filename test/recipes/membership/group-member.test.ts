@@ -11,8 +11,19 @@ const clients = new Clients(() => server.connectString);
 const members: GroupMember[] = [];
 const children: ChildParticipant[] = [];
 
+/**
+ * The ids in each member's own view, followed from its `join`/`leave` events since before it started.
+ * `members()` cannot tell: it always lists the member itself, also before its node shows up in its view
+ * (after `start()` resolved, its own `join` can still come, e.g. after another member's).
+ */
+const views = new WeakMap<GroupMember, Set<string>>();
+
 function member(client: ZkClient, id: string, data?: string, group = '/group'): GroupMember {
   const made = new GroupMember(client, group, id, data);
+  const view = new Set<string>();
+  made.on('join', (joined) => view.add(joined));
+  made.on('leave', (left) => view.delete(left));
+  views.set(made, view);
   members.push(made);
   return made;
 }
@@ -20,10 +31,11 @@ function member(client: ZkClient, id: string, data?: string, group = '/group'): 
 /** Resolves once `m`'s view has exactly `ids` (checked now and on every change of its view). */
 async function converges(m: GroupMember, ids: readonly string[], timeoutMs = scaled(20_000)): Promise<void> {
   const wanted = [...ids].sort().join(',');
-  const matches = (): boolean => [...m.members().keys()].sort().join(',') === wanted;
+  const seen = (): string => [...views.get(m)!].sort().join(',');
+  const matches = (): boolean => seen() === wanted && [...m.members().keys()].sort().join(',') === wanted;
   if (matches()) return;
   await waitForEvent(m, 'members', matches, timeoutMs).catch((error: unknown) => {
-    throw new Error(`${m.memberId} sees ${[...m.members().keys()].sort().join(',')}, wanted ${wanted}`, { cause: error });
+    throw new Error(`${m.memberId} sees ${seen()}, wanted ${wanted}`, { cause: error });
   });
 }
 
