@@ -457,6 +457,20 @@ export class WireSession {
       };
       originalQueue.call(cm, request, once);
     };
+    // Requests queued in one tick leave in one write: a pipelined create + getChildren (a lock's fast path)
+    // costs one syscall instead of two. The wire client's queue listener was bound at construction, so it is
+    // replaced here; its other callers look the method up on the instance.
+    const originalReadable = cm.onPacketQueueReadable;
+    cm.onPacketQueueReadable = (): void => {
+      const socket = cm.socket;
+      if (socket && !socket.writableCorked && !socket.destroyed) {
+        socket.cork();
+        process.nextTick(() => socket.uncork());
+      }
+      originalReadable.call(cm);
+    };
+    cm.packetQueue.removeAllListeners('readable');
+    cm.packetQueue.on('readable', () => cm.onPacketQueueReadable());
     cm.connect = (): void => {
       if (this.abandoned) return;
       this.frames.reset();
