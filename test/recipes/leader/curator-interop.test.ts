@@ -5,12 +5,12 @@
 import { LeaderLatch } from '../../../src/recipes/leader';
 import { TestingServer } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
+import { Clients } from '../../helpers/clients';
 import { CuratorPeer } from '../../interop/curator-peer';
-import { Clients } from './support';
 
 let server: TestingServer;
 let peer: CuratorPeer;
-const clients = new Clients(() => server.connectString);
+const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
 
 beforeAll(async () => {
   server = await TestingServer.start();
@@ -35,7 +35,7 @@ async function peerSees(command: string, accept: (reply: string) => boolean): Pr
 
 test('Curator leads first, Node follows; then Node leads and Curator follows', async () => {
   const client = await clients.start();
-  const serverPath = `${clients.currentNamespace}/election`;
+  const serverPath = `${clients.namespace}/election`;
 
   expect(await peer.send(`latch-start ${serverPath} java-1`)).toBe('STARTED');
   await peer.waitForEvent('isLeader java-1');
@@ -77,7 +77,7 @@ test('Curator leads first, Node follows; then Node leads and Curator follows', a
 
 test('three Node latches and one Curator latch: one leader through a whole round of handovers', async () => {
   const pool = await clients.startMany(3);
-  const serverPath = `${clients.currentNamespace}/election`;
+  const serverPath = `${clients.namespace}/election`;
   const latches = pool.map((client, i) => new LeaderLatch(client, '/election', { id: `node-${i}` }));
   await latches[0]!.start();
   await latches[0]!.await({ timeoutMs: scaled(10_000) });

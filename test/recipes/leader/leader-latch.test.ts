@@ -2,12 +2,13 @@
 import { isZkError } from '../../../src/client';
 import { LeaderLatch, LeadershipLostError, LeadershipTimeoutError, type Leadership } from '../../../src/recipes/leader';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
-import { TestingProxy, TestingServer } from '../../../src/testing';
+import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForEvent, waitForState } from '../../helpers';
-import { Clients } from './support';
+import { Clients } from '../../helpers/clients';
+import { sharedServer } from '../../helpers/shared-server';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
 const latches: LeaderLatch[] = [];
 
 /** A latch that is closed after the test. */
@@ -17,15 +18,11 @@ function latch(client: ConstructorParameters<typeof LeaderLatch>[0], id: string,
   return made;
 }
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(() => clients.renew());
 afterEach(async () => {
   await Promise.all(latches.splice(0).map((l) => l.close()));
   await clients.closeAll();
 });
-afterAll(() => server?.stop());
 
 test('the first to start leads; the others follow in line and take over in order', async () => {
   const [ca, cb, cc] = await clients.startMany(3);

@@ -2,12 +2,14 @@
 import type { ZkClient } from '../../../src/client';
 import { LeaderSelector, LeadershipLostError, type LeaderSelectorOptions } from '../../../src/recipes/leader';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
-import { TestingProxy, TestingServer } from '../../../src/testing';
+import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
-import { Clients, expectOneLeaderAtATime, LeadershipChecker } from './support';
+import { Clients } from '../../helpers/clients';
+import { expectOneLeaderAtATime, LeadershipChecker } from './support';
+import { sharedServer } from '../../helpers/shared-server';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
 const selectors: LeaderSelector[] = [];
 
 function selector(client: ZkClient, id: string, options: Partial<LeaderSelectorOptions> = {}): LeaderSelector {
@@ -27,15 +29,11 @@ function holding() {
   return { runs, takeLeadership };
 }
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(() => clients.renew());
 afterEach(async () => {
   await Promise.all(selectors.splice(0).map((s) => s.close()));
   await clients.closeAll();
 });
-afterAll(() => server?.stop());
 
 test('turns in order; leadership lasts while takeLeadership runs; Curator-style lock nodes with the id as data', async () => {
   const [ca, cb, admin] = await clients.startMany(3);

@@ -3,19 +3,16 @@
  * the server the leading participant is connected to, and the ensemble's own leader (quorum re-election).
  * Between kills, graceful handovers run on the degraded ensemble. Checked by the independent checker.
  */
-import { TestingCluster } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
-import { Clients, Election, expectOneLeaderAtATime, LeadershipChecker } from './support';
+import { Clients } from '../../helpers/clients';
+import { Election, expectOneLeaderAtATime, LeadershipChecker } from './support';
 import type { LeaderLatch } from '../../../src/recipes/leader';
+import { sharedCluster } from '../../helpers/shared-server';
 
-let cluster: TestingCluster;
-const clients = new Clients(() => cluster.connectString);
+const cluster = sharedCluster({ size: 3 });
+const clients = new Clients(() => cluster.connectString, { prefix: 'recipe' });
 
-beforeAll(async () => {
-  cluster = await TestingCluster.start({ size: 3 });
-});
 afterEach(() => clients.closeAll());
-afterAll(() => cluster?.stop());
 
 test('servers killed in a 3-node ensemble: never two leaders, and a leader again after every kill', async () => {
   const checker = new LeadershipChecker();

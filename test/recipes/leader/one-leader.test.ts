@@ -7,23 +7,20 @@
 import { EventEmitter } from 'eventemitter3';
 import type { ZkClient } from '../../../src/client';
 import type { LeaderLatch } from '../../../src/recipes/leader';
-import { TestingServer } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
-import { ChildParticipant, Clients, Election, expectOneLeaderAtATime, LeadershipChecker, type ChildEvent } from './support';
+import { Clients } from '../../helpers/clients';
+import { sharedServer } from '../../helpers/shared-server';
+import { ChildParticipant, Election, expectOneLeaderAtATime, LeadershipChecker, type ChildEvent } from './support';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
 const elections: Record<string, number> = {};
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(() => clients.renew());
 afterEach(() => clients.closeAll());
-afterAll(async () => {
+afterAll(() => {
   // eslint-disable-next-line no-console
   console.log(`elections checked: ${JSON.stringify(elections)}`);
-  await server?.stop();
 });
 
 test('graceful close, 150 elections among 5+ participants: no overlap at all', async () => {
@@ -69,7 +66,7 @@ test("the leader's session expires, 20 times among 5 participants: the next one 
 test("the leader's process is SIGKILLed, 8 times among 5 processes: the next takes over once its session ends", async () => {
   const sessionTimeoutMs = 1500;
   const checker = new LeadershipChecker();
-  const namespace = clients.currentNamespace;
+  const namespace = clients.namespace;
   await (await clients.start()).create('/election', '', { createParents: true }).catch(() => undefined);
   const leading = new Set<ChildParticipant>();
   const events = new EventEmitter<{ isLeader: (child: ChildParticipant, event: ChildEvent) => void }>();
@@ -136,7 +133,7 @@ test("the leader's process is SIGKILLed, 8 times among 5 processes: the next tak
 
 test('a frozen leader (SIGSTOP past its session timeout): the others take over; thawed, it steps down at once, and its fencing token is the smaller one', async () => {
   const sessionTimeoutMs = 1500;
-  const namespace = clients.currentNamespace;
+  const namespace = clients.namespace;
   const children = await Promise.all(
     Array.from({ length: 5 }, (_, i) =>
       ChildParticipant.start({ connectString: server.connectString, namespace, role: 'latch', path: '/election', id: `frozen${i}`, sessionTimeoutMs }),

@@ -1,61 +1,11 @@
-/** Set-up shared by the leader and membership tests: clients per test, and an independent leadership checker. */
+/** Set-up shared by the leader and membership tests: an independent leadership checker, elections, child participants. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { EventEmitter } from 'eventemitter3';
-import { ZkClient, type ZkClientOptions } from '../../../src/client';
+import type { ZkClient } from '../../../src/client';
 import { LeaderLatch } from '../../../src/recipes/leader';
-import { scaled, uniqueNamespace, waitForEvent } from '../../helpers';
-
-/** Makes clients (one namespace per test unless given) and closes them all in `afterEach`. */
-export class Clients {
-  private readonly open = new Set<ZkClient>();
-  private namespace = uniqueNamespace('recipe');
-
-  constructor(private readonly connectString: () => string) {}
-
-  /** The namespace of the current test's clients. */
-  get currentNamespace(): string {
-    return this.namespace;
-  }
-
-  /** Gives the next clients a fresh namespace (call in `beforeEach`). */
-  renew(): void {
-    this.namespace = uniqueNamespace('recipe');
-  }
-
-  /** A client of the current test's namespace, not started. */
-  make(options: Partial<ZkClientOptions> = {}): ZkClient {
-    const client = new ZkClient({
-      connectString: this.connectString(),
-      sessionTimeoutMs: 3000,
-      connectionTimeoutMs: 15_000,
-      namespace: this.namespace,
-      ...options,
-    });
-    this.open.add(client);
-    return client;
-  }
-
-  /** A started client of the current test's namespace. */
-  async start(options: Partial<ZkClientOptions> = {}): Promise<ZkClient> {
-    const client = this.make(options);
-    await client.start();
-    return client;
-  }
-
-  /** `n` started clients. */
-  startMany(n: number, options: Partial<ZkClientOptions> = {}): Promise<ZkClient[]> {
-    return Promise.all(Array.from({ length: n }, () => this.start(options)));
-  }
-
-  /** Closes every client made so far. */
-  async closeAll(): Promise<void> {
-    const clients = [...this.open];
-    this.open.clear();
-    await Promise.all(clients.map((client) => client.close()));
-  }
-}
+import { scaled, waitForEvent } from '../../helpers';
 
 /** One term as the checker saw it (times from the system-wide monotonic clock, in ns). */
 export interface Term {

@@ -4,31 +4,21 @@
  */
 import type { ZkClient } from '../../../src/client';
 import { GroupMember } from '../../../src/recipes/membership';
-import { TestingCluster } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
-import { Clients } from '../leader/support';
+import { Clients } from '../../helpers/clients';
+import { converges, followView } from '../../helpers/member-views';
+import { sharedCluster } from '../../helpers/shared-server';
 
-let cluster: TestingCluster;
-const clients = new Clients(() => cluster.connectString);
-
-beforeAll(async () => {
-  cluster = await TestingCluster.start({ size: 3 });
-});
+const cluster = sharedCluster({ size: 3 });
+const clients = new Clients(() => cluster.connectString, { prefix: 'recipe' });
 afterEach(() => clients.closeAll());
-afterAll(() => cluster?.stop());
-
-async function converges(m: GroupMember, ids: readonly string[]): Promise<void> {
-  const wanted = [...ids].sort().join(',');
-  const matches = (): boolean => [...m.members().keys()].sort().join(',') === wanted;
-  if (!matches()) await waitForEvent(m, 'members', matches, scaled(30_000));
-}
 
 test('a follower and the ensemble leader killed: no member leaves, the nodes stay, views follow changes', async () => {
   const pool: ZkClient[] = await clients.startMany(4, { sessionTimeoutMs: 10_000 });
   const ids = ['a', 'b', 'c', 'd'];
-  const members = ids.map((id, i) => new GroupMember(pool[i]!, '/group', id, id));
+  const members = ids.map((id, i) => followView(new GroupMember(pool[i]!, '/group', id, id)));
   await Promise.all(members.map((m) => m.start()));
-  await Promise.all(members.map((m) => converges(m, ids)));
+  await Promise.all(members.map((m) => converges(m, ids, scaled(30_000))));
   const czxids = await Promise.all(ids.map(async (id) => (await pool[0]!.exists(`/group/${id}`))!.czxid));
   const leaves: string[] = [];
   members.forEach((m) => m.on('leave', (id) => leaves.push(`${m.memberId} saw ${id} leave`)));

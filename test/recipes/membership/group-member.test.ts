@@ -2,53 +2,29 @@
 import type { ZkClient } from '../../../src/client';
 import { GroupMember } from '../../../src/recipes/membership';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
-import { TestingServer } from '../../../src/testing';
 import { scaled, waitForEvent, waitForState } from '../../helpers';
-import { ChildParticipant, Clients } from '../leader/support';
+import { Clients } from '../../helpers/clients';
+import { converges, followView } from '../../helpers/member-views';
+import { sharedServer } from '../../helpers/shared-server';
+import { ChildParticipant } from '../leader/support';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
 const members: GroupMember[] = [];
 const children: ChildParticipant[] = [];
 
-/**
- * The ids in each member's own view, followed from its `join`/`leave` events since before it started.
- * `members()` cannot tell: it always lists the member itself, also before its node shows up in its view
- * (after `start()` resolved, its own `join` can still come, e.g. after another member's).
- */
-const views = new WeakMap<GroupMember, Set<string>>();
-
 function member(client: ZkClient, id: string, data?: string, group = '/group'): GroupMember {
-  const made = new GroupMember(client, group, id, data);
-  const view = new Set<string>();
-  made.on('join', (joined) => view.add(joined));
-  made.on('leave', (left) => view.delete(left));
-  views.set(made, view);
+  const made = followView(new GroupMember(client, group, id, data));
   members.push(made);
   return made;
 }
 
-/** Resolves once `m`'s view has exactly `ids` (checked now and on every change of its view). */
-async function converges(m: GroupMember, ids: readonly string[], timeoutMs = scaled(20_000)): Promise<void> {
-  const wanted = [...ids].sort().join(',');
-  const seen = (): string => [...views.get(m)!].sort().join(',');
-  const matches = (): boolean => seen() === wanted && [...m.members().keys()].sort().join(',') === wanted;
-  if (matches()) return;
-  await waitForEvent(m, 'members', matches, timeoutMs).catch((error: unknown) => {
-    throw new Error(`${m.memberId} sees ${seen()}, wanted ${wanted}`, { cause: error });
-  });
-}
-
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(() => clients.renew());
 afterEach(async () => {
   await Promise.all(children.splice(0).map((c) => c.kill()));
   await Promise.all(members.splice(0).map((m) => m.close()));
   await clients.closeAll();
 });
-afterAll(() => server?.stop());
 
 test('members see each other with data; change and leave events; members() always includes itself', async () => {
   const [ca, cb, cc] = await clients.startMany(3);
@@ -108,7 +84,7 @@ test('snapshots as an async iterator, ending at close', async () => {
 test('a killed member: the others see it leave within one session timeout', async () => {
   const sessionTimeoutMs = 2000;
   const [ca, cb] = await clients.startMany(2);
-  const namespace = clients.currentNamespace;
+  const namespace = clients.namespace;
   const a = member(ca!, 'a');
   const b = member(cb!, 'b');
   await Promise.all([a.start(), b.start()]);

@@ -1,12 +1,13 @@
 /** PersistentNode against a real server: it stays present through deletion, connection loss and session loss. */
 import { PersistentNode, PersistentNodeTimeoutError } from '../../../src/recipes/membership';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
-import { TestingProxy, TestingServer } from '../../../src/testing';
+import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForEvent, waitForState } from '../../helpers';
-import { Clients } from '../leader/support';
+import { Clients } from '../../helpers/clients';
+import { sharedServer } from '../../helpers/shared-server';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
 const nodes: PersistentNode[] = [];
 const proxies: TestingProxy[] = [];
 
@@ -29,16 +30,12 @@ async function owner(client: Awaited<ReturnType<Clients['start']>>, path: string
   return stat === null ? undefined : BigInt.asUintN(64, stat.ephemeralOwner).toString(16).padStart(16, '0');
 }
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(() => clients.renew());
 afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.close()));
   await clients.closeAll();
   await Promise.all(proxies.splice(0).map((p) => p.close()));
 });
-afterAll(() => server?.stop());
 
 test('created on start with its data, re-created when someone deletes it, deleted on close', async () => {
   const [client, admin] = await clients.startMany(2);
