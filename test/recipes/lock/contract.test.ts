@@ -3,14 +3,15 @@
  * ReadWriteLock) on a real server: exclusion, FIFO hand-over, fencing, time-outs and aborts that leave
  * nothing behind, loss signals under both policies, guarded transactions, and bad input.
  */
-import '../../helpers/dispose-symbols';
 import { isZkError, type ZkClient } from '../../../src/client';
 import type { ZooKeeperClient } from '../../../src/client/types';
 import { LockTimeoutError, Mutex, ReadWriteLock, SemaphoreMutex, type Lock, type LockHandle, type LockOptions } from '../../../src/recipes/lock';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
-import { TestingProxy, TestingServer } from '../../../src/testing';
+import { TestingProxy } from '../../../src/testing';
 import { eventually, scaled, waitForState } from '../../helpers';
-import { Clients, ephemeralsUnder, rejection } from './support';
+import { Clients } from '../../helpers/clients';
+import { ephemeralsUnder, rejection } from './support';
+import { sharedServer } from '../../helpers/shared-server';
 
 type Factory = (client: ZooKeeperClient, path: string, options?: LockOptions) => Lock<LockHandle>;
 /** How many ephemeral nodes a holder and `waiters` waiters have under the lock's path. */
@@ -26,19 +27,15 @@ const kinds: Array<[string, Factory, NodeCount]> = [
   ['ReadWriteLock.writeLock()', (client, path, options) => new ReadWriteLock(client, path, options).writeLock(), oneEach],
 ];
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'lock' });
 const proxies: TestingProxy[] = [];
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(() => clients.renew());
 afterEach(async () => {
   await clients.closeAll();
   await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
 });
-afterAll(() => server?.stop());
 
 describe.each(kinds)('%s', (_kind, make, nodes) => {
   /** Resolves once the holder and `waiters` waiters have their nodes under `path` (so the order is known). */

@@ -3,12 +3,12 @@
  * thousands of acquisitions by 8 clients (two async flows each) on one server, then the same in a 3-server
  * ensemble while servers are killed and restarted and a holder's session is expired.
  */
-import '../../helpers/dispose-symbols';
 import { isZkError, type ZkClient } from '../../../src/client';
 import { LockTimeoutError, Mutex, ReadWriteLock, SemaphoreMutex, type Lock, type LockHandle } from '../../../src/recipes/lock';
-import { TestingCluster, TestingServer } from '../../../src/testing';
 import { scaled } from '../../helpers';
-import { Clients, ephemeralsUnder, ExclusionChecker } from './support';
+import { Clients } from '../../helpers/clients';
+import { ephemeralsUnder, ExclusionChecker } from './support';
+import { sharedCluster, sharedServer } from '../../helpers/shared-server';
 
 /** Lets every other pending callback run once: the holder really yields inside its critical section. */
 const yieldOnce = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -49,15 +49,11 @@ async function contend({ locks, checker, keepGoing, flows, inside = yieldOnce, f
 }
 
 describe('on one server', () => {
-  let server: TestingServer;
-  const clients = new Clients(() => server.connectString);
+  const server = sharedServer();
+  const clients = new Clients(() => server.connectString, { prefix: 'lock' });
 
-  beforeAll(async () => {
-    server = await TestingServer.start();
-  });
   beforeEach(() => clients.renew());
   afterEach(() => clients.closeAll());
-  afterAll(() => server?.stop());
 
   const kinds: Array<[string, (client: ZkClient) => Lock<LockHandle>, number]> = [
     ['Mutex', (client) => new Mutex(client, '/hot'), 2000],
@@ -85,14 +81,10 @@ describe('on one server', () => {
 });
 
 describe('in a 3-server ensemble', () => {
-  let cluster: TestingCluster;
-  const clients = new Clients(() => cluster.connectString);
+  const cluster = sharedCluster({ size: 3 });
+  const clients = new Clients(() => cluster.connectString, { prefix: 'lock' });
 
-  beforeAll(async () => {
-    cluster = await TestingCluster.start({ size: 3 });
-  });
   afterEach(() => clients.closeAll());
-  afterAll(() => cluster?.stop());
 
   test('a follower and the leader killed and restarted, a holder’s session expired: no overlap, tokens grow', async () => {
     const all = await clients.startMany(8, { sessionTimeoutMs: 4000 });

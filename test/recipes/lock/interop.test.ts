@@ -4,16 +4,16 @@
  * (InterProcessMutex), the ReadWriteLock (InterProcessReadWriteLock) and the Semaphore
  * (InterProcessSemaphoreV2).
  */
-import '../../helpers/dispose-symbols';
 import { Mutex, ReadWriteLock, Semaphore } from '../../../src/recipes/lock';
 import { TestingServer } from '../../../src/testing';
 import { eventually, scaled } from '../../helpers';
+import { Clients } from '../../helpers/clients';
 import { CuratorPeer } from '../../interop/curator-peer';
-import { Clients, ephemeralsUnder, ExclusionChecker } from './support';
+import { ephemeralsUnder, ExclusionChecker } from './support';
 
 let server: TestingServer;
 let curator: CuratorPeer;
-const clients = new Clients(() => server.connectString);
+const clients = new Clients(() => server.connectString, { prefix: 'lock' });
 
 beforeAll(async () => {
   server = await TestingServer.start();

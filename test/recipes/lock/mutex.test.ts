@@ -3,30 +3,27 @@
  * other clients' node names, waiting through connection and session loss, a crashed holder, and a lost
  * create reply that must not leave an orphan.
  */
-import '../../helpers/dispose-symbols';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { LockTimeoutError, Mutex, type LockHandle } from '../../../src/recipes/lock';
-import { TestingProxy, TestingServer } from '../../../src/testing';
+import { TestingProxy } from '../../../src/testing';
 import { eventually, scaled, waitForEvent, waitForState } from '../../helpers';
-import { Clients, ephemeralsUnder, ExclusionChecker, observe, rejection } from './support';
+import { Clients } from '../../helpers/clients';
+import { ephemeralsUnder, ExclusionChecker, observe, rejection } from './support';
+import { sharedServer } from '../../helpers/shared-server';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'lock' });
 const proxies: TestingProxy[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(() => clients.renew());
 afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
   await clients.closeAll();
   await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
 });
-afterAll(() => server?.stop());
 
 async function proxied(sessionTimeoutMs = 3000): Promise<{ proxy: TestingProxy; client: Awaited<ReturnType<Clients['start']>> }> {
   const proxy = await TestingProxy.start(server.connectString);

@@ -1,20 +1,16 @@
 /** ReadWriteLock on a real server: readers share, writers are alone and not starved, downgrade, no upgrade. */
-import '../../helpers/dispose-symbols';
 import { ReadWriteLock, type LockHandle } from '../../../src/recipes/lock';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
-import { TestingServer } from '../../../src/testing';
 import { eventually, scaled } from '../../helpers';
-import { Clients, ephemeralsUnder, observe, rejection } from './support';
+import { Clients } from '../../helpers/clients';
+import { ephemeralsUnder, observe, rejection } from './support';
+import { sharedServer } from '../../helpers/shared-server';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'lock' });
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(() => clients.renew());
 afterEach(() => clients.closeAll());
-afterAll(() => server?.stop());
 
 async function nodes(client: Parameters<typeof ephemeralsUnder>[0], count: number): Promise<void> {
   await eventually(async () => (await ephemeralsUnder(client, '/rw')).length === count);

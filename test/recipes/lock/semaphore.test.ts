@@ -1,5 +1,4 @@
 /** Semaphore and MultiLock on a real server: never more than N leases, all-or-nothing multi-locks. */
-import '../../helpers/dispose-symbols';
 import {
   LockTimeoutError,
   MultiLock,
@@ -9,19 +8,16 @@ import {
   SemaphoreMutex,
   type Lease,
 } from '../../../src/recipes/lock';
-import { TestingServer } from '../../../src/testing';
 import { eventually, scaled } from '../../helpers';
-import { Clients, ephemeralsUnder, rejection } from './support';
+import { Clients } from '../../helpers/clients';
+import { ephemeralsUnder, rejection } from './support';
+import { sharedServer } from '../../helpers/shared-server';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'lock' });
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(() => clients.renew());
 afterEach(() => clients.closeAll());
-afterAll(() => server?.stop());
 
 describe('Semaphore', () => {
   test('never more than maxLeases held at once, across 6 clients', async () => {

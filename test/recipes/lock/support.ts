@@ -1,61 +1,8 @@
 /**
- * Set-up shared by the lock tests: clients per test (one namespace each), an independent mutual-exclusion
- * checker, and a client wrapper that counts watch notifications and records the order of requests.
+ * Set-up shared by the lock tests: an independent mutual-exclusion checker, and a client wrapper that counts
+ * watch notifications and records the order of requests.
  */
-import '../../helpers/dispose-symbols';
-import { ZkClient, type ZkClientOptions } from '../../../src/client';
 import type { WatchEvent, WatchOption, ZooKeeperClient } from '../../../src/client/types';
-import { uniqueNamespace } from '../../helpers';
-
-/** Makes clients (one namespace per test unless given) and closes them all in `afterEach`. */
-export class Clients {
-  private readonly open = new Set<ZkClient>();
-  private current = uniqueNamespace('lock');
-
-  constructor(private readonly connectString: () => string) {}
-
-  /** The namespace of the current test. */
-  get namespace(): string {
-    return this.current;
-  }
-
-  /** Gives the next clients a fresh namespace (call in `beforeEach`). */
-  renew(): void {
-    this.current = uniqueNamespace('lock');
-  }
-
-  /** A client of the current test's namespace, not started. */
-  make(options: Partial<ZkClientOptions> = {}): ZkClient {
-    const client = new ZkClient({
-      connectString: this.connectString(),
-      sessionTimeoutMs: 3000,
-      connectionTimeoutMs: 15_000,
-      namespace: this.current,
-      ...options,
-    });
-    this.open.add(client);
-    return client;
-  }
-
-  /** A started client of the current test's namespace. */
-  async start(options: Partial<ZkClientOptions> = {}): Promise<ZkClient> {
-    const client = this.make(options);
-    await client.start();
-    return client;
-  }
-
-  /** `n` started clients. */
-  startMany(n: number, options: Partial<ZkClientOptions> = {}): Promise<ZkClient[]> {
-    return Promise.all(Array.from({ length: n }, () => this.start(options)));
-  }
-
-  /** Closes every client made so far. */
-  async closeAll(): Promise<void> {
-    const clients = [...this.open];
-    this.open.clear();
-    await Promise.all(clients.map((client) => client.close()));
-  }
-}
 
 /** One stay in the critical section. */
 interface Stay {
