@@ -2,24 +2,20 @@
  * Connection states and lifecycle against a real server: restarts, stalls, outages longer than the session,
  * session expiry, the first connect's timeout, close(), deadlines and aborts.
  */
-import '../helpers/dispose-symbols'; // first: the client's classes need Symbol.asyncDispose when they load
 import { ZkClient, type ConnectionState, type StateInfo } from '../../src/client';
-import { TestingProxy, TestingServer } from '../../src/testing';
+import { TestingProxy } from '../../src/testing';
 import { scaled, uniqueNamespace, waitForEvent, waitForState } from '../helpers';
-import { Clients, rejectsWithCode } from './support';
+import { sharedServer } from '../helpers/shared-server';
+import { ownNamespaceClients, rejectsWithCode } from './support';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = ownNamespaceClients(() => server.connectString);
 const proxies: TestingProxy[] = [];
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 afterEach(async () => {
   await clients.closeAll();
   await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
 });
-afterAll(() => server?.stop());
 
 async function startProxy(): Promise<TestingProxy> {
   const proxy = await TestingProxy.start(server.connectString);

@@ -1,17 +1,13 @@
 /** Failover in a 3-member ensemble: the server a client is connected to dies under a stream of writes. */
 import type { WatcherChange } from '../../src/client';
-import { TestingCluster } from '../../src/testing';
 import { uniqueNamespace, waitForEvent, waitForState } from '../helpers';
-import { Clients } from './support';
+import { sharedCluster } from '../helpers/shared-server';
+import { ownNamespaceClients } from './support';
 
-let cluster: TestingCluster;
-const clients = new Clients(() => cluster.connectString);
+const cluster = sharedCluster({ size: 3 });
+const clients = ownNamespaceClients(() => cluster.connectString);
 
-beforeAll(async () => {
-  cluster = await TestingCluster.start({ size: 3 });
-});
 afterEach(() => clients.closeAll());
-afterAll(() => cluster?.stop());
 
 /** Index of the member whose `host:port` is `server`. */
 function memberAt(server: string): number {

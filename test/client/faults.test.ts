@@ -5,20 +5,18 @@
  */
 import { once } from 'node:events';
 import type { WatchEvent, ZkClient } from '../../src/client';
-import { TestingProxy, TestingServer, type ProxiedRequest } from '../../src/testing';
+import { TestingProxy, type ProxiedRequest } from '../../src/testing';
 import { scaled, uniqueNamespace, waitForState } from '../helpers';
-import { Clients, rejectsWithCode } from './support';
+import { sharedServer } from '../helpers/shared-server';
+import { ownNamespaceClients, rejectsWithCode } from './support';
 
 const OP_CREATE = 1;
 const OP_DELETE = 2;
 
-let server: TestingServer;
+const server = sharedServer();
 let proxy: TestingProxy;
-const clients = new Clients(() => server.connectString);
+const clients = ownNamespaceClients(() => server.connectString);
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 beforeEach(async () => {
   proxy = await TestingProxy.start(server.connectString);
 });
@@ -26,7 +24,6 @@ afterEach(async () => {
   await clients.closeAll();
   await proxy.close();
 });
-afterAll(() => server?.stop());
 
 /** A client through the proxy and an observer straight on the server, on one namespace. */
 async function proxiedAndObserver(sessionTimeoutMs = 2000): Promise<{ client: ZkClient; observer: ZkClient }> {

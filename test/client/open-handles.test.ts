@@ -4,15 +4,11 @@
  * it held before.
  */
 import { ZkClient } from '../../src/client';
-import { TestingProxy, TestingServer } from '../../src/testing';
+import { TestingProxy } from '../../src/testing';
 import { eventually, scaled, uniqueNamespace, waitForState } from '../helpers';
+import { sharedServer } from '../helpers/shared-server';
 
-let server: TestingServer;
-
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
-afterAll(() => server?.stop());
+const server = sharedServer();
 
 /** Active resources keeping the event loop alive, counted by type (sockets, timers, ...). */
 function resources(): Map<string, number> {

@@ -1,18 +1,15 @@
 /** Every operation of ZkClient against a real server: results, Stat fields, error codes, ACLs, namespaces. */
 import { createHash } from 'node:crypto';
 import { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE, ZkError, type WatchEvent } from '../../src/client';
-import { TestingProxy, TestingServer } from '../../src/testing';
+import { TestingProxy } from '../../src/testing';
 import { uniqueNamespace, waitForState } from '../helpers';
-import { Clients, rejectsWithCode } from './support';
+import { sharedServer } from '../helpers/shared-server';
+import { ownNamespaceClients, rejectsWithCode } from './support';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = ownNamespaceClients(() => server.connectString);
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 afterEach(() => clients.closeAll());
-afterAll(() => server?.stop());
 
 /** Zookeeper's digest id for `user:password`. */
 function digestId(user: string, password: string): string {

@@ -1,39 +1,13 @@
 /** Shared set-up of the client tests: clients that are closed after each test, and error assertions. */
-import { ZkClient, isZkError, type ZkClientOptions, type ZkError, type ZkErrorCode } from '../../src/client';
-import { uniqueNamespace } from '../helpers';
+import { isZkError, type ZkError, type ZkErrorCode } from '../../src/client';
+import { Clients } from '../helpers/clients';
 
-/** Makes clients for one test file and closes them all in `afterEach`. */
-export class Clients {
-  private readonly open = new Set<ZkClient>();
-
-  constructor(private readonly connectString: () => string) {}
-
-  /** A client (not started) on its own namespace unless `namespace` is given. */
-  make(options: Partial<ZkClientOptions> = {}): ZkClient {
-    const client = new ZkClient({
-      connectString: this.connectString(),
-      sessionTimeoutMs: 3000,
-      connectionTimeoutMs: 10_000,
-      namespace: uniqueNamespace('client'),
-      ...options,
-    });
-    this.open.add(client);
-    return client;
-  }
-
-  /** A started client. */
-  async start(options: Partial<ZkClientOptions> = {}): Promise<ZkClient> {
-    const client = this.make(options);
-    await client.start();
-    return client;
-  }
-
-  /** Closes every client made so far. */
-  async closeAll(): Promise<void> {
-    const clients = [...this.open];
-    this.open.clear();
-    await Promise.all(clients.map((client) => client.close()));
-  }
+/**
+ * The client tests' clients: each on a namespace of its own unless given one (a test that wants two clients
+ * on one namespace passes it), connection timeout 10 s; `closeAll()` in `afterEach`.
+ */
+export function ownNamespaceClients(connectString: () => string): Clients {
+  return new Clients(connectString, { namespaces: 'per-client', prefix: 'client', clientDefaults: { connectionTimeoutMs: 10_000 } });
 }
 
 /** Resolves with the ZkError `promise` rejects with, after checking its code. */

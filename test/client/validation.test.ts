@@ -6,12 +6,12 @@ import { OPEN_ACL_UNSAFE, ZkClient, type Acl, type NodeData } from '../../src/cl
 import { MAX_DATA_BYTES, MAX_REQUEST_BYTES } from '../../src/client/validate';
 import { TestingProxy, TestingServer } from '../../src/testing';
 import { uniqueNamespace } from '../helpers';
-import { Clients } from './support';
+import { ownNamespaceClients } from './support';
 
 let server: TestingServer;
 let proxy: TestingProxy;
 let client: ZkClient;
-const clients = new Clients(() => server.connectString);
+const clients = ownNamespaceClients(() => server.connectString);
 const namespace = uniqueNamespace('bad-input');
 
 beforeAll(async () => {

@@ -1,18 +1,14 @@
 /** Auto-re-arming watchers: data, children, existence; across bursts, restarts and session expiry. */
-import '../helpers/dispose-symbols'; // first: the client's classes need Symbol.asyncDispose when they load
 import { CREATOR_ALL_ACL, type Stat, type Watcher, type WatcherChange } from '../../src/client';
-import { TestingProxy, TestingServer } from '../../src/testing';
+import { TestingProxy } from '../../src/testing';
 import { uniqueNamespace, waitForEvent, waitForState } from '../helpers';
-import { Clients } from './support';
+import { sharedServer } from '../helpers/shared-server';
+import { ownNamespaceClients } from './support';
 
-let server: TestingServer;
-const clients = new Clients(() => server.connectString);
+const server = sharedServer();
+const clients = ownNamespaceClients(() => server.connectString);
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-});
 afterEach(() => clients.closeAll());
-afterAll(() => server?.stop());
 
 /** Resolves with the first change (from now on, or the current one) that `predicate` accepts. */
 async function changeWhere<T>(watcher: Watcher<T>, predicate: (change: WatcherChange<T>) => boolean): Promise<WatcherChange<T>> {

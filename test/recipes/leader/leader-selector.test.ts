@@ -5,8 +5,8 @@ import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
 import { Clients } from '../../helpers/clients';
-import { expectOneLeaderAtATime, LeadershipChecker } from './support';
 import { sharedServer } from '../../helpers/shared-server';
+import { expectOneLeaderAtATime, LeadershipChecker } from './support';
 
 const server = sharedServer();
 const clients = new Clients(() => server.connectString, { prefix: 'recipe' });

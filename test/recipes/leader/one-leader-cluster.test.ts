@@ -5,9 +5,9 @@
  */
 import { scaled, waitForEvent } from '../../helpers';
 import { Clients } from '../../helpers/clients';
+import { sharedCluster } from '../../helpers/shared-server';
 import { Election, expectOneLeaderAtATime, LeadershipChecker } from './support';
 import type { LeaderLatch } from '../../../src/recipes/leader';
-import { sharedCluster } from '../../helpers/shared-server';
 
 const cluster = sharedCluster({ size: 3 });
 const clients = new Clients(() => cluster.connectString, { prefix: 'recipe' });

@@ -10,8 +10,8 @@ import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { eventually, scaled, waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
-import { ephemeralsUnder, rejection } from './support';
 import { sharedServer } from '../../helpers/shared-server';
+import { ephemeralsUnder, rejection } from './support';
 
 type Factory = (client: ZooKeeperClient, path: string, options?: LockOptions) => Lock<LockHandle>;
 /** How many ephemeral nodes a holder and `waiters` waiters have under the lock's path. */

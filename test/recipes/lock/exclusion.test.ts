@@ -7,8 +7,8 @@ import { isZkError, type ZkClient } from '../../../src/client';
 import { LockTimeoutError, Mutex, ReadWriteLock, SemaphoreMutex, type Lock, type LockHandle } from '../../../src/recipes/lock';
 import { scaled } from '../../helpers';
 import { Clients } from '../../helpers/clients';
-import { ephemeralsUnder, ExclusionChecker } from './support';
 import { sharedCluster, sharedServer } from '../../helpers/shared-server';
+import { ephemeralsUnder, ExclusionChecker } from './support';
 
 /** Lets every other pending callback run once: the holder really yields inside its critical section. */
 const yieldOnce = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

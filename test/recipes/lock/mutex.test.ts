@@ -10,8 +10,8 @@ import { LockTimeoutError, Mutex, type LockHandle } from '../../../src/recipes/l
 import { TestingProxy } from '../../../src/testing';
 import { eventually, scaled, waitForEvent, waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
-import { ephemeralsUnder, ExclusionChecker, observe, rejection } from './support';
 import { sharedServer } from '../../helpers/shared-server';
+import { ephemeralsUnder, ExclusionChecker, observe, rejection } from './support';
 
 const server = sharedServer();
 const clients = new Clients(() => server.connectString, { prefix: 'lock' });

@@ -3,8 +3,8 @@ import { ReadWriteLock, type LockHandle } from '../../../src/recipes/lock';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { eventually, scaled } from '../../helpers';
 import { Clients } from '../../helpers/clients';
-import { ephemeralsUnder, observe, rejection } from './support';
 import { sharedServer } from '../../helpers/shared-server';
+import { ephemeralsUnder, observe, rejection } from './support';
 
 const server = sharedServer();
 const clients = new Clients(() => server.connectString, { prefix: 'lock' });

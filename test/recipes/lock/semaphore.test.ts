@@ -10,8 +10,8 @@ import {
 } from '../../../src/recipes/lock';
 import { eventually, scaled } from '../../helpers';
 import { Clients } from '../../helpers/clients';
-import { ephemeralsUnder, rejection } from './support';
 import { sharedServer } from '../../helpers/shared-server';
+import { ephemeralsUnder, rejection } from './support';
 
 const server = sharedServer();
 const clients = new Clients(() => server.connectString, { prefix: 'lock' });
