@@ -1,14 +1,5 @@
 /** Process checks for the harness tests. */
 import * as fs from 'node:fs';
-import { asyncDispose } from '../../src/testing/dispose';
-
-/**
- * jest's sandbox `Symbol` has no `asyncDispose` on Node 20, and TypeScript's `await using` helper looks it up
- * there: give it Node's (the one our classes are keyed on).
- */
-export function polyfillAsyncDispose(): void {
-  if (!Symbol.asyncDispose) Object.defineProperty(Symbol, 'asyncDispose', { value: asyncDispose });
-}
 
 /** True while `pid` is a live process (not gone, not a zombie waiting to be reaped). */
 export function isAlive(pid: number): boolean {

@@ -14,9 +14,7 @@ import {
 import { isPortFree } from '../../src/testing/ports';
 import { eventually, scaled } from '../helpers';
 import { createFrame, existsFrame, RawConnection } from './raw-connection';
-import { isAlive, polyfillAsyncDispose, processesMentioning } from './support';
-
-polyfillAsyncDispose();
+import { isAlive, processesMentioning } from './support';
 
 const NO_NODE = -101;
 
