@@ -1,5 +1,5 @@
 /** LeaderLatch against a real server: election order, events, await, participants, connection and session loss. */
-import { isZkError } from '../../../src/client';
+import { isZkError, type ZkClient } from '../../../src/client';
 import { LeaderLatch, LeadershipLostError, LeadershipTimeoutError, type Leadership } from '../../../src/recipes/leader';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
@@ -16,6 +16,16 @@ function latch(client: ConstructorParameters<typeof LeaderLatch>[0], id: string,
   const made = new LeaderLatch(client, path, { id });
   latches.push(made);
   return made;
+}
+
+/** `a` on `ca` leads (`term`), then `b` on `cb` starts and waits in line behind it. */
+async function leaderAndFollower(ca: ZkClient, cb: ZkClient): Promise<{ a: LeaderLatch; b: LeaderLatch; term: Leadership }> {
+  const a = latch(ca, 'a');
+  const b = latch(cb, 'b');
+  await a.start();
+  const term = await a.await();
+  await b.start();
+  return { a, b, term };
 }
 
 beforeEach(() => clients.renew());
@@ -93,11 +103,7 @@ test('close({ notifyLeader }) emits notLeader before the node goes; the signal a
 
 test('await() times out, aborts, and fails when the latch closes', async () => {
   const [ca, cb] = await clients.startMany(2);
-  const a = latch(ca!, 'a');
-  const b = latch(cb!, 'b');
-  await a.start();
-  await a.await();
-  await b.start();
+  const { a, b } = await leaderAndFollower(ca!, cb!);
   await expect(b.await({ timeoutMs: 50 })).rejects.toBeInstanceOf(LeadershipTimeoutError);
   const controller = new AbortController();
   const aborted = b.await({ signal: controller.signal });
@@ -112,11 +118,7 @@ test('await() times out, aborts, and fails when the latch closes', async () => {
 
 test('a leader whose node is deleted by someone else steps down and queues again', async () => {
   const [ca, cb, admin] = await clients.startMany(3);
-  const a = latch(ca!, 'a');
-  const b = latch(cb!, 'b');
-  await a.start();
-  const term = await a.await();
-  await b.start();
+  const { a, b, term } = await leaderAndFollower(ca!, cb!);
   const aDown = waitForEvent(a, 'notLeader');
   const bLeads = waitForEvent(b, 'isLeader');
   await admin!.delete(term.node);
@@ -174,11 +176,7 @@ test('session policy keeps leadership through a short suspension', async () => {
 
 test('session expiry: leadership ends, the node is re-created in the new session', async () => {
   const [ca, cb] = await clients.startMany(2);
-  const a = latch(ca!, 'a');
-  const b = latch(cb!, 'b');
-  await a.start();
-  const term = await a.await();
-  await b.start();
+  const { a, b, term } = await leaderAndFollower(ca!, cb!);
   const aDown = waitForEvent(a, 'notLeader');
   const bLeads = waitForEvent(b, 'isLeader');
   const newSession = waitForState(ca!, 'reconnected', (info) => info.sessionChanged === true);

@@ -29,6 +29,16 @@ function holding() {
   return { runs, takeLeadership };
 }
 
+/** A selector whose takeLeadership holds (see {@link holding}), started; resolves once it leads. */
+async function leading(client: ZkClient, id: string, options: Partial<LeaderSelectorOptions> = {}) {
+  const h = holding();
+  const s = selector(client, id, { takeLeadership: h.takeLeadership, ...options });
+  const first = waitForEvent(s, 'isLeader');
+  s.start();
+  await first;
+  return { s, h };
+}
+
 beforeEach(() => clients.renew());
 afterEach(async () => {
   await Promise.all(selectors.splice(0).map((s) => s.close()));
@@ -103,11 +113,7 @@ test('autoRequeue: 5 selectors take 60 turns, one at a time, checked independent
 
 test('interruptLeadership() aborts the signal; with autoRequeue the selector queues again', async () => {
   const client = await clients.start();
-  const h = holding();
-  const s = selector(client, 'a', { takeLeadership: h.takeLeadership, autoRequeue: true });
-  const first = waitForEvent(s, 'isLeader');
-  s.start();
-  await first;
+  const { s, h } = await leading(client, 'a', { autoRequeue: true });
   const ended = waitForEvent(s, 'notLeader');
   const second = waitForEvent(s, 'isLeader');
   s.interruptLeadership();
@@ -120,11 +126,7 @@ test('interruptLeadership() aborts the signal; with autoRequeue the selector que
 
 test('requeue() while leading queues exactly one more turn, never a concurrent one', async () => {
   const client = await clients.start();
-  const h = holding();
-  const s = selector(client, 'a', { takeLeadership: h.takeLeadership });
-  const first = waitForEvent(s, 'isLeader');
-  s.start();
-  await first;
+  const { s, h } = await leading(client, 'a');
   expect(s.requeue()).toBe(true);
   expect(s.requeue()).toBe(false);
   expect(h.runs).toHaveLength(1);
@@ -167,11 +169,7 @@ test('a connection loss aborts the signal (standard policy); with autoRequeue le
   const proxy = await TestingProxy.start(server.connectString);
   try {
     const client = await clients.start({ connectString: proxy.connectString, sessionTimeoutMs: 6000 });
-    const h = holding();
-    const s = selector(client, 'a', { takeLeadership: h.takeLeadership, autoRequeue: true });
-    const first = waitForEvent(s, 'isLeader');
-    s.start();
-    await first;
+    const { s, h } = await leading(client, 'a', { autoRequeue: true });
     const ended = waitForEvent(s, 'notLeader');
     const again = waitForEvent(s, 'isLeader', () => true, scaled(15_000));
     proxy.cut();
@@ -188,13 +186,9 @@ test('a connection loss aborts the signal (standard policy); with autoRequeue le
 
 test("the leader's session expires: its signal aborts, the next takes over, it queues again in its new session", async () => {
   const [ca, cb] = await clients.startMany(2);
-  const a = holding();
+  const { s: sa, h: a } = await leading(ca!, 'a', { autoRequeue: true });
   const b = holding();
-  const sa = selector(ca!, 'a', { takeLeadership: a.takeLeadership, autoRequeue: true });
   const sb = selector(cb!, 'b', { takeLeadership: b.takeLeadership });
-  const aLeads = waitForEvent(sa, 'isLeader');
-  sa.start();
-  await aLeads;
   sb.start();
   await waitForParticipants(sb, 2);
   const aEnded = waitForEvent(sa, 'notLeader');
