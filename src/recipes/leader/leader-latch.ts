@@ -13,6 +13,7 @@ import { RecipeStateError } from '../shared/errors';
 import type { SafetyPolicy } from '../shared/hold-signal';
 import { Lifecycle } from '../shared/lifecycle';
 import { ProtectedSequentialCreate } from '../shared/protected-sequential';
+import { ReconcileLoop } from '../shared/reconcile-loop';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
 import { isWritable, ownedByCurrentSession, whileWritable } from '../shared/session-owner';
 import { LeadershipLostError, LeadershipTimeoutError, validateParticipantId, type LeadershipLossReason } from './errors';
@@ -20,12 +21,6 @@ import { readLeader, readParticipants, type Participant } from './participants';
 
 /** The marker of latch nodes (Curator's `LeaderLatch.LOCK_NAME`). */
 export const LATCH_MARKER = 'latch-';
-
-const RETRY_MIN_MS = 50;
-const RETRY_MAX_MS = 2000;
-
-/** Errors that only mean "try again once connected"; anything else is reported on `error`. */
-const CONNECTION_CODES = ['CONNECTION_LOSS', 'OPERATION_TIMEOUT', 'SESSION_EXPIRED', 'SESSION_MOVED', 'CLIENT_CLOSED'] as const;
 
 /** Options of a {@link LeaderLatch}. */
 export interface LeaderLatchOptions {
@@ -110,10 +105,8 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private pendingCreate: ProtectedSequentialCreate | undefined;
   private held: { leadership: Leadership; controller: AbortController } | undefined;
   private lastSignal: AbortSignal;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelayMs = RETRY_MIN_MS;
+  /** Runs {@link LeaderLatch.check}, one look at the line at a time, again after a failure or a reconnect. */
+  private readonly loop: ReconcileLoop;
   private closing: Promise<void> | undefined;
   private readonly waiters = new Set<Waiter>();
   private readonly listenerObjects = new Map<LeaderLatchListener, () => void>();
@@ -147,6 +140,11 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     this.policy = policy;
     this.lastSignal = AbortSignal.abort(new LeadershipLostError(this.describe(), 'not-leader'));
     this.enqueued.catch(() => undefined);
+    this.loop = new ReconcileLoop(client, {
+      step: () => this.check(),
+      active: () => this.active,
+      onError: (error) => this.onError(error),
+    });
   }
 
   /** `latent`, `started` or `closed`. */
@@ -188,7 +186,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   start(): Promise<void> {
     this.lifecycle.start();
     this.client.on('state', this.onState);
-    this.kick();
+    this.loop.kick();
     return this.enqueued;
   }
 
@@ -267,7 +265,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     this.lifecycle.close();
     if (!wasStarted) return;
     this.client.off('state', this.onState);
-    clearTimeout(this.retryTimer);
+    this.loop.stop();
     this.loseLeadership('closed', notifyLeader);
     const closed = new RecipeStateError(`${this.describe()}: closed`);
     for (const waiter of [...this.waiters]) waiter.fail(closed);
@@ -276,7 +274,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     this.node = undefined;
     // A create still in flight cleans up after itself when it returns (the loop sees the latch closed).
     if (node !== undefined) await this.deleteNode(node, true);
-    else if (this.running === undefined) await this.pendingCreate?.cleanUp();
+    else if (!this.loop.busy) await this.pendingCreate?.cleanUp();
     this.removeAllListeners();
     this.listenerObjects.clear();
   }
@@ -293,7 +291,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private readonly onState = (state: ConnectionState, info: StateInfo): void => {
     switch (state) {
       case 'connected':
-        this.kick();
+        this.loop.kick();
         break;
       case 'suspended':
         if (this.policy === 'standard') this.loseLeadership('suspended');
@@ -310,7 +308,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
           this.loseLeadership('session-changed');
           this.forgetNode();
         }
-        this.kick();
+        this.loop.kick();
         break;
       case 'closed':
         this.loseLeadership('closed');
@@ -321,45 +319,12 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   };
 
   /** Watch callback for the predecessor (and, while leading, our own node): look again. */
-  private readonly onWatch = (): void => this.kick();
+  private readonly onWatch = (): void => this.loop.kick();
 
-  /** Runs {@link LeaderLatch.check} until nothing asked for another look; one run at a time. */
-  private kick(): void {
-    if (!this.active) return;
-    this.again = true;
-    if (this.running !== undefined) return;
-    this.running = (async () => {
-      try {
-        while (this.again && this.active) {
-          this.again = false;
-          try {
-            await this.check();
-            this.retryDelayMs = RETRY_MIN_MS;
-          } catch (error) {
-            if (this.active) this.onFailure(error);
-          }
-        }
-      } finally {
-        this.running = undefined;
-      }
-    })();
-  }
-
-  private onFailure(error: unknown): void {
-    if (!isZkError(error, ...CONNECTION_CODES)) {
-      this.safeEmit('error', error instanceof Error ? error : new Error(String(error)));
-      if (this.node === undefined) this.settleEnqueued(error);
-    }
-    if (this.client.state === 'closed') return;
-    // While connected, look again after a backoff; otherwise the next reconnect looks again.
-    if (isWritable(this.client) && this.retryTimer === undefined) {
-      const delayMs = this.retryDelayMs;
-      this.retryDelayMs = Math.min(RETRY_MAX_MS, delayMs * 2);
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.kick();
-      }, delayMs);
-    }
+  /** A look failed for a reason other than the connection: report it; before the node exists, start() fails with it. */
+  private onError(error: Error): void {
+    this.safeEmit('error', error);
+    if (this.node === undefined) this.settleEnqueued(error);
   }
 
   /** One look at the line: create our node if needed, then lead, or watch the predecessor. */
@@ -387,7 +352,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       // Deleted by someone, or gone with an expired session: not ours to lead with any more.
       this.loseLeadership('node-deleted');
       this.forgetNode();
-      this.again = true;
+      this.loop.kick();
       return;
     }
     if (index === 0) {
@@ -398,7 +363,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       if (!ownedByCurrentSession(stat, this.client)) {
         this.loseLeadership('node-deleted');
         this.forgetNode();
-        this.again = true;
+        this.loop.kick();
         return;
       }
       if (!isWritable(this.client)) return; // suspended meanwhile: the reconnect looks again
@@ -412,7 +377,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       await this.client.getData(predecessor, { watch: this.onWatch });
     } catch (error) {
       if (!isZkError(error, 'NO_NODE')) throw error;
-      this.again = true;
+      this.loop.kick();
     }
   }
 

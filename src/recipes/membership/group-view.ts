@@ -6,11 +6,7 @@
 import { isZkError } from '../../client/errors';
 import { joinPath, nodeName } from '../../client/paths';
 import type { Watcher, ZooKeeperClient } from '../../client/types';
-import { isWritable } from '../shared/session-owner';
-
-const CONNECTION_CODES = ['CONNECTION_LOSS', 'OPERATION_TIMEOUT', 'SESSION_EXPIRED', 'SESSION_MOVED', 'CLIENT_CLOSED'] as const;
-const RETRY_MIN_MS = 50;
-const RETRY_MAX_MS = 2000;
+import { ReconcileLoop } from '../shared/reconcile-loop';
 
 /** What a {@link GroupView} reports. */
 export interface GroupViewListener {
@@ -34,12 +30,10 @@ export class GroupView {
   private watcher: Watcher<string[]> | undefined;
   private dirty = new Set<string>();
   private rereadAll = false;
-  private running: Promise<void> | undefined;
-  private again = false;
   private closed = false;
   private loaded = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelayMs = RETRY_MIN_MS;
+  /** Runs the refreshes, one at a time; after a failure it reads again after a backoff, or on the watcher's resync. */
+  private readonly loop: ReconcileLoop;
   private readonly subscribers = new Set<{ pending: boolean; wake: (() => void) | undefined }>();
   private resolveLoaded!: () => void;
   private readonly loadedPromise = new Promise<void>((resolve) => {
@@ -50,7 +44,13 @@ export class GroupView {
     private readonly client: ZooKeeperClient,
     private readonly groupPath: string,
     private readonly listener: GroupViewListener,
-  ) {}
+  ) {
+    this.loop = new ReconcileLoop(client, {
+      step: () => this.refresh(),
+      active: () => !this.closed,
+      onError: (error) => this.listener.error(error),
+    });
+  }
 
   /** Starts watching; resolves once the first view is read (or when closed first). */
   start(): Promise<void> {
@@ -59,7 +59,7 @@ export class GroupView {
     watcher.on('change', (change) => {
       // After a gap (reconnect, new session) the one-shot data watches may be gone: read every member again.
       if (change.resync) this.rereadAll = true;
-      this.kick();
+      this.loop.kick();
     });
     watcher.on('error', (error) => this.listener.error(error));
     return this.loadedPromise;
@@ -94,7 +94,7 @@ export class GroupView {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.retryTimer);
+    this.loop.stop();
     this.entries.clear();
     this.resolveLoaded();
     for (const subscriber of this.subscribers) subscriber.wake?.();
@@ -103,42 +103,8 @@ export class GroupView {
 
   private readonly onDataWatch = (event: { path: string }): void => {
     this.dirty.add(nodeName(event.path));
-    this.kick();
+    this.loop.kick();
   };
-
-  private kick(): void {
-    if (this.closed) return;
-    this.again = true;
-    if (this.running !== undefined) return;
-    this.running = (async () => {
-      try {
-        while (this.again && !this.closed) {
-          this.again = false;
-          try {
-            await this.refresh();
-            this.retryDelayMs = RETRY_MIN_MS;
-          } catch (error) {
-            if (!this.closed) this.onFailure(error);
-          }
-        }
-      } finally {
-        this.running = undefined;
-      }
-    })();
-  }
-
-  private onFailure(error: unknown): void {
-    if (!isZkError(error, ...CONNECTION_CODES)) this.listener.error(error instanceof Error ? error : new Error(String(error)));
-    // While connected, read again after a backoff; otherwise the watcher's resync after reconnecting does.
-    if (isWritable(this.client) && this.retryTimer === undefined) {
-      const delayMs = this.retryDelayMs;
-      this.retryDelayMs = Math.min(RETRY_MAX_MS, delayMs * 2);
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.kick();
-      }, delayMs);
-    }
-  }
 
   private async refresh(): Promise<void> {
     const current = this.watcher?.current;

@@ -11,12 +11,10 @@ import { toPayload, validateWaitOptions } from '../../client/validate';
 import { RecipeStateError, RecipeTimeoutError } from '../shared/errors';
 import { Lifecycle } from '../shared/lifecycle';
 import { ProtectedSequentialCreate } from '../shared/protected-sequential';
+import { ReconcileLoop } from '../shared/reconcile-loop';
 import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../shared/session-owner';
 
 const MODES: ReadonlySet<string> = new Set<CreateMode>(['ephemeral', 'persistent', 'ephemeral-sequential', 'persistent-sequential']);
-const CONNECTION_CODES = ['CONNECTION_LOSS', 'OPERATION_TIMEOUT', 'SESSION_EXPIRED', 'SESSION_MOVED', 'CLIENT_CLOSED'] as const;
-const RETRY_MIN_MS = 50;
-const RETRY_MAX_MS = 2000;
 
 /** Options of a {@link PersistentNode}. */
 export interface PersistentNodeOptions {
@@ -82,10 +80,8 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
   private readonly sessions = new Set<string>();
   private readonly conflictsReported = new Set<bigint>();
   private readonly waiters = new Set<Waiter>();
-  private running: Promise<void> | undefined;
-  private again = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelayMs = RETRY_MIN_MS;
+  /** Runs {@link PersistentNode.check}, one look at a time, again after a failure or a reconnect. */
+  private readonly loop: ReconcileLoop;
   private closing: Promise<void> | undefined;
 
   /** Checks every argument; does no I/O. Throws `TypeError`/`RangeError` for bad input. */
@@ -110,6 +106,11 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     this.ephemeral = mode.startsWith('ephemeral');
     this.sequential = mode.endsWith('sequential');
     if (!this.sequential) this.actual = path;
+    this.loop = new ReconcileLoop(client, {
+      step: () => this.check(),
+      active: () => this.active,
+      onError: (error) => this.safeEmit('error', error),
+    });
   }
 
   /** `latent`, `started` or `closed`. */
@@ -136,7 +137,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     this.lifecycle.start();
     if (this.client.sessionId !== undefined) this.sessions.add(this.client.sessionId);
     this.client.on('state', this.onState);
-    this.kick();
+    this.loop.kick();
     const initial = this.waitForInitialCreate().catch((error: unknown) => {
       if (!(error instanceof RecipeStateError)) throw error;
     });
@@ -169,7 +170,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     this.generation += 1;
     if (this.lifecycle.state === 'latent') return;
     const generation = this.generation;
-    this.kick();
+    this.loop.kick();
     await this.wait(generation, options, 'the data write');
   }
 
@@ -192,10 +193,10 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     this.lifecycle.close();
     if (!wasStarted) return;
     this.client.off('state', this.onState);
-    clearTimeout(this.retryTimer);
+    this.loop.stop();
     const closed = new RecipeStateError('PersistentNode: closed');
     for (const waiter of [...this.waiters]) waiter.fail(closed);
-    if (this.pendingCreate !== undefined && this.running === undefined) await this.pendingCreate.cleanUp();
+    if (this.pendingCreate !== undefined && !this.loop.busy) await this.pendingCreate.cleanUp();
     const path = this.actual;
     if (path !== undefined && (this.ownedIn !== undefined || !this.ephemeral)) {
       await whileWritable(this.client, this.deleteOwn(path));
@@ -245,45 +246,11 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
   private readonly onState = (state: ConnectionState, info: StateInfo): void => {
     if (info.sessionId !== undefined) this.sessions.add(info.sessionId);
     if (state === 'lost' || (state === 'reconnected' && info.sessionChanged)) this.ownedIn = undefined;
-    if (state === 'connected' || state === 'reconnected') this.kick();
+    if (state === 'connected' || state === 'reconnected') this.loop.kick();
   };
 
   /** Watch on the node: whatever happened to it, look again. */
-  private readonly onWatch = (): void => this.kick();
-
-  private kick(): void {
-    if (!this.active) return;
-    this.again = true;
-    if (this.running !== undefined) return;
-    this.running = (async () => {
-      try {
-        while (this.again && this.active) {
-          this.again = false;
-          try {
-            await this.check();
-            this.retryDelayMs = RETRY_MIN_MS;
-          } catch (error) {
-            if (this.active) this.onFailure(error);
-          }
-        }
-      } finally {
-        this.running = undefined;
-      }
-    })();
-  }
-
-  private onFailure(error: unknown): void {
-    if (!isZkError(error, ...CONNECTION_CODES)) this.safeEmit('error', error instanceof Error ? error : new Error(String(error)));
-    if (this.client.state === 'closed') return;
-    if (isWritable(this.client) && this.retryTimer === undefined) {
-      const delayMs = this.retryDelayMs;
-      this.retryDelayMs = Math.min(RETRY_MAX_MS, delayMs * 2);
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.kick();
-      }, delayMs);
-    }
-  }
+  private readonly onWatch = (): void => this.loop.kick();
 
   /** One look: create the node if missing, replace one of an old session, write pending data, watch it. */
   private async check(): Promise<void> {
@@ -307,7 +274,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
           await this.client.delete(path, { version: stat.version }).catch((error: unknown) => {
             if (!isZkError(error, 'NO_NODE', 'BAD_VERSION')) throw error;
           });
-          this.again = true;
+          this.loop.kick();
         } else if (!this.conflictsReported.has(stat.czxid)) {
           this.conflictsReported.add(stat.czxid);
           this.safeEmit('conflict', owner);
@@ -322,7 +289,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
         await this.client.setData(path, this.payload, { version: stat.version });
       } catch (error) {
         if (!isZkError(error, 'NO_NODE', 'BAD_VERSION')) throw error;
-        this.again = true;
+        this.loop.kick();
         return;
       }
       this.written = generation;
@@ -338,7 +305,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
       await this.client.create(path, this.payload, { mode, createParents: true });
     } catch (error) {
       if (!isZkError(error, 'NODE_EXISTS')) throw error;
-      this.again = true; // someone (maybe our own retried create) made it meanwhile: look at it
+      this.loop.kick(); // someone (maybe our own retried create) made it meanwhile: look at it
       return;
     }
     this.afterCreate(path, generation);
@@ -375,7 +342,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     }
     this.ownedIn = this.ephemeral ? this.client.sessionId : undefined;
     this.written = Math.max(this.written, generation);
-    this.again = true; // set the watch, and write data changed meanwhile
+    this.loop.kick(); // set the watch, and write data changed meanwhile
     this.safeEmit('created', path);
   }
 
