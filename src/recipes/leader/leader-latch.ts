@@ -12,7 +12,7 @@ import { validateWaitOptions } from '../../client/validate';
 import { RecipeStateError } from '../shared/errors';
 import type { SafetyPolicy } from '../shared/hold-signal';
 import { Lifecycle } from '../shared/lifecycle';
-import { ProtectedSequentialCreate } from '../shared/protected-sequential';
+import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
 import { ReconcileLoop } from '../shared/reconcile-loop';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
 import { isWritable, ownedByCurrentSession, whileWritable } from '../shared/session-owner';
@@ -102,7 +102,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private readonly policy: SafetyPolicy;
   private readonly lifecycle = new Lifecycle('LeaderLatch');
   private node: string | undefined;
-  private pendingCreate: ProtectedSequentialCreate | undefined;
+  private readonly nodeCreate: RetainedProtectedCreate;
   private held: { leadership: Leadership; controller: AbortController } | undefined;
   private lastSignal: AbortSignal;
   /** Runs {@link LeaderLatch.check}, one look at the line at a time, again after a failure or a reconnect. */
@@ -140,6 +140,10 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     this.policy = policy;
     this.lastSignal = AbortSignal.abort(new LeadershipLostError(this.describe(), 'not-leader'));
     this.enqueued.catch(() => undefined);
+    this.nodeCreate = new RetainedProtectedCreate(
+      () => new ProtectedSequentialCreate(client, path, LATCH_MARKER, 'ephemeral-sequential'),
+      () => this.active,
+    );
     this.loop = new ReconcileLoop(client, {
       step: () => this.check(),
       active: () => this.active,
@@ -274,7 +278,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     this.node = undefined;
     // A create still in flight cleans up after itself when it returns (the loop sees the latch closed).
     if (node !== undefined) await this.deleteNode(node, true);
-    else if (!this.loop.busy) await this.pendingCreate?.cleanUp();
+    else if (!this.loop.busy) await this.nodeCreate.cleanUp();
     this.removeAllListeners();
     this.listenerObjects.clear();
   }
@@ -382,19 +386,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   }
 
   private async createNode(): Promise<void> {
-    this.pendingCreate ??= new ProtectedSequentialCreate(this.client, this.path, LATCH_MARKER, 'ephemeral-sequential');
-    const create = this.pendingCreate;
-    let created: string;
-    try {
-      created = await create.create(this.id);
-    } catch (error) {
-      if (!this.active) {
-        this.pendingCreate = undefined;
-        void create.cleanUp();
-      }
-      throw error;
-    }
-    this.pendingCreate = undefined;
+    const created = await this.nodeCreate.create(this.id);
     if (!this.active) {
       void this.deleteNode(created, false);
       return;

@@ -10,7 +10,7 @@ import type { ConnectionState, CreateMode, NodeData, StateInfo, WaitOptions, Zoo
 import { toPayload, validateWaitOptions } from '../../client/validate';
 import { RecipeStateError, RecipeTimeoutError } from '../shared/errors';
 import { Lifecycle } from '../shared/lifecycle';
-import { ProtectedSequentialCreate } from '../shared/protected-sequential';
+import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
 import { ReconcileLoop } from '../shared/reconcile-loop';
 import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../shared/session-owner';
 
@@ -74,7 +74,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
   private generation = 1;
   private written = 0;
   private actual: string | undefined;
-  private pendingCreate: ProtectedSequentialCreate | undefined;
+  private readonly sequentialCreate: RetainedProtectedCreate;
   private ownedIn: string | undefined;
   private initialDone = false;
   private readonly sessions = new Set<string>();
@@ -106,6 +106,11 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     this.ephemeral = mode.startsWith('ephemeral');
     this.sequential = mode.endsWith('sequential');
     if (!this.sequential) this.actual = path;
+    const sequentialMode = this.ephemeral ? 'ephemeral-sequential' : 'persistent-sequential';
+    this.sequentialCreate = new RetainedProtectedCreate(
+      () => new ProtectedSequentialCreate(client, parentPath(path), nodeName(path), sequentialMode),
+      () => this.active,
+    );
     this.loop = new ReconcileLoop(client, {
       step: () => this.check(),
       active: () => this.active,
@@ -196,7 +201,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     this.loop.stop();
     const closed = new RecipeStateError('PersistentNode: closed');
     for (const waiter of [...this.waiters]) waiter.fail(closed);
-    if (this.pendingCreate !== undefined && !this.loop.busy) await this.pendingCreate.cleanUp();
+    if (!this.loop.busy) await this.sequentialCreate.cleanUp();
     const path = this.actual;
     if (path !== undefined && (this.ownedIn !== undefined || !this.ephemeral)) {
       await whileWritable(this.client, this.deleteOwn(path));
@@ -313,20 +318,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
 
   private async createFirstSequential(): Promise<void> {
     const generation = this.generation;
-    const mode = this.ephemeral ? 'ephemeral-sequential' : 'persistent-sequential';
-    this.pendingCreate ??= new ProtectedSequentialCreate(this.client, parentPath(this.basePath), nodeName(this.basePath), mode);
-    const create = this.pendingCreate;
-    let path: string;
-    try {
-      path = await create.create(this.payload);
-    } catch (error) {
-      if (!this.active) {
-        this.pendingCreate = undefined;
-        void create.cleanUp();
-      }
-      throw error;
-    }
-    this.pendingCreate = undefined;
+    const path = await this.sequentialCreate.create(this.payload);
     this.actual = path;
     if (!this.active) {
       void this.client.delete(path, { guaranteed: true }).catch(() => undefined);

@@ -86,3 +86,45 @@ export class ProtectedSequentialCreate {
     return undefined;
   }
 }
+
+/**
+ * The protected create of a recipe that retries in the background (a latch's node, a sequential persistent
+ * node): one {@link ProtectedSequentialCreate} is kept from a failed call to the next, so the retry resumes
+ * it; it is forgotten once it succeeded, and abandoned (its leftovers deleted) when it failed after the
+ * recipe stopped running.
+ */
+export class RetainedProtectedCreate {
+  private pending: ProtectedSequentialCreate | undefined;
+
+  /** `begin` makes a fresh create; `active` says whether the recipe still runs. Does no I/O. */
+  constructor(
+    private readonly begin: () => ProtectedSequentialCreate,
+    private readonly active: () => boolean,
+  ) {}
+
+  /** Creates the node, resuming the unfinished create of an earlier call if there is one; resolves with its path. */
+  async create(data: NodeData): Promise<string> {
+    this.pending ??= this.begin();
+    const create = this.pending;
+    let path: string;
+    try {
+      path = await create.create(data);
+    } catch (error) {
+      if (!this.active()) {
+        this.pending = undefined;
+        void create.cleanUp();
+      }
+      throw error;
+    }
+    this.pending = undefined;
+    return path;
+  }
+
+  /**
+   * Deletes whatever an unfinished create left (for `close()`, while no {@link RetainedProtectedCreate.create}
+   * is in flight: one in flight cleans up after itself once it sees the recipe stopped). Never rejects.
+   */
+  async cleanUp(): Promise<void> {
+    await this.pending?.cleanUp();
+  }
+}
