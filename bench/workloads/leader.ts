@@ -44,6 +44,7 @@ export const leaderWorkloads: Record<string, (ctx: WorkloadContext) => Promise<v
     const events: ParticipantEvent[] = [];
     let wake: (() => void) | undefined;
     const processes = new Map<string, ChildProcess>();
+    const exited = new Map<ChildProcess, Promise<unknown>>();
     let nextId = 0;
     const join = (): void => {
       nextId += 1;
@@ -53,6 +54,8 @@ export const leaderWorkloads: Record<string, (ctx: WorkloadContext) => Promise<v
         env: process.env,
       });
       processes.set(id, child);
+      // Taken at spawn: a participant may exit before anyone waits for it.
+      exited.set(child, new Promise((resolve) => child.once('exit', resolve)));
       createInterface({ input: child.stdout! }).on('line', (line) => {
         const [kind, at] = line.split(' ');
         events.push({ id, kind: kind!, at: Number(at) });
@@ -97,7 +100,7 @@ export const leaderWorkloads: Record<string, (ctx: WorkloadContext) => Promise<v
         }
       }
       times.push(electedAt - closingAt);
-      await new Promise((resolve) => child.once('exit', resolve));
+      await exited.get(child);
       leader = newLeader;
       join();
     }
@@ -114,6 +117,6 @@ export const leaderWorkloads: Record<string, (ctx: WorkloadContext) => Promise<v
     );
     await probe.close();
     for (const child of processes.values()) child.stdin!.write('close\n');
-    await Promise.all([...processes.values()].map((child) => new Promise((resolve) => child.once('exit', resolve))));
+    await Promise.all([...processes.values()].map((child) => exited.get(child)));
   },
 };
