@@ -4,12 +4,14 @@ import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForEvent, waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
+import { holdSession, type HeldSession } from '../../helpers/hold-session';
 import { sharedServer } from '../../helpers/shared-server';
 
 const server = sharedServer();
 const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
 const nodes: PersistentNode[] = [];
 const proxies: TestingProxy[] = [];
+const holds: HeldSession[] = [];
 
 function persistent(...args: ConstructorParameters<typeof PersistentNode>): PersistentNode {
   const node = new PersistentNode(...args);
@@ -35,6 +37,7 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.close()));
   await clients.closeAll();
   await Promise.all(proxies.splice(0).map((p) => p.close()));
+  await Promise.all(holds.splice(0).map((h) => h.release()));
 });
 
 test('created on start with its data, re-created when someone deletes it, deleted on close', async () => {
@@ -80,8 +83,14 @@ test('a node left by an old session of this client is replaced, not adopted', as
   const node = persistent(client, '/members/a', 'a');
   await node.start();
   const oldSession = client.sessionId;
-  // The client gives its session up (suspended too long) while the server still holds it a while.
+  const credentials = client.sessionCredentials()!;
+  // The client gives its session up (suspended too long) while the server still holds it. Left alone, the
+  // server would expire it about when the client gives up (both one session timeout after the cut), and
+  // could delete the old node before we look: a raw connection takes the session over and pings it instead,
+  // until released. Taking it over also drops the client's connection, which cannot come back meanwhile.
   proxy.rejectConnections(true);
+  const held = await holdSession(server.connectString, credentials);
+  holds.push(held);
   proxy.cut();
   await waitForState(client, 'lost');
   expect(await owner(admin, '/members/a')).toBe(oldSession);
@@ -90,6 +99,8 @@ test('a node left by an old session of this client is replaced, not adopted', as
   await created;
   expect(client.sessionId).not.toBe(oldSession);
   expect(await owner(admin, '/members/a')).toBe(client.sessionId);
+  // The old session was alive all along: the node was replaced, not merely re-created after expiry.
+  expect(held.dropped).toBe(false);
 });
 
 test('a connection loss that keeps the session keeps the same node', async () => {
