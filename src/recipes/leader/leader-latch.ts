@@ -338,6 +338,17 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     const node = this.node;
     if (!this.active || node === undefined) return;
 
+    // Our own node's stat (owner) and a watch on it, sent together with the listing: a participant that
+    // turns out to be first leads after one round trip, not two. getData, not exists: no watch is left
+    // behind on a node that is already gone.
+    const own = this.client.getData(node, { watch: this.onWatch }).then(
+      ({ stat }) => stat,
+      (error: unknown) => {
+        if (isZkError(error, 'NO_NODE')) return null;
+        throw error;
+      },
+    );
+    own.catch(() => undefined); // awaited only when first in line
     let children: string[];
     let pzxid: bigint;
     try {
@@ -362,7 +373,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     if (index === 0) {
       // First in line: lead only if the node belongs to this session (not one left by an old session). The
       // watch on our own node tells a leader at once when someone deletes it.
-      const stat = await this.client.exists(node, { watch: this.onWatch });
+      const stat = await own;
       if (!this.active || this.node !== node) return;
       if (!ownedByCurrentSession(stat, this.client)) {
         this.loseLeadership('node-deleted');
