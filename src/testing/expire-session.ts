@@ -9,7 +9,7 @@
  */
 import * as net from 'node:net';
 import type { SessionCredentials, ZooKeeperClient } from '../client/types';
-import { frame, FrameDecoder, frameXid } from './frames';
+import { connectRequest, FrameDecoder, frameXid, headerOnlyRequest } from './frames';
 import { parseHostPort } from './ports';
 
 /** Options of {@link expireSession}. */
@@ -168,7 +168,7 @@ export function closeSessionWithCredentials(
 
     // Both at once: the close is queued right behind the handshake, which leaves the owner the smallest
     // window to reconnect in between.
-    socket.on('connect', () => socket.write(Buffer.concat([connectRequest(credentials), closeSessionRequest()])));
+    socket.on('connect', () => socket.write(Buffer.concat([connectRequest(credentials), headerOnlyRequest(CLOSE_SESSION_XID, OP_CLOSE_SESSION)])));
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const packet of decoder.push(chunk)) onFrame(packet);
@@ -180,28 +180,6 @@ export function closeSessionWithCredentials(
     // Dropped before the close was confirmed: the owner reconnected and took the session back.
     socket.on('close', () => finish('taken-back'));
   });
-}
-
-/** A ConnectRequest resuming the session: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly. */
-function connectRequest(credentials: Pick<SessionCredentials, 'sessionId' | 'password' | 'timeoutMs'>): Buffer {
-  const { sessionId, password, timeoutMs } = credentials;
-  const body = Buffer.alloc(4 + 8 + 4 + 8 + 4 + password.length + 1);
-  let offset = body.writeInt32BE(0, 0);
-  offset = body.writeBigInt64BE(0n, offset);
-  offset = body.writeInt32BE(timeoutMs, offset);
-  offset += sessionId.copy(body, offset);
-  offset = body.writeInt32BE(password.length, offset);
-  offset += password.copy(body, offset);
-  body.writeUInt8(0, offset);
-  return frame(body);
-}
-
-/** A request with just a header: xid, type closeSession. */
-function closeSessionRequest(): Buffer {
-  const body = Buffer.alloc(8);
-  body.writeInt32BE(CLOSE_SESSION_XID, 0);
-  body.writeInt32BE(OP_CLOSE_SESSION, 4);
-  return frame(body);
 }
 
 /** The `host:port` entries of a connect string, without its chroot. */

@@ -56,3 +56,25 @@ export function frameXid(frameWithLength: Buffer): number | undefined {
 export function frameType(frameWithLength: Buffer): number | undefined {
   return frameWithLength.length >= 12 ? frameWithLength.readInt32BE(8) : undefined;
 }
+
+/** A ConnectRequest resuming a session: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly. */
+export function connectRequest(credentials: { sessionId: Buffer; password: Buffer; timeoutMs: number }): Buffer {
+  const { sessionId, password, timeoutMs } = credentials;
+  const body = Buffer.alloc(4 + 8 + 4 + 8 + 4 + password.length + 1);
+  let offset = body.writeInt32BE(0, 0);
+  offset = body.writeBigInt64BE(0n, offset);
+  offset = body.writeInt32BE(timeoutMs, offset);
+  offset += sessionId.copy(body, offset);
+  offset = body.writeInt32BE(password.length, offset);
+  offset += password.copy(body, offset);
+  body.writeUInt8(0, offset);
+  return frame(body);
+}
+
+/** A request that is just a header (xid, type): a ping or a closeSession. */
+export function headerOnlyRequest(xid: number, type: number): Buffer {
+  const body = Buffer.alloc(8);
+  body.writeInt32BE(xid, 0);
+  body.writeInt32BE(type, 4);
+  return frame(body);
+}

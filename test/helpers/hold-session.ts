@@ -5,7 +5,7 @@
 import * as net from 'node:net';
 import type { SessionCredentials } from '../../src/client/types';
 import { parseServers } from '../../src/testing/expire-session';
-import { frame, FrameDecoder, frameXid } from '../../src/testing/frames';
+import { connectRequest, FrameDecoder, frameXid, headerOnlyRequest } from '../../src/testing/frames';
 import { parseHostPort } from '../../src/testing/ports';
 
 const XID_PING = -2;
@@ -81,7 +81,7 @@ export function holdSession(
           }
           handshaken = true;
           clearTimeout(timer);
-          pinger = setInterval(() => socket.write(headerOnly(XID_PING, OP_PING)), Math.max(1, Math.floor(negotiated / 4)));
+          pinger = setInterval(() => socket.write(headerOnlyRequest(XID_PING, OP_PING)), Math.max(1, Math.floor(negotiated / 4)));
           resolve({
             timeoutMs: negotiated,
             get dropped() {
@@ -98,7 +98,7 @@ export function holdSession(
                 };
                 const giveUp = setTimeout(finish, timeoutMs);
                 onCloseReply = finish;
-                socket.write(headerOnly(XID_CLOSE_SESSION, OP_CLOSE_SESSION));
+                socket.write(headerOnlyRequest(XID_CLOSE_SESSION, OP_CLOSE_SESSION));
               });
               return releasing;
             },
@@ -109,25 +109,4 @@ export function holdSession(
       }
     });
   });
-}
-
-/** A ConnectRequest resuming the session: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly. */
-function connectRequest({ sessionId, password, timeoutMs }: Pick<SessionCredentials, 'sessionId' | 'password' | 'timeoutMs'>): Buffer {
-  const body = Buffer.alloc(4 + 8 + 4 + 8 + 4 + password.length + 1);
-  let offset = body.writeInt32BE(0, 0);
-  offset = body.writeBigInt64BE(0n, offset);
-  offset = body.writeInt32BE(timeoutMs, offset);
-  offset += sessionId.copy(body, offset);
-  offset = body.writeInt32BE(password.length, offset);
-  offset += password.copy(body, offset);
-  body.writeUInt8(0, offset);
-  return frame(body);
-}
-
-/** A request that is just a header: xid, type. */
-function headerOnly(xid: number, type: number): Buffer {
-  const body = Buffer.alloc(8);
-  body.writeInt32BE(xid, 0);
-  body.writeInt32BE(type, 4);
-  return frame(body);
 }
