@@ -1,5 +1,5 @@
 /** Argument checks that run before anything is sent: data payloads, versions, timeouts, ACLs. */
-import type { Acl, CreateMode, NodeData, WaitOptions } from './types';
+import type { Acl, CreateMode, WaitOptions } from './types';
 
 const CREATE_MODES: ReadonlySet<unknown> = new Set<CreateMode>(['persistent', 'persistent-sequential', 'ephemeral', 'ephemeral-sequential']);
 
@@ -53,11 +53,6 @@ export function toPayload(data: unknown, what = 'data'): Buffer {
     throw new RangeError(`${what} is ${buffer.length} bytes; ZooKeeper accepts at most ${MAX_DATA_BYTES}`);
   }
   return buffer;
-}
-
-/** Checks an optional payload as given by the caller (`NodeData` or undefined). */
-export function isNodeData(data: unknown): data is NodeData {
-  return typeof data === 'string' || data instanceof Uint8Array;
 }
 
 /** Checks a version: an integer >= -1 (`-1` means any version). */

@@ -15,9 +15,6 @@ export interface SequentialNode {
   sequence: number;
 }
 
-/** Curator's protected-name prefix: `_c_` + a v4 uuid + `-`. */
-export const PROTECTED_PREFIX = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-/;
-
 /**
  * Parses a node name: the last occurrence of one of `markers` followed by the digits of the sequence up to
  * the end. Returns undefined for names that are not contenders (other nodes under the same parent).
