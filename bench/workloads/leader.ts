@@ -80,11 +80,29 @@ export const leaderWorkloads: Record<string, (ctx: WorkloadContext) => Promise<v
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     };
+    /** The leader's node: the first latch node in sequence order. */
+    const leaderNode = async (): Promise<string> => {
+      const { children } = await probe.getChildren(`${ctx.root}/leader`);
+      const bySequence = (name: string): string => name.slice(-10);
+      return children.reduce((first, name) => (bySequence(name) < bySequence(first) ? name : first));
+    };
     for (let i = 0; i < 3; i += 1) join();
     let leader = (await next()).id;
     const times: number[] = [];
+    const gone: number[] = [];
     for (let k = 0; k < rounds; k += 1) {
       await allInLine();
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let the queue settle, as the other peers do
+      // The probe watches the leader's node too, splitting failover into "session ended" + "recipe reacted".
+      let goneAt = 0;
+      let onGone = (): void => undefined;
+      const nodeGone = new Promise<void>((resolve) => (onGone = resolve));
+      await probe.exists(`${ctx.root}/leader/${await leaderNode()}`, {
+        watch: () => {
+          goneAt = nowNs();
+          onGone();
+        },
+      });
       const child = processes.get(leader)!;
       processes.delete(leader);
       child.stdin!.write('close\n');
@@ -100,6 +118,8 @@ export const leaderWorkloads: Record<string, (ctx: WorkloadContext) => Promise<v
         }
       }
       times.push(electedAt - closingAt);
+      await nodeGone;
+      gone.push(goneAt - closingAt);
       await exited.get(child);
       leader = newLeader;
       join();
@@ -113,6 +133,7 @@ export const leaderWorkloads: Record<string, (ctx: WorkloadContext) => Promise<v
         params: { participants: 3, impl: 'LeaderLatch', topology: 'process-per-participant', n: rounds },
         ...result,
         median_ms: round1(result.median_us / 1e3),
+        node_gone_median_us: latency(gone).median_us,
       }),
     );
     await probe.close();

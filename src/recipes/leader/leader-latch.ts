@@ -7,7 +7,7 @@ import { EventEmitter } from 'eventemitter3';
 import { Deadline, waitUntil } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath, nodeName, validatePath } from '../../client/paths';
-import type { ConnectionState, StateInfo, WaitOptions, ZooKeeperClient } from '../../client/types';
+import type { ConnectionState, StateInfo, WaitOptions, WatchEvent, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { RecipeStateError } from '../shared/errors';
 import type { SafetyPolicy } from '../shared/hold-signal';
@@ -40,10 +40,11 @@ export interface Leadership {
   /** The participant id of this latch. */
   readonly id: string;
   /**
-   * Fencing token of this term: the election node's `pzxid` read when leadership was confirmed. It grows
-   * strictly from one leader to the next (the previous leader's node was deleted in between), so other
-   * systems can reject writes from a deposed leader. The same participant winning again without anyone else
-   * leading in between may get the same token.
+   * Fencing token of this term: a zxid at least the czxid of this participant's node and below the czxid of
+   * every node created after it (the node's czxid, or the pzxid of a listing that showed nobody behind it).
+   * Leaders lead in the order of their nodes, so it grows strictly from one leader to the next and other
+   * systems can reject writes from a deposed leader. Terms of the same node (leading again after a
+   * suspension, nobody else having led in between) share it.
    */
   readonly fencingToken: bigint;
   /** Aborted (with a {@link LeadershipLostError}) the moment this term ends. */
@@ -78,6 +79,14 @@ export interface LeaderLatchCloseOptions {
 
 type Waiter = { done: (leadership: Leadership) => void; fail: (error: unknown) => void };
 
+/** What the last look found when exactly one node was ahead of ours (see {@link LeaderLatch}'s onWatch). */
+interface SecondInLine {
+  node: string;
+  predecessor: string;
+  czxid: bigint;
+  sessionId: string | undefined;
+}
+
 /**
  * Leader election among any number of participants: the one whose node is first in line is the leader; each
  * other watches only its predecessor (no herd effect). Leadership is given up as soon as it is not certain
@@ -104,6 +113,10 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private node: string | undefined;
   private readonly nodeCreate: RetainedProtectedCreate;
   private held: { leadership: Leadership; controller: AbortController } | undefined;
+  /** The fencing token of our node, once it led (see {@link Leadership.fencingToken}). */
+  private token: { node: string; value: bigint } | undefined;
+  /** Set by a look that found one node ahead of ours; cleared by any watch event and by the next look. */
+  private secondInLine: SecondInLine | undefined;
   private lastSignal: AbortSignal;
   /** Runs {@link LeaderLatch.check}, one look at the line at a time, again after a failure or a reconnect. */
   private readonly loop: ReconcileLoop;
@@ -322,8 +335,31 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     }
   };
 
-  /** Watch callback for the predecessor (and, while leading, our own node): look again. */
-  private readonly onWatch = (): void => this.loop.kick();
+  /**
+   * Watch callback for the predecessor and our own node: look again. Except when the last look found
+   * exactly one node ahead of ours and this is that node's deletion, with nothing else seen in between:
+   * nodes only ever line up behind ours, so ours is first now and we lead at once, without listing again
+   * (a failover then costs the old leader's session end and one notification). The watch on our own node,
+   * set by that look, is still armed and tells us if it goes.
+   */
+  private readonly onWatch = (event: WatchEvent): void => {
+    const second = this.secondInLine;
+    this.secondInLine = undefined;
+    if (
+      second !== undefined &&
+      event.type === 'deleted' &&
+      event.path === second.predecessor &&
+      this.active &&
+      this.node === second.node &&
+      !this.loop.busy &&
+      isWritable(this.client) &&
+      this.client.sessionId === second.sessionId
+    ) {
+      this.gainLeadership(second.node, this.tokenOf(second.node, second.czxid));
+      return;
+    }
+    this.loop.kick();
+  };
 
   /** A look failed for a reason other than the connection: report it; before the node exists, start() fails with it. */
   private onError(error: Error): void {
@@ -333,6 +369,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
 
   /** One look at the line: create our node if needed, then lead, or watch the predecessor. */
   private async check(): Promise<void> {
+    this.secondInLine = undefined;
     if (!isWritable(this.client)) return; // the next `connected`/`reconnected` looks again
     if (this.node === undefined) await this.createNode();
     const node = this.node;
@@ -382,11 +419,20 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
         return;
       }
       if (!isWritable(this.client)) return; // suspended meanwhile: the reconnect looks again
-      this.gainLeadership(node, pzxid);
+      // Nobody behind us in a listing read after our create: its pzxid is a valid token, else our czxid.
+      this.gainLeadership(node, this.tokenOf(node, index === line.length - 1 ? pzxid : stat!.czxid));
       return;
     }
     this.loseLeadership('node-deleted');
     const predecessor = joinPath(this.path, line[index - 1]!.name);
+    if (index === 1) {
+      // Our stat came with the listing (same round trip): remember what the shortcut in onWatch needs.
+      const stat = await own.catch(() => null);
+      if (!this.active || this.node !== node) return;
+      if (ownedByCurrentSession(stat, this.client)) {
+        this.secondInLine = { node, predecessor, czxid: stat!.czxid, sessionId: this.client.sessionId };
+      }
+    }
     try {
       // getData, not exists: a watch must not be left behind on a node that is already gone.
       await this.client.getData(predecessor, { watch: this.onWatch });
@@ -404,6 +450,12 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     }
     this.node = created;
     this.settleEnqueued();
+  }
+
+  /** The token of `node`: the one it led with before, else `candidate` (see {@link Leadership.fencingToken}). */
+  private tokenOf(node: string, candidate: bigint): bigint {
+    if (this.token?.node !== node) this.token = { node, value: candidate };
+    return this.token.value;
   }
 
   private gainLeadership(node: string, fencingToken: bigint): void {

@@ -3,9 +3,10 @@ import { isZkError, type ZkClient } from '../../../src/client';
 import { LeaderLatch, LeadershipLostError, LeadershipTimeoutError, type Leadership } from '../../../src/recipes/leader';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
-import { scaled, waitForEvent, waitForState } from '../../helpers';
+import { eventually, scaled, waitForEvent, waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
+import { observe } from '../lock/support';
 
 const server = sharedServer();
 const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
@@ -172,6 +173,36 @@ test('session policy keeps leadership through a short suspension', async () => {
   } finally {
     await proxy.close();
   }
+});
+
+test("the second in line leads on its predecessor's deletion alone, without a request; tokens still grow", async () => {
+  const [ca, cb, cc] = await clients.startMany(3);
+  const { client: watched, seen } = observe(cb!);
+  const a = latch(ca!, 'a');
+  const b = latch(watched, 'b');
+  const c = latch(cc!, 'c');
+  await a.start();
+  const first = await a.await();
+  await b.start();
+  await c.start();
+  // b has listed and armed its watch on a's node.
+  await eventually(async () => seen.log.includes(`< getData ${first.node}`));
+  seen.log.length = 0;
+  const bLeads = b.await({ timeoutMs: scaled(10_000) });
+  await a.close();
+  const second = await bLeads;
+  expect(seen.notifications).toContainEqual({ type: 'deleted', path: first.node });
+  expect(seen.log.filter((entry) => entry.startsWith('>'))).toEqual([]);
+  expect(second.fencingToken).toBeGreaterThan(first.fencingToken);
+  expect(c.hasLeadership()).toBe(false);
+  expect((await c.getParticipants()).map((p) => [p.id, p.isLeader])).toEqual([
+    ['b', true],
+    ['c', false],
+  ]);
+  // c was third when it listed: it lists again when b's node goes, and leads with a larger token.
+  const cLeads = c.await({ timeoutMs: scaled(10_000) });
+  await b.close();
+  expect((await cLeads).fencingToken).toBeGreaterThan(second.fencingToken);
 });
 
 test('session expiry: leadership ends, the node is re-created in the new session', async () => {
