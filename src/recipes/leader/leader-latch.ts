@@ -89,7 +89,8 @@ interface SecondInLine {
 
 /**
  * Leader election among any number of participants: the one whose node is first in line is the leader; each
- * other watches only its predecessor (no herd effect). Leadership is given up as soon as it is not certain
+ * other watches its predecessor and the node before that, so a leader change notifies two participants at
+ * most (no herd effect) and the new second in line knows it is: the next change costs it no listing. Leadership is given up as soon as it is not certain
  * (at `suspended` under the default policy) and taken back after reconnecting only when the node is still
  * there, still first and owned by the current session; after a session loss the node is created anew.
  *
@@ -117,6 +118,8 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private token: { node: string; value: bigint } | undefined;
   /** Set by a look that found one node ahead of ours; cleared by any watch event and by the next look. */
   private secondInLine: SecondInLine | undefined;
+  /** Paths our watch is set on (in this connection), so that a look does not set it twice. */
+  private readonly watched = new Set<string>();
   private lastSignal: AbortSignal;
   /** Runs {@link LeaderLatch.check}, one look at the line at a time, again after a failure or a reconnect. */
   private readonly loop: ReconcileLoop;
@@ -306,6 +309,10 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
 
   /** The one switch over connection states. */
   private readonly onState = (state: ConnectionState, info: StateInfo): void => {
+    // Set them again after any connection change (a duplicate only means one more look); and what the last
+    // look found no longer counts for the shortcut in onWatch.
+    this.watched.clear();
+    this.secondInLine = undefined;
     switch (state) {
       case 'connected':
         this.loop.kick();
@@ -343,6 +350,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
    * set by that look, is still armed and tells us if it goes.
    */
   private readonly onWatch = (event: WatchEvent): void => {
+    this.watched.delete(event.path);
     const second = this.secondInLine;
     this.secondInLine = undefined;
     if (
@@ -378,9 +386,12 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     // Our own node's stat (owner) and a watch on it, sent together with the listing: a participant that
     // turns out to be first leads after one round trip, not two. getData, not exists: no watch is left
     // behind on a node that is already gone.
-    const own = this.client.getData(node, { watch: this.onWatch }).then(
+    const watchOwn = !this.watched.has(node);
+    if (watchOwn) this.watched.add(node);
+    const own = this.client.getData(node, watchOwn ? { watch: this.onWatch } : {}).then(
       ({ stat }) => stat,
       (error: unknown) => {
+        if (watchOwn) this.watched.delete(node);
         if (isZkError(error, 'NO_NODE')) return null;
         throw error;
       },
@@ -433,12 +444,28 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
         this.secondInLine = { node, predecessor, czxid: stat!.czxid, sessionId: this.client.sessionId };
       }
     }
+    // Watch the predecessor, and, further back, the node before it too: its deletion tells us when we become
+    // second in line, so that the next leader change needs no listing (two notifications per change at most).
+    const ahead = index === 1 ? [predecessor] : [predecessor, joinPath(this.path, line[index - 2]!.name)];
+    const armed = await Promise.all(ahead.map((path) => this.watch(path)));
+    if (armed.includes(false)) this.loop.kick(); // one of them is gone already: look again
+  }
+
+  /**
+   * Sets our watch on `path` unless it is set already; false when the node does not exist. getData, not
+   * exists: no watch is left behind on a node that is already gone.
+   */
+  private async watch(path: string): Promise<boolean> {
+    if (this.watched.has(path)) return true;
+    // Marked before the reply: its notification may be handled before this continuation runs.
+    this.watched.add(path);
     try {
-      // getData, not exists: a watch must not be left behind on a node that is already gone.
-      await this.client.getData(predecessor, { watch: this.onWatch });
+      await this.client.getData(path, { watch: this.onWatch });
+      return true;
     } catch (error) {
+      this.watched.delete(path);
       if (!isZkError(error, 'NO_NODE')) throw error;
-      this.loop.kick();
+      return false;
     }
   }
 

@@ -177,32 +177,38 @@ test('session policy keeps leadership through a short suspension', async () => {
 
 test("the second in line leads on its predecessor's deletion alone, without a request; tokens still grow", async () => {
   const [ca, cb, cc] = await clients.startMany(3);
-  const { client: watched, seen } = observe(cb!);
-  const a = latch(ca!, 'a');
-  const b = latch(watched, 'b');
-  const c = latch(cc!, 'c');
-  await a.start();
-  const first = await a.await();
-  await b.start();
-  await c.start();
-  // b has listed and armed its watch on a's node.
-  await eventually(async () => seen.log.includes(`< getData ${first.node}`));
-  seen.log.length = 0;
-  const bLeads = b.await({ timeoutMs: scaled(10_000) });
-  await a.close();
+  const b = observe(cb!);
+  const c = observe(cc!);
+  const aLatch = latch(ca!, 'a');
+  const bLatch = latch(b.client, 'b');
+  const cLatch = latch(c.client, 'c');
+  await aLatch.start();
+  const first = await aLatch.await();
+  await bLatch.start();
+  await cLatch.start();
+  // b (second) watches a's node; c (third) watches b's node and a's.
+  await eventually(async () => b.seen.log.includes(`< getData ${first.node}`) && c.seen.log.includes(`< getData ${first.node}`));
+  b.seen.log.length = 0;
+  c.seen.log.length = 0;
+  const bLeads = bLatch.await({ timeoutMs: scaled(10_000) });
+  await aLatch.close();
   const second = await bLeads;
-  expect(seen.notifications).toContainEqual({ type: 'deleted', path: first.node });
-  expect(seen.log.filter((entry) => entry.startsWith('>'))).toEqual([]);
+  expect(b.seen.notifications).toContainEqual({ type: 'deleted', path: first.node });
+  expect(b.seen.log.filter((entry) => entry.startsWith('>'))).toEqual([]);
   expect(second.fencingToken).toBeGreaterThan(first.fencingToken);
-  expect(c.hasLeadership()).toBe(false);
-  expect((await c.getParticipants()).map((p) => [p.id, p.isLeader])).toEqual([
+  // c heard of a's node too, looked again and knows it is second now.
+  await eventually(async () => c.seen.log.includes('< getChildren /election'));
+  expect(cLatch.hasLeadership()).toBe(false);
+  expect((await cLatch.getParticipants()).map((p) => [p.id, p.isLeader])).toEqual([
     ['b', true],
     ['c', false],
   ]);
-  // c was third when it listed: it lists again when b's node goes, and leads with a larger token.
-  const cLeads = c.await({ timeoutMs: scaled(10_000) });
-  await b.close();
+  await eventually(async () => c.seen.log.filter((entry) => entry.startsWith('>')).length === c.seen.log.filter((entry) => entry.startsWith('<')).length);
+  c.seen.log.length = 0;
+  const cLeads = cLatch.await({ timeoutMs: scaled(10_000) });
+  await bLatch.close();
   expect((await cLeads).fencingToken).toBeGreaterThan(second.fencingToken);
+  expect(c.seen.log.filter((entry) => entry.startsWith('>'))).toEqual([]);
 });
 
 test('session expiry: leadership ends, the node is re-created in the new session', async () => {

@@ -44,22 +44,32 @@ test('graceful close, 150 elections among 5+ participants: no overlap at all', a
   elections.graceful = checker.count;
 });
 
-test("the leader's session expires, 20 times among 5 participants: the next one takes over, no overlap", async () => {
+test("the leader's session expires, 20 times among 5 participants: the next one takes over; the old one steps down as its connection drops", async () => {
+  const sessionTimeoutMs = 4000;
   const checker = new LeadershipChecker();
   const election = new Election(checker);
-  const pool = await clients.startMany(5, { sessionTimeoutMs: 4000 });
+  const pool = await clients.startMany(5, { sessionTimeoutMs });
   const clientOf = new Map<LeaderLatch, ZkClient>();
   for (let i = 0; i < 5; i++) clientOf.set(await election.join(pool[i]!, `p${i}`), pool[i]!);
   const rounds = 20;
   for (let round = 0; round < rounds; round++) {
     const leader = await election.currentLeader();
     const next = waitForEvent(election, 'leader', (latch: LeaderLatch) => latch !== leader, scaled(15_000));
+    const steppedDown = waitForEvent(leader, 'notLeader', undefined, scaled(15_000));
     await server.expireSession(clientOf.get(leader)!);
     await next;
+    // The expiry reaches the old leader as its connection drops: it steps down then, not later.
+    expect(['suspended', 'lost', 'session-changed']).toContain((await steppedDown)[0]);
   }
   await election.closeAll();
   expect(checker.count).toBeGreaterThanOrEqual(rounds + 1);
-  expectOneLeaderAtATime(checker, election);
+  // Killed while connected, the old session's end reaches the old leader and its successor at the same
+  // moment (the successor, second in line, leads on the notification alone): that is the only overlap
+  // allowed, bounded by the time the old leader needs to see its connection drop.
+  const excused = expectOneLeaderAtATime(checker, election, ['suspended', 'lost', 'session-changed']);
+  for (const overlapMs of excused) expect(overlapMs).toBeLessThan(sessionTimeoutMs);
+  // eslint-disable-next-line no-console
+  console.log(`session expiry: ${excused.length} of ${rounds} takeovers overlapped the old leader's last moment, by at most ${Math.max(0, ...excused).toFixed(2)} ms`);
   elections.expiry = checker.count;
 });
 

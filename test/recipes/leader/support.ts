@@ -13,6 +13,8 @@ export interface Term {
   token: bigint;
   start: bigint;
   end: bigint | undefined;
+  /** Why the term ended, when the participant said (its `notLeader` reason). */
+  reason?: string;
 }
 
 /**
@@ -33,17 +35,23 @@ export class LeadershipChecker {
     this.terms.push(term);
   }
 
-  /** `id` reports it stopped being the leader at `at`. */
-  ended(id: string, at: bigint = process.hrtime.bigint()): void {
+  /** `id` reports it stopped being the leader at `at` (for `reason`, when known). */
+  ended(id: string, at: bigint = process.hrtime.bigint(), reason?: string): void {
     const term = this.open.get(id);
     if (term === undefined) throw new Error(`checker: ${id} ended a term it did not begin`);
     term.end = at;
+    term.reason = reason;
     this.open.delete(id);
   }
 
   /** Who holds an open term now. */
   holders(): string[] {
     return [...this.open.keys()];
+  }
+
+  /** The open terms now, oldest first. */
+  openTerms(): Term[] {
+    return [...this.open.values()];
   }
 
   /** Number of terms begun so far. */
@@ -183,7 +191,10 @@ export class ChildParticipant extends EventEmitter<{ event: (event: ChildEvent) 
 /** Latches of one election in this process, each reporting to the checker under a key of its own. */
 export class Election extends EventEmitter<{ leader: (latch: LeaderLatch) => void }> {
   readonly latches = new Set<LeaderLatch>();
-  readonly violations: string[] = [];
+  /** Errors the latches reported. */
+  readonly errors: string[] = [];
+  /** The open terms whenever a second one began (checked online: in one process every event is ordered). */
+  readonly concurrent: Term[][] = [];
   private readonly clients = new Map<LeaderLatch, ZkClient>();
   private joined = 0;
 
@@ -199,12 +210,11 @@ export class Election extends EventEmitter<{ leader: (latch: LeaderLatch) => voi
     const latch = new LeaderLatch(client, this.path, { id });
     latch.on('isLeader', (leadership) => {
       this.checker.began(key, leadership.fencingToken);
-      // Checked online too: in one process every event is ordered.
-      if (this.checker.holders().length !== 1) this.violations.push(`two leaders: ${this.checker.holders().join(', ')}`);
+      if (this.checker.holders().length !== 1) this.concurrent.push(this.checker.openTerms());
       this.emit('leader', latch);
     });
-    latch.on('notLeader', () => this.checker.ended(key));
-    latch.on('error', (error) => this.violations.push(`error: ${error.message}`));
+    latch.on('notLeader', (reason) => this.checker.ended(key, undefined, reason));
+    latch.on('error', (error) => this.errors.push(`error: ${error.message}`));
     this.latches.add(latch);
     this.clients.set(latch, client);
     await latch.start();
@@ -238,11 +248,21 @@ export class Election extends EventEmitter<{ leader: (latch: LeaderLatch) => voi
   }
 }
 
-/** Asserts the checker (and the election's online check) found no overlap and no fencing token that did not grow. */
-export function expectOneLeaderAtATime(checker: LeadershipChecker, election?: Election): void {
-  expect(election?.violations ?? []).toEqual([]);
+/**
+ * Asserts the checker (and the election's online check) found no overlap and no fencing token that did not
+ * grow. `excused` lists `notLeader` reasons of a term that may overlap the next one: a leader whose session
+ * the server ends while it is connected hears of it at the same moment as its successor, and steps down (its
+ * signal aborted) as its connection drops — the lock checker excludes such a holder the same way. Returns the
+ * excused overlaps (ms), for the test to bound and report.
+ */
+export function expectOneLeaderAtATime(checker: LeadershipChecker, election?: Election, excused: readonly string[] = []): number[] {
   const { overlaps, tokenRegressions } = checker.verify();
-  expect(overlaps).toEqual([]);
+  const isExcused = (term: Term): boolean => term.reason !== undefined && excused.includes(term.reason);
+  const unexcusedOnline = (election?.concurrent ?? []).filter((terms) => !terms.slice(0, -1).every(isExcused));
+  expect(election?.errors ?? []).toEqual([]);
+  expect(unexcusedOnline.map((terms) => `two leaders: ${terms.map((term) => term.id).join(', ')}`)).toEqual([]);
+  expect(overlaps.filter(({ first }) => !isExcused(first))).toEqual([]);
   expect(tokenRegressions).toEqual([]);
+  return overlaps.filter(({ first }) => isExcused(first)).map(({ overlapNs }) => Number(overlapNs) / 1e6);
 }
 
