@@ -9,6 +9,6 @@ export interface WorkloadContext {
   lib: string;
   /** Znode root of this peer (`/bench/<peer>`). */
   root: string;
-  /** A new connected client. */
-  connect: () => Promise<ZkClient>;
+  /** A new connected client (session timeout 15 s unless given). */
+  connect: (sessionTimeoutMs?: number) => Promise<ZkClient>;
 }

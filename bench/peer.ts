@@ -1,7 +1,7 @@
 /**
  * zk-recipes as a peer of ../shared/bench-peers: takes workload names as arguments, reads ZK and the size
  * variables from the environment, prints one JSON line per workload it implements and skips the others.
- * Uses the public API only. `participant <id>` is the child-process mode of `leader.failover`.
+ * Uses the public API only. `participant <id>` is the child-process mode of the `leader.failover` workloads.
  */
 import { ZkClient } from '../src';
 import type { WorkloadContext } from './context';
@@ -20,7 +20,7 @@ const context: WorkloadContext = {
   peer: PEER,
   lib: LIB,
   root: ROOT,
-  connect: () => ZkClient.connect({ connectString: ZK, sessionTimeoutMs: 15000 }),
+  connect: (sessionTimeoutMs = 15000) => ZkClient.connect({ connectString: ZK, sessionTimeoutMs }),
 };
 
 const clientWorkloads: Record<string, (ctx: WorkloadContext) => Promise<void>> = {
