@@ -8,6 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${BENCH_PEERS:-$here/../shared/bench-peers}
 [[ -d $shared ]] || { echo "compare-peers: no bench-peers at $shared" >&2; exit 1; }
+[[ -f $here/dist/index.js ]] || { echo "compare-peers: no built package in dist/ (npm run build, or use npm run bench:peers)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$shared/." "$work/"

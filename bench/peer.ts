@@ -3,7 +3,7 @@
  * variables from the environment, prints one JSON line per workload it implements and skips the others.
  * Uses the public API only. `participant <id>` is the child-process mode of the `leader.failover` workloads.
  */
-import { ZkClient } from '../src';
+import { ZkClient } from './library';
 import type { WorkloadContext } from './context';
 import { ZK, size } from './env';
 import { timedSequential } from './raw-floor';

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import zookeeper from 'node-zookeeper-client';
-import { ZkClient } from '../src';
+import { ZkClient } from './library';
 import { TestingServer } from '../src/testing';
 import { size } from './env';
 import { latency, nowNs, round1, type Latency } from './stats';

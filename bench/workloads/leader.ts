@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { LeaderLatch } from '../../src';
+import { LeaderLatch } from '../library';
 import type { WorkloadContext } from '../context';
 import { size } from '../env';
 import { latency, nowNs, round1 } from '../stats';

@@ -1,5 +1,6 @@
 /** Lock workloads: uncontended acquire+release on one client, and handoffs/s between contending sessions. */
-import { Mutex } from '../../src';
+import type { Mutex as MutexType } from '../../src';
+import { Mutex } from '../library';
 import type { WorkloadContext } from '../context';
 import { size } from '../env';
 import { timedSequential } from '../raw-floor';
@@ -24,7 +25,7 @@ export const lockWorkloads: Record<string, (ctx: WorkloadContext) => Promise<voi
     const warm = Math.min(size('WARMUP', 2000), Math.floor(cycles / 2));
     const sessions = await Promise.all(Array.from({ length: clients }, () => ctx.connect()));
     const mutexes = sessions.map((client) => new Mutex(client, `${ctx.root}/clock`));
-    const cycle = async (mutex: Mutex): Promise<number> => {
+    const cycle = async (mutex: MutexType): Promise<number> => {
       const start = nowNs();
       const handle = await mutex.acquire();
       const waited = nowNs() - start;
