@@ -90,9 +90,10 @@ interface SecondInLine {
 /**
  * Leader election among any number of participants: the one whose node is first in line is the leader; each
  * other watches its predecessor and the node before that, so a leader change notifies two participants at
- * most (no herd effect) and the new second in line knows it is: the next change costs it no listing. Leadership is given up as soon as it is not certain
- * (at `suspended` under the default policy) and taken back after reconnecting only when the node is still
- * there, still first and owned by the current session; after a session loss the node is created anew.
+ * most (no herd effect) and the new second in line knows it is: the next change costs it no listing.
+ * Leadership is given up as soon as it is not certain (at `suspended` under the default policy) and taken
+ * back after reconnecting only when the node is still there, still first and owned by the current session;
+ * after a session loss the node is created anew.
  *
  * @example
  * ```ts
