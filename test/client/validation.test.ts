@@ -3,6 +3,7 @@
  * proxy that counts requests, and the count must not move.
  */
 import { OPEN_ACL_UNSAFE, ZkClient, type Acl, type NodeData } from '../../src/client';
+import { validatePath } from '../../src/client/paths';
 import { MAX_DATA_BYTES, MAX_REQUEST_BYTES } from '../../src/client/validate';
 import { TestingProxy, TestingServer } from '../../src/testing';
 import { uniqueNamespace } from '../helpers';
@@ -197,4 +198,42 @@ test('client options are checked in the constructor, naming the option', () => {
   expect(() => make({ reconnectDelayMs: -1 })).toThrow(/reconnectDelayMs/);
   // Valid forms: several hosts, a chroot, a namespace with or without the leading slash.
   expect(() => make({ connectString: 'a:1,b:2,c/chroot', namespace: 'app' })).not.toThrow();
+});
+
+test("the path check's one-pattern fast accept agrees with ZooKeeper's rules on every short path over boundary characters", () => {
+  // The rules as ZooKeeper's PathUtils states them, written out independently of src/client/paths.ts.
+  const forbidden = (code: number): boolean =>
+    code <= 0x1f || (code >= 0x7f && code <= 0x9f) || (code >= 0xd800 && code <= 0xf8ff) || code >= 0xfff0;
+  const valid = (path: string): boolean =>
+    path === '/' ||
+    (path.startsWith('/') &&
+      !path.endsWith('/') &&
+      path
+        .slice(1)
+        .split('/')
+        .every((segment) => segment !== '' && segment !== '.' && segment !== '..') &&
+      [...path].every((_, i) => !forbidden(path.charCodeAt(i))));
+  const accepts = (path: string): boolean => {
+    try {
+      validatePath(path);
+      return true;
+    } catch (error) {
+      expect(error).toBeInstanceOf(TypeError);
+      return false;
+    }
+  };
+  const alphabet = ['/', 'a', '.', '\u001f', '\u0020', '\u007f', '\u00a0', '\ud7ff', '\ud800', '\uf900', '\uffef', '\ufff0'];
+  const disagreements: string[] = [];
+  let checked = 0;
+  const visit = (prefix: string, depth: number): void => {
+    for (const character of alphabet) {
+      const path = prefix + character;
+      checked += 1;
+      if (accepts(path) !== valid(path)) disagreements.push(JSON.stringify(path));
+      if (depth > 1) visit(path, depth - 1);
+    }
+  };
+  visit('', 4);
+  expect(checked).toBeGreaterThan(20_000);
+  expect(disagreements).toEqual([]);
 });
