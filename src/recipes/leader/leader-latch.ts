@@ -18,6 +18,7 @@ import { sortSequentialNodes } from '../shared/sequential-nodes';
 import { isWritable, ownedByCurrentSession, whileWritable } from '../shared/session-owner';
 import { LeadershipLostError, LeadershipTimeoutError, validateParticipantId, type LeadershipLossReason } from './errors';
 import { readLeader, readParticipants, type Participant } from './participants';
+import { checkClient } from '../shared/check-client';
 
 /** The marker of latch nodes (Curator's `LeaderLatch.LOCK_NAME`). */
 export const LATCH_MARKER = 'latch-';
@@ -142,9 +143,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     options: LeaderLatchOptions,
   ) {
     super();
-    if (typeof client !== 'object' || client === null || typeof client.create !== 'function') {
-      throw new TypeError('LeaderLatch: client must be a ZooKeeperClient');
-    }
+    checkClient(client, 'LeaderLatch');
     validatePath(path, 'LeaderLatch path');
     if (typeof options !== 'object' || options === null) throw new TypeError('LeaderLatch: options must be an object with an id');
     validateParticipantId(options.id, 'LeaderLatch');

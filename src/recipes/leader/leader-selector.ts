@@ -15,6 +15,7 @@ import { Lifecycle } from '../shared/lifecycle';
 import { isWritable } from '../shared/session-owner';
 import { LeadershipLostError, validateParticipantId, type LeadershipLossReason } from './errors';
 import { readLeader, readParticipants, type Participant } from './participants';
+import { checkClient } from '../shared/check-client';
 
 /** The marker of selector nodes: those of Curator's InterProcessMutex, which its LeaderSelector uses. */
 export const SELECTOR_MARKER = 'lock-';
@@ -102,9 +103,7 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
     options: LeaderSelectorOptions,
   ) {
     super();
-    if (typeof client !== 'object' || client === null || typeof client.create !== 'function') {
-      throw new TypeError('LeaderSelector: client must be a ZooKeeperClient');
-    }
+    checkClient(client, 'LeaderSelector');
     validatePath(path, 'LeaderSelector path');
     if (typeof options !== 'object' || options === null) throw new TypeError('LeaderSelector: options must be an object');
     validateParticipantId(options.id, 'LeaderSelector');

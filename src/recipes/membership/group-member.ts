@@ -9,6 +9,7 @@ import { validateWaitOptions } from '../../client/validate';
 import { Lifecycle } from '../shared/lifecycle';
 import { GroupView } from './group-view';
 import { PersistentNode } from './persistent-node';
+import { checkClient } from '../shared/check-client';
 
 /** Events of a {@link GroupMember}. */
 export interface GroupMemberEvents {
@@ -53,9 +54,7 @@ export class GroupMember extends EventEmitter<GroupMemberEvents> implements Asyn
   /** Checks every argument; does no I/O. Throws `TypeError`/`RangeError` for bad input. */
   constructor(client: ZooKeeperClient, groupPath: string, memberId: string, data?: NodeData) {
     super();
-    if (typeof client !== 'object' || client === null || typeof client.create !== 'function') {
-      throw new TypeError('GroupMember: client must be a ZooKeeperClient');
-    }
+    checkClient(client, 'GroupMember');
     validatePath(groupPath, 'GroupMember groupPath');
     validateMemberId(memberId);
     const memberPath = joinPath(groupPath, memberId);

@@ -13,6 +13,7 @@ import { Lifecycle } from '../shared/lifecycle';
 import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
 import { ReconcileLoop } from '../shared/reconcile-loop';
 import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../shared/session-owner';
+import { checkClient } from '../shared/check-client';
 
 const MODES: ReadonlySet<string> = new Set<CreateMode>(['ephemeral', 'persistent', 'ephemeral-sequential', 'persistent-sequential']);
 
@@ -92,9 +93,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     options: PersistentNodeOptions = {},
   ) {
     super();
-    if (typeof client !== 'object' || client === null || typeof client.create !== 'function') {
-      throw new TypeError('PersistentNode: client must be a ZooKeeperClient');
-    }
+    checkClient(client, 'PersistentNode');
     if (typeof options !== 'object' || options === null) throw new TypeError('PersistentNode: options must be an object');
     const mode = options.mode ?? 'ephemeral';
     if (!MODES.has(mode)) throw new TypeError(`PersistentNode: mode must be one of ${[...MODES].join(', ')}, got ${String(mode)}`);
