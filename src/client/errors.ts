@@ -79,3 +79,12 @@ Object.defineProperty(ZkError, zkErrorClassBrand, { value: true });
 export function isZkError(error: unknown, ...codes: ZkErrorCode[]): error is ZkError {
   return error instanceof ZkError && (codes.length === 0 || codes.includes(error.code));
 }
+
+/**
+ * True when `error` only says "the connection or the session is in trouble" — a retriable code, an expired
+ * session or a closed client — so a recipe's answer is to look again once connected (or to stop, when
+ * closed), not to report it. The one list of such codes; recipes use it instead of their own.
+ */
+export function isConnectionTrouble(error: unknown): error is ZkError {
+  return error instanceof ZkError && (error.retriable || error.code === 'SESSION_EXPIRED' || error.code === 'CLIENT_CLOSED');
+}
