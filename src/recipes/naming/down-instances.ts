@@ -1,0 +1,71 @@
+/**
+ * {@link DownInstances}: which instances a provider leaves out because callers reported errors on them, as
+ * Curator's `DownInstanceManager`, with the error window and the time left out as two settings. Evaluated
+ * when asked (no timer), on the monotonic clock.
+ */
+
+/** When an instance counts as down. */
+export interface DownInstancePolicy {
+  /** Errors within `windowMs` that make an instance down. @default 2 */
+  errorThreshold: number;
+  /** The window errors are counted in, in milliseconds. @default 30000 */
+  windowMs: number;
+  /** How long a down instance is left out, in milliseconds. @default 30000 */
+  coolDownMs: number;
+}
+
+const DEFAULTS: DownInstancePolicy = { errorThreshold: 2, windowMs: 30_000, coolDownMs: 30_000 };
+
+/** Applies the defaults to `policy`; throws `TypeError`/`RangeError` naming the field. */
+export function resolveDownInstancePolicy(policy: unknown, recipe: string): DownInstancePolicy {
+  if (policy === undefined) return { ...DEFAULTS };
+  if (typeof policy !== 'object' || policy === null) throw new TypeError(`${recipe}: downInstancePolicy must be an object`);
+  const resolved = { ...DEFAULTS, ...(policy as Partial<DownInstancePolicy>) };
+  for (const field of ['errorThreshold', 'windowMs', 'coolDownMs'] as const) {
+    const value = resolved[field];
+    if (typeof value !== 'number' || Number.isNaN(value)) {
+      throw new TypeError(`${recipe}: downInstancePolicy.${field} must be a number, got ${typeof value}`);
+    }
+    if (value < (field === 'errorThreshold' ? 1 : 0) || !Number.isFinite(value) || (field === 'errorThreshold' && !Number.isInteger(value))) {
+      throw new RangeError(`${recipe}: downInstancePolicy.${field} must be ${field === 'errorThreshold' ? 'an integer >= 1' : 'a finite number >= 0'}, got ${value}`);
+    }
+  }
+  return resolved;
+}
+
+type Status = { errors: number[]; downUntil: number };
+
+/** Error reports per instance (by name and id) and the instances they made down. */
+export class DownInstances {
+  private readonly statuses = new Map<string, Status>();
+
+  constructor(private readonly policy: DownInstancePolicy) {}
+
+  /** Records one error of `instance`; it goes down once `errorThreshold` errors fall within `windowMs`. */
+  noteError(instance: { name: string; id: string }): void {
+    const now = performance.now();
+    this.purge(now);
+    const key = `${instance.name}/${instance.id}`;
+    const status = this.statuses.get(key) ?? { errors: [], downUntil: 0 };
+    status.errors = status.errors.filter((at) => now - at < this.policy.windowMs);
+    status.errors.push(now);
+    if (status.errors.length >= this.policy.errorThreshold) {
+      status.downUntil = now + this.policy.coolDownMs;
+      status.errors = [];
+    }
+    this.statuses.set(key, status);
+  }
+
+  /** True while `instance` is within its cool-down. */
+  isDown(instance: { name: string; id: string }): boolean {
+    const status = this.statuses.get(`${instance.name}/${instance.id}`);
+    return status !== undefined && performance.now() < status.downUntil;
+  }
+
+  /** Forgets statuses with nothing left to count, so the map does not grow with instances long gone. */
+  private purge(now: number): void {
+    for (const [key, status] of this.statuses) {
+      if (now >= status.downUntil && status.errors.every((at) => now - at >= this.policy.windowMs)) this.statuses.delete(key);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/** Naming: service discovery in Curator's layout ({@link ServiceDiscovery}, {@link ServiceCache}, {@link ServiceProvider}). */
+export {
+  ServiceDiscovery,
+  resolveServiceDiscoveryOptions,
+  type ServiceDiscoveryOptions,
+  type ResolvedServiceDiscoveryOptions,
+  type ServiceDiscoveryEvents,
+} from './service-discovery';
+export { ServiceCache, type ServiceCacheEvents } from './service-cache';
+export {
+  ServiceProvider,
+  resolveServiceProviderOptions,
+  type ProviderStrategy,
+  type ServiceProviderOptions,
+  type ResolvedServiceProviderOptions,
+  type ServiceProviderEvents,
+} from './service-provider';
+export type { DownInstancePolicy } from './down-instances';
+export {
+  serviceInstance,
+  buildUri,
+  parseServiceInstance,
+  serializeServiceInstance,
+  type ServiceInstance,
+  type ServiceInstanceInit,
+  type ServiceType,
+} from './instance';
+export { InvalidServiceInstanceError, ServiceNotRegisteredError, NamingTimeoutError, type ServiceInstanceField } from './errors';
