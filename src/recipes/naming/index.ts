@@ -1,7 +1,6 @@
 /** Naming: service discovery in Curator's layout ({@link ServiceDiscovery}, {@link ServiceCache}, {@link ServiceProvider}). */
 export {
   ServiceDiscovery,
-  resolveServiceDiscoveryOptions,
   type ServiceDiscoveryOptions,
   type ResolvedServiceDiscoveryOptions,
   type ServiceDiscoveryEvents,
@@ -9,7 +8,6 @@ export {
 export { ServiceCache, type ServiceCacheEvents } from './service-cache';
 export {
   ServiceProvider,
-  resolveServiceProviderOptions,
   type ProviderStrategy,
   type ServiceProviderOptions,
   type ResolvedServiceProviderOptions,
