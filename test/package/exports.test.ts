@@ -8,7 +8,9 @@ import * as testing from '../../src/testing';
 test('zk-recipes exports exactly the public API', () => {
   expect(Object.keys(main).sort()).toEqual([
     'CREATOR_ALL_ACL',
+    'CorruptIdCounterError',
     'GroupMember',
+    'IdBlockAllocator',
     'InvalidServiceInstanceError',
     'LATCH_MARKER',
     'LeaderLatch',
@@ -34,6 +36,7 @@ test('zk-recipes exports exactly the public API', () => {
     'SELECTOR_MARKER',
     'Semaphore',
     'SemaphoreMutex',
+    'SequentialIdGenerator',
     'ServiceCache',
     'ServiceDiscovery',
     'ServiceNotRegisteredError',

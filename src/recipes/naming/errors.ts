@@ -83,3 +83,20 @@ export class NamingTimeoutError extends RecipeTimeoutError {
   }
 }
 const timeoutMark = brand(NamingTimeoutError, 'NamingTimeoutError');
+
+/**
+ * The id counter node holds data that is not an 8-byte big-endian number (Curator's `DistributedAtomicLong`
+ * format): it was written by something else. Nothing is overwritten.
+ */
+export class CorruptIdCounterError extends Error {
+  override readonly name = 'CorruptIdCounterError' as const;
+  /** The counter's path. */
+  readonly path: string;
+
+  constructor(path: string, length: number) {
+    super(`id counter ${path} holds ${length} bytes, not an 8-byte big-endian number`);
+    this.path = path;
+    Object.defineProperty(this, corruptCounterMark, { value: true });
+  }
+}
+const corruptCounterMark = brand(CorruptIdCounterError, 'CorruptIdCounterError');

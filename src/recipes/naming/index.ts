@@ -23,4 +23,12 @@ export {
   type ServiceInstanceInit,
   type ServiceType,
 } from './instance';
-export { InvalidServiceInstanceError, ServiceNotRegisteredError, NamingTimeoutError, type ServiceInstanceField } from './errors';
+export {
+  InvalidServiceInstanceError,
+  ServiceNotRegisteredError,
+  NamingTimeoutError,
+  CorruptIdCounterError,
+  type ServiceInstanceField,
+} from './errors';
+export { SequentialIdGenerator, type SequentialIdGeneratorOptions } from './sequential-id';
+export { IdBlockAllocator, type IdBlockAllocatorOptions } from './id-block-allocator';
