@@ -9,10 +9,10 @@ test('zk-recipes exports exactly the public API', () => {
   expect(Object.keys(main).sort()).toEqual([
     'CREATOR_ALL_ACL',
     'GroupMember',
+    'HoldLostError',
     'LATCH_MARKER',
     'LeaderLatch',
     'LeaderSelector',
-    'LeadershipLostError',
     'LeadershipTimeoutError',
     'Lease',
     'LockTimeoutError',

@@ -98,7 +98,7 @@ export class ReadLock extends SequentialLock {
     const holdSignal = new HoldSignal(this.client, this.options.policy, this.internals.what);
     if (sessionId !== writer.sessionId || writer.holdSignal.aborted) {
       // The write hold went uncertain meanwhile: do not hand out a read hold on its strength.
-      holdSignal.abort('released', this.internals.what);
+      holdSignal.abort('released');
       void discardNode(this.client, path);
       writer.holdSignal.signal.throwIfAborted();
       throw new RecipeStateError(`${this.path}: the write lock was lost while taking the read lock`);
