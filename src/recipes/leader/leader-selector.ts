@@ -3,6 +3,7 @@
  * leader runs `takeLeadership` and is the leader for exactly as long as it runs.
  */
 import { EventEmitter } from 'eventemitter3';
+import { Backoff } from '../../client/backoff';
 import { delay } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { validatePath } from '../../client/paths';
@@ -12,7 +13,7 @@ import { Mutex } from '../lock/mutex';
 import type { LockHandle } from '../lock/types';
 import type { SafetyPolicy } from '../shared/hold-signal';
 import { Lifecycle } from '../shared/lifecycle';
-import { isWritable } from '../shared/session-owner';
+import { isWritable } from '../../client/protected-create';
 import { HoldLostError, type LossReason } from '../shared/errors';
 import { resolveLeaderSelectorOptions } from './options';
 import { readLeader, readParticipants, type Participant } from '../shared/participants';
@@ -20,9 +21,6 @@ import { checkClient } from '../shared/check-client';
 
 /** The marker of selector nodes: those of Curator's InterProcessMutex, which its LeaderSelector uses. */
 export const SELECTOR_MARKER = 'lock-';
-
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5000;
 
 /** What `takeLeadership` is given besides its signal. */
 export interface SelectorLeadership {
@@ -204,7 +202,7 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
   }
 
   private async turns(): Promise<void> {
-    let backoffMs = RETRY_MIN_MS;
+    const backoff = new Backoff();
     // The check and the loop's end are one synchronous step: a requeue() after it starts a new run.
     for (;;) {
       if (!this.queued || this.lifecycle.state !== 'started') {
@@ -227,12 +225,11 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
         if (this.client.state === 'closed') return;
         // The turn is still owed: wait a little (and for a connection), then queue up again.
         this.queued = true;
-        await delay(backoffMs, attempt.signal).catch(() => undefined);
-        backoffMs = Math.min(RETRY_MAX_MS, backoffMs * 2);
+        await delay(backoff.next(), attempt.signal).catch(() => undefined);
         if (!isWritable(this.client)) await this.client.waitConnected({ signal: attempt.signal }).catch(() => undefined);
         continue;
       }
-      backoffMs = RETRY_MIN_MS;
+      backoff.reset();
       await this.lead(handle, attempt);
       if (this.autoRequeue && this.lifecycle.state === 'started') this.queued = true;
     }

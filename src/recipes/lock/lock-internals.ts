@@ -20,6 +20,7 @@
  * deleted, and a deleted node never holds); otherwise a stat of our node gives the czxid, read in the same
  * round trip as the watch we wait on. The uncontended fast path and a hand-over cost no extra round trip.
  */
+import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
@@ -34,9 +35,7 @@ import {
   createContender,
   discardNode,
   listChildren,
-  protectedPrefix,
   releaseNode,
-  sweepPrefix,
   type Listing,
   type OwnNode,
 } from './contender-nodes';
@@ -177,7 +176,7 @@ export class LockInternals {
       }
     } catch (error) {
       if (node !== undefined) await boundedWait(discardNode(client, node.path), CLEANUP_WAIT_MS);
-      else if (createSent) await boundedWait(sweepPrefix(client, path, prefix), CLEANUP_WAIT_MS);
+      else if (createSent) await boundedWait(sweepProtected(client, path, prefix), CLEANUP_WAIT_MS);
       throw this.translate(error, request);
     }
   }

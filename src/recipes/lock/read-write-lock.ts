@@ -1,10 +1,11 @@
 /** {@link ReadWriteLock}: Curator's InterProcessReadWriteLock for Node. */
+import { protectedPrefix } from '../../client/protected-create';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
 import type { ZooKeeperClient } from '../../client/types';
 import { RecipeStateError } from '../shared/errors';
 import { HoldSignal } from '../shared/hold-signal';
-import { discardNode, protectedPrefix } from './contender-nodes';
+import { discardNode } from './contender-nodes';
 import { READ_MARKER, readDriver, writeDriver } from './drivers';
 import type { Hold } from './hold';
 import { SequentialLock } from './sequential-lock';

@@ -1,4 +1,5 @@
 /** {@link Semaphore}: Curator's InterProcessSemaphoreV2 for Node. */
+import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
@@ -11,9 +12,7 @@ import {
   CLEANUP_WAIT_MS,
   createContender,
   discardNode,
-  protectedPrefix,
   releaseNode,
-  sweepPrefix,
   type Listing,
   type OwnNode,
 } from './contender-nodes';
@@ -271,7 +270,7 @@ export class Semaphore {
     } finally {
       if (!succeeded) {
         const cleanup = nodes.map((node) => discardNode(client, node.path));
-        if (pendingPrefix !== undefined) cleanup.push(sweepPrefix(client, leasesPath, pendingPrefix));
+        if (pendingPrefix !== undefined) cleanup.push(sweepProtected(client, leasesPath, pendingPrefix));
         await boundedWait(Promise.all(cleanup), CLEANUP_WAIT_MS);
       }
     }

@@ -49,7 +49,7 @@ export function checkAcquireOptions(options: AcquireOptions | undefined): Acquir
 
 /** Checks a positive integer count (`maxLeases`, number of leases). */
 export function checkCount(value: unknown, name: string, recipe: string): number {
-  if (typeof value !== 'number') throw new TypeError(`${recipe}: ${name} must be a number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${recipe}: ${name} must be an integer of at least 1, got ${value}`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${recipe}: ${name} must be an integer, got ${String(value)}`);
+  if (value < 1) throw new RangeError(`${recipe}: ${name} must be at least 1, got ${value}`);
   return value;
 }

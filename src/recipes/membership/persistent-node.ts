@@ -12,8 +12,8 @@ import { RecipeStateError } from '../shared/errors';
 import { PersistentNodeTimeoutError } from './errors';
 import { Lifecycle } from '../shared/lifecycle';
 import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
-import { ReconcileLoop } from '../shared/reconcile-loop';
-import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../shared/session-owner';
+import { ReconcileLoop } from '../../client/reconcile-loop';
+import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../../client/protected-create';
 import { checkClient } from '../shared/check-client';
 
 const MODES: ReadonlySet<string> = new Set<CreateMode>(['ephemeral', 'persistent', 'ephemeral-sequential', 'persistent-sequential']);
