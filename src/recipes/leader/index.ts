@@ -15,5 +15,4 @@ export {
   type LeaderSelectorEvents,
   type SelectorLeadership,
 } from './leader-selector';
-export { LeadershipLostError, LeadershipTimeoutError, type LeadershipLossReason } from './errors';
-export type { Participant } from './participants';
+export { LeadershipTimeoutError } from './errors';

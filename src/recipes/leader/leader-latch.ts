@@ -10,14 +10,16 @@ import { joinPath, nodeName, validatePath } from '../../client/paths';
 import type { ConnectionState, StateInfo, WaitOptions, WatchEvent, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { RecipeStateError } from '../shared/errors';
-import type { SafetyPolicy } from '../shared/hold-signal';
+import { lossReasonOf, type SafetyPolicy } from '../shared/hold-signal';
 import { Lifecycle } from '../shared/lifecycle';
 import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
-import { ReconcileLoop } from '../shared/reconcile-loop';
+import { ReconcileLoop } from '../../client/reconcile-loop';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
-import { isWritable, ownedByCurrentSession, whileWritable } from '../shared/session-owner';
-import { LeadershipLostError, LeadershipTimeoutError, validateParticipantId, type LeadershipLossReason } from './errors';
-import { readLeader, readParticipants, type Participant } from './participants';
+import { isWritable, ownedByCurrentSession, whileWritable } from '../../client/protected-create';
+import { HoldLostError, type LossReason } from '../shared/errors';
+import { LeadershipTimeoutError } from './errors';
+import { resolveLeaderLatchOptions } from './options';
+import { readLeader, readParticipants, type Participant } from '../shared/participants';
 import { checkClient } from '../shared/check-client';
 
 /** The marker of latch nodes (Curator's `LeaderLatch.LOCK_NAME`). */
@@ -33,7 +35,7 @@ export interface LeaderLatchOptions {
    * replaced); more available, less safe during a partition.
    * @default 'standard'
    */
-  safetyPolicy?: SafetyPolicy;
+  policy?: SafetyPolicy;
 }
 
 /** One term of leadership, from `isLeader` until `notLeader`. */
@@ -48,7 +50,7 @@ export interface Leadership {
    * suspension, nobody else having led in between) share it.
    */
   readonly fencingToken: bigint;
-  /** Aborted (with a {@link LeadershipLostError}) the moment this term ends. */
+  /** Aborted (with a {@link HoldLostError}) the moment this term ends. */
   readonly signal: AbortSignal;
   /** Path of this participant's node. */
   readonly node: string;
@@ -59,7 +61,7 @@ export interface LeaderLatchListener {
   /** This participant became the leader. */
   isLeader?(leadership: Leadership): void;
   /** This participant stopped being the leader. */
-  notLeader?(reason: LeadershipLossReason): void;
+  notLeader?(reason: LossReason): void;
 }
 
 /** Events of a {@link LeaderLatch}. */
@@ -67,7 +69,7 @@ export interface LeaderLatchEvents {
   /** This participant became the leader (its node is first, owned by the current session, connected). */
   isLeader: (leadership: Leadership) => void;
   /** This participant stopped being the leader; the term's signal is already aborted. */
-  notLeader: (reason: LeadershipLossReason) => void;
+  notLeader: (reason: LossReason) => void;
   /** A background operation failed for a reason other than the connection; the latch keeps trying. */
   error: (error: Error) => void;
 }
@@ -145,16 +147,11 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     super();
     checkClient(client, 'LeaderLatch');
     validatePath(path, 'LeaderLatch path');
-    if (typeof options !== 'object' || options === null) throw new TypeError('LeaderLatch: options must be an object with an id');
-    validateParticipantId(options.id, 'LeaderLatch');
-    const policy = options.safetyPolicy ?? 'standard';
-    if (policy !== 'standard' && policy !== 'session') {
-      throw new RangeError(`LeaderLatch: safetyPolicy must be 'standard' or 'session', got ${String(policy)}`);
-    }
+    const resolved = resolveLeaderLatchOptions(options);
     this.path = path;
-    this.id = options.id;
-    this.policy = policy;
-    this.lastSignal = AbortSignal.abort(new LeadershipLostError(this.describe(), 'not-leader'));
+    this.id = resolved.id;
+    this.policy = resolved.policy;
+    this.lastSignal = AbortSignal.abort(new HoldLostError(this.describe(), 'not-held'));
     this.enqueued.catch(() => undefined);
     this.nodeCreate = new RetainedProtectedCreate(
       () => new ProtectedSequentialCreate(client, path, LATCH_MARKER, 'ephemeral-sequential'),
@@ -227,19 +224,17 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
         this.waiters.add(waiter);
         return () => this.waiters.delete(waiter);
       },
-      () => new LeadershipTimeoutError(`${this.describe()}: not the leader within ${options.timeoutMs} ms`, options.timeoutMs ?? 0),
+      () => new LeadershipTimeoutError(`${this.describe()}: not the leader within ${options.timeoutMs} ms`, { path: this.path, timeoutMs: options.timeoutMs ?? 0 }),
     );
   }
 
   /** All participants in line order, ids read from their nodes; the first is the leader. */
   getParticipants(options?: WaitOptions): Promise<Participant[]> {
-    validateWaitOptions(options);
     return readParticipants(this.client, this.path, [LATCH_MARKER], options);
   }
 
   /** The current leader, or `undefined` when nobody is in line. */
   getLeader(options?: WaitOptions): Promise<Participant | undefined> {
-    validateWaitOptions(options);
     return readLeader(this.client, this.path, [LATCH_MARKER], options);
   }
 
@@ -248,7 +243,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     if (typeof listener !== 'object' || listener === null) throw new TypeError('LeaderLatch: listener must be an object');
     this.removeLeaderListener(listener);
     const onIsLeader = (leadership: Leadership): void => listener.isLeader?.(leadership);
-    const onNotLeader = (reason: LeadershipLossReason): void => listener.notLeader?.(reason);
+    const onNotLeader = (reason: LossReason): void => listener.notLeader?.(reason);
     this.on('isLeader', onIsLeader);
     this.on('notLeader', onNotLeader);
     const remove = (): void => {
@@ -313,33 +308,11 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     // look found no longer counts for the shortcut in onWatch.
     this.watched.clear();
     this.secondInLine = undefined;
-    switch (state) {
-      case 'connected':
-        this.loop.kick();
-        break;
-      case 'suspended':
-        if (this.policy === 'standard') this.loseLeadership('suspended');
-        break;
-      case 'read-only':
-        this.loseLeadership('suspended');
-        break;
-      case 'lost':
-        this.loseLeadership('lost');
-        this.forgetNode();
-        break;
-      case 'reconnected':
-        if (info.sessionChanged) {
-          this.loseLeadership('session-changed');
-          this.forgetNode();
-        }
-        this.loop.kick();
-        break;
-      case 'closed':
-        this.loseLeadership('closed');
-        break;
-      default:
-        break;
-    }
+    const loss = lossReasonOf(state, info, this.policy);
+    if (loss !== undefined) this.loseLeadership(loss);
+    // The node belongs to a session that is gone: a new one is made on the next look.
+    if (loss === 'lost' || loss === 'session-changed') this.forgetNode();
+    if (state === 'connected' || state === 'reconnected') this.loop.kick();
   };
 
   /**
@@ -496,11 +469,11 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   }
 
   /** Ends the current term, if any: aborts its signal first, then (when `notify`) emits `notLeader`. */
-  private loseLeadership(reason: LeadershipLossReason, notify = true): void {
+  private loseLeadership(reason: LossReason, notify = true): void {
     const held = this.held;
     if (held === undefined) return;
     this.held = undefined;
-    held.controller.abort(new LeadershipLostError(this.describe(), reason));
+    held.controller.abort(new HoldLostError(this.describe(), reason));
     if (notify) this.safeEmit('notLeader', reason);
   }
 

@@ -3,6 +3,7 @@
  * leader runs `takeLeadership` and is the leader for exactly as long as it runs.
  */
 import { EventEmitter } from 'eventemitter3';
+import { Backoff } from '../../client/backoff';
 import { delay } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { validatePath } from '../../client/paths';
@@ -12,16 +13,14 @@ import { Mutex } from '../lock/mutex';
 import type { LockHandle } from '../lock/types';
 import type { SafetyPolicy } from '../shared/hold-signal';
 import { Lifecycle } from '../shared/lifecycle';
-import { isWritable } from '../shared/session-owner';
-import { LeadershipLostError, validateParticipantId, type LeadershipLossReason } from './errors';
-import { readLeader, readParticipants, type Participant } from './participants';
+import { isWritable } from '../../client/protected-create';
+import { HoldLostError, type LossReason } from '../shared/errors';
+import { resolveLeaderSelectorOptions } from './options';
+import { readLeader, readParticipants, type Participant } from '../shared/participants';
 import { checkClient } from '../shared/check-client';
 
 /** The marker of selector nodes: those of Curator's InterProcessMutex, which its LeaderSelector uses. */
 export const SELECTOR_MARKER = 'lock-';
-
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5000;
 
 /** What `takeLeadership` is given besides its signal. */
 export interface SelectorLeadership {
@@ -46,7 +45,7 @@ export interface LeaderSelectorOptions {
   /** Queue up again after each turn (Curator's `autoRequeue()`). @default false */
   autoRequeue?: boolean;
   /** When leadership counts as lost: `standard` at `suspended`, `session` only when the session is lost. @default 'standard' */
-  safetyPolicy?: SafetyPolicy;
+  policy?: SafetyPolicy;
 }
 
 /** Events of a {@link LeaderSelector}. */
@@ -54,7 +53,7 @@ export interface LeaderSelectorEvents {
   /** A turn began: `takeLeadership` is about to be called. */
   isLeader: (leadership: SelectorLeadership) => void;
   /** The turn ended: `takeLeadership` settled (its node is deleted right after). */
-  notLeader: (reason: LeadershipLossReason) => void;
+  notLeader: (reason: LossReason) => void;
   /** `takeLeadership` rejected, or waiting for the turn failed for a reason other than the connection. */
   error: (error: Error) => void;
 }
@@ -105,21 +104,12 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
     super();
     checkClient(client, 'LeaderSelector');
     validatePath(path, 'LeaderSelector path');
-    if (typeof options !== 'object' || options === null) throw new TypeError('LeaderSelector: options must be an object');
-    validateParticipantId(options.id, 'LeaderSelector');
-    if (typeof options.takeLeadership !== 'function') throw new TypeError('LeaderSelector: takeLeadership must be a function');
-    if (options.autoRequeue !== undefined && typeof options.autoRequeue !== 'boolean') {
-      throw new TypeError('LeaderSelector: autoRequeue must be a boolean');
-    }
-    const policy = options.safetyPolicy ?? 'standard';
-    if (policy !== 'standard' && policy !== 'session') {
-      throw new RangeError(`LeaderSelector: safetyPolicy must be 'standard' or 'session', got ${String(policy)}`);
-    }
+    const resolved = resolveLeaderSelectorOptions(options);
     this.path = path;
-    this.id = options.id;
-    this.takeLeadership = options.takeLeadership;
-    this.autoRequeue = options.autoRequeue ?? false;
-    this.mutex = new Mutex(client, path, { policy, data: options.id });
+    this.id = resolved.id;
+    this.takeLeadership = resolved.takeLeadership;
+    this.autoRequeue = resolved.autoRequeue;
+    this.mutex = new Mutex(client, path, { policy: resolved.policy, data: resolved.id });
   }
 
   /** `latent`, `started` or `closed`. */
@@ -163,18 +153,16 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
    * turn. With `autoRequeue` the participant queues again afterwards.
    */
   interruptLeadership(): void {
-    this.attempt?.abort(new LeadershipLostError(this.describe(), 'interrupted'));
+    this.attempt?.abort(new HoldLostError(this.describe(), 'interrupted'));
   }
 
   /** All participants in line order, ids read from their nodes; the first is the leader. */
   getParticipants(options?: WaitOptions): Promise<Participant[]> {
-    validateWaitOptions(options);
     return readParticipants(this.client, this.path, [SELECTOR_MARKER], options);
   }
 
   /** The current leader, or `undefined` when nobody is in line. */
   getLeader(options?: WaitOptions): Promise<Participant | undefined> {
-    validateWaitOptions(options);
     return readLeader(this.client, this.path, [SELECTOR_MARKER], options);
   }
 
@@ -188,7 +176,7 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
       this.lifecycle.close();
       if (!wasStarted) return;
       this.queued = false;
-      this.attempt?.abort(new LeadershipLostError(this.describe(), 'closed'));
+      this.attempt?.abort(new HoldLostError(this.describe(), 'closed'));
       await this.running;
       this.removeAllListeners();
     })();
@@ -214,7 +202,7 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
   }
 
   private async turns(): Promise<void> {
-    let backoffMs = RETRY_MIN_MS;
+    const backoff = new Backoff();
     // The check and the loop's end are one synchronous step: a requeue() after it starts a new run.
     for (;;) {
       if (!this.queued || this.lifecycle.state !== 'started') {
@@ -237,12 +225,11 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
         if (this.client.state === 'closed') return;
         // The turn is still owed: wait a little (and for a connection), then queue up again.
         this.queued = true;
-        await delay(backoffMs, attempt.signal).catch(() => undefined);
-        backoffMs = Math.min(RETRY_MAX_MS, backoffMs * 2);
+        await delay(backoff.next(), attempt.signal).catch(() => undefined);
         if (!isWritable(this.client)) await this.client.waitConnected({ signal: attempt.signal }).catch(() => undefined);
         continue;
       }
-      backoffMs = RETRY_MIN_MS;
+      backoff.reset();
       await this.lead(handle, attempt);
       if (this.autoRequeue && this.lifecycle.state === 'started') this.queued = true;
     }
@@ -276,13 +263,9 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
 }
 
 /** Why a turn ended, from its signal: the selector's own reasons, the lock's, or a normal return. */
-function lossReason(signal: AbortSignal): LeadershipLossReason {
-  if (!signal.aborted) return 'released';
+function lossReason(signal: AbortSignal): LossReason {
   const reason: unknown = signal.reason;
-  if (reason instanceof LeadershipLostError) return reason.reason;
-  const cause = reason instanceof Error ? reason.cause : undefined;
-  if (cause === 'suspended' || cause === 'lost' || cause === 'session-changed' || cause === 'closed') return cause;
-  return 'released';
+  return signal.aborted && reason instanceof HoldLostError ? reason.reason : 'released';
 }
 
 function asError(error: unknown): Error {

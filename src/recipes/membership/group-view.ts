@@ -6,7 +6,7 @@
 import { isZkError } from '../../client/errors';
 import { joinPath, nodeName } from '../../client/paths';
 import type { Watcher, ZooKeeperClient } from '../../client/types';
-import { ReconcileLoop } from '../shared/reconcile-loop';
+import { ReconcileLoop } from '../../client/reconcile-loop';
 
 /** What a {@link GroupView} reports. */
 export interface GroupViewListener {

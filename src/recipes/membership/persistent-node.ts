@@ -8,11 +8,12 @@ import { isZkError } from '../../client/errors';
 import { nodeName, parentPath, validatePath } from '../../client/paths';
 import type { ConnectionState, CreateMode, NodeData, StateInfo, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { toPayload, validateWaitOptions } from '../../client/validate';
-import { RecipeStateError, RecipeTimeoutError } from '../shared/errors';
+import { RecipeStateError } from '../shared/errors';
+import { PersistentNodeTimeoutError } from './errors';
 import { Lifecycle } from '../shared/lifecycle';
 import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
-import { ReconcileLoop } from '../shared/reconcile-loop';
-import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../shared/session-owner';
+import { ReconcileLoop } from '../../client/reconcile-loop';
+import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../../client/protected-create';
 import { checkClient } from '../shared/check-client';
 
 const MODES: ReadonlySet<string> = new Set<CreateMode>(['ephemeral', 'persistent', 'ephemeral-sequential', 'persistent-sequential']);
@@ -38,11 +39,6 @@ export interface PersistentNodeEvents {
   conflict: (ownerSessionId: string) => void;
   /** A background operation failed for a reason other than the connection; the node keeps trying. */
   error: (error: Error) => void;
-}
-
-/** `waitForInitialCreate({ timeoutMs })` ran out of time. */
-export class PersistentNodeTimeoutError extends RecipeTimeoutError {
-  override readonly name = 'PersistentNodeTimeoutError';
 }
 
 type Waiter = { done: () => void; fail: (error: unknown) => void; generation: number };
@@ -234,7 +230,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
         this.waiters.add(waiter);
         return () => this.waiters.delete(waiter);
       },
-      () => new PersistentNodeTimeoutError(`PersistentNode ${this.basePath}: ${what} did not happen within ${options.timeoutMs} ms`, options.timeoutMs ?? 0),
+      () => new PersistentNodeTimeoutError(`PersistentNode ${this.basePath}: ${what} did not happen within ${options.timeoutMs} ms`, { path: this.basePath, timeoutMs: options.timeoutMs ?? 0 }),
     );
   }
 

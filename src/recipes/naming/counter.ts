@@ -41,7 +41,7 @@ export async function addToCounter(client: ZooKeeperClient, path: string, delta:
   const deadline = Deadline.from(options);
   for (;;) {
     deadline.throwIfAborted();
-    if (deadline.expired()) throw new NamingTimeoutError(`id counter ${path}: no update within ${options.timeoutMs} ms`, options.timeoutMs ?? 0);
+    if (deadline.expired()) throw new NamingTimeoutError(`id counter ${path}: no update within ${options.timeoutMs} ms`, { path, timeoutMs: options.timeoutMs ?? 0 });
     let read: { data: Buffer; version: number } | undefined;
     try {
       const { data, stat } = await client.getData(path, opOptions(deadline));

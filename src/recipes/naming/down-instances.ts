@@ -3,6 +3,8 @@
  * Curator's `DownInstanceManager`, with the error window and the time left out as two settings. Evaluated
  * when asked (no timer), on the monotonic clock.
  */
+import { validateDuration } from '../../client/validate';
+import { optionsObject } from '../shared/options';
 
 /** When an instance counts as down. */
 export interface DownInstancePolicy {
@@ -17,20 +19,17 @@ export interface DownInstancePolicy {
 const DEFAULTS: DownInstancePolicy = { errorThreshold: 2, windowMs: 30_000, coolDownMs: 30_000 };
 
 /** Applies the defaults to `policy`; throws `TypeError`/`RangeError` naming the field. */
-export function resolveDownInstancePolicy(policy: unknown, recipe: string): DownInstancePolicy {
-  if (policy === undefined) return { ...DEFAULTS };
-  if (typeof policy !== 'object' || policy === null) throw new TypeError(`${recipe}: downInstancePolicy must be an object`);
-  const resolved = { ...DEFAULTS, ...(policy as Partial<DownInstancePolicy>) };
-  for (const field of ['errorThreshold', 'windowMs', 'coolDownMs'] as const) {
-    const value = resolved[field];
-    if (typeof value !== 'number' || Number.isNaN(value)) {
-      throw new TypeError(`${recipe}: downInstancePolicy.${field} must be a number, got ${typeof value}`);
-    }
-    if (value < (field === 'errorThreshold' ? 1 : 0) || !Number.isFinite(value) || (field === 'errorThreshold' && !Number.isInteger(value))) {
-      throw new RangeError(`${recipe}: downInstancePolicy.${field} must be ${field === 'errorThreshold' ? 'an integer >= 1' : 'a finite number >= 0'}, got ${value}`);
-    }
+export function resolveDownInstancePolicy(policy: Partial<DownInstancePolicy> | undefined, recipe: string): DownInstancePolicy {
+  const { errorThreshold = DEFAULTS.errorThreshold, windowMs, coolDownMs } = optionsObject(policy, `${recipe} downInstancePolicy`);
+  if (typeof errorThreshold !== 'number' || !Number.isInteger(errorThreshold)) {
+    throw new TypeError(`${recipe}: downInstancePolicy.errorThreshold must be an integer, got ${String(errorThreshold)}`);
   }
-  return resolved;
+  if (errorThreshold < 1) throw new RangeError(`${recipe}: downInstancePolicy.errorThreshold must be >= 1, got ${errorThreshold}`);
+  return {
+    errorThreshold,
+    windowMs: validateDuration(windowMs, `${recipe}: downInstancePolicy.windowMs`) ?? DEFAULTS.windowMs,
+    coolDownMs: validateDuration(coolDownMs, `${recipe}: downInstancePolicy.coolDownMs`) ?? DEFAULTS.coolDownMs,
+  };
 }
 
 type Status = { errors: number[]; downUntil: number };

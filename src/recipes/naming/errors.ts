@@ -1,20 +1,6 @@
 /** Errors of the naming recipes (service discovery and unique ids). */
+import { brand } from '../../client/brand';
 import { RecipeTimeoutError } from '../shared/errors';
-
-/**
- * Brands `cls` so that `instanceof` holds for instances made by another copy of this package (the ESM and
- * the CJS build loaded side by side), as `ZkError` does: the check looks for a `Symbol.for` mark.
- */
-function brand(cls: abstract new (...args: never[]) => Error, key: string): symbol {
-  const mark = Symbol.for(`zk-recipes.${key}`);
-  Object.defineProperty(cls, Symbol.hasInstance, {
-    value(this: unknown, value: unknown): boolean {
-      if (this !== cls) return Function.prototype[Symbol.hasInstance].call(this, value);
-      return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[mark] === true;
-    },
-  });
-  return mark;
-}
 
 /** Which part of a service instance was refused. */
 export type ServiceInstanceField =
@@ -51,10 +37,9 @@ export class InvalidServiceInstanceError extends TypeError {
   constructor(field: ServiceInstanceField, message: string, options?: { cause?: unknown }) {
     super(`service instance ${field}: ${message}`, options);
     this.field = field;
-    Object.defineProperty(this, invalidInstanceMark, { value: true });
   }
 }
-const invalidInstanceMark = brand(InvalidServiceInstanceError, 'InvalidServiceInstanceError');
+brand(InvalidServiceInstanceError, 'InvalidServiceInstanceError');
 
 /** `update()` of an instance this discovery has not registered (or has unregistered since). */
 export class ServiceNotRegisteredError extends Error {
@@ -68,21 +53,15 @@ export class ServiceNotRegisteredError extends Error {
     super(`service instance ${serviceName}/${instanceId} is not registered by this ServiceDiscovery`);
     this.serviceName = serviceName;
     this.instanceId = instanceId;
-    Object.defineProperty(this, notRegisteredMark, { value: true });
   }
 }
-const notRegisteredMark = brand(ServiceNotRegisteredError, 'ServiceNotRegisteredError');
+brand(ServiceNotRegisteredError, 'ServiceNotRegisteredError');
 
 /** A wait of the naming recipes (e.g. `ServiceProvider.waitForInstance({ timeoutMs })`) ran out of time. */
 export class NamingTimeoutError extends RecipeTimeoutError {
   override readonly name: string = 'NamingTimeoutError';
-
-  constructor(message: string, timeoutMs: number) {
-    super(message, timeoutMs);
-    Object.defineProperty(this, timeoutMark, { value: true });
-  }
 }
-const timeoutMark = brand(NamingTimeoutError, 'NamingTimeoutError');
+brand(NamingTimeoutError, 'NamingTimeoutError');
 
 /**
  * The id counter node holds data that is not an 8-byte big-endian number (Curator's `DistributedAtomicLong`
@@ -96,7 +75,6 @@ export class CorruptIdCounterError extends Error {
   constructor(path: string, length: number) {
     super(`id counter ${path} holds ${length} bytes, not an 8-byte big-endian number`);
     this.path = path;
-    Object.defineProperty(this, corruptCounterMark, { value: true });
   }
 }
-const corruptCounterMark = brand(CorruptIdCounterError, 'CorruptIdCounterError');
+brand(CorruptIdCounterError, 'CorruptIdCounterError');

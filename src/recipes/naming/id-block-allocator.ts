@@ -7,6 +7,7 @@ import { validatePath } from '../../client/paths';
 import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { checkClient } from '../shared/check-client';
+import { optionsObject } from '../shared/options';
 import { addToCounter } from './counter';
 
 /** Options of an {@link IdBlockAllocator}. */
@@ -22,10 +23,8 @@ export interface ResolvedIdBlockAllocatorOptions {
 }
 
 /** Applies the defaults; throws `TypeError`/`RangeError` naming the option. */
-export function resolveIdBlockAllocatorOptions(options: unknown): ResolvedIdBlockAllocatorOptions {
-  if (options === undefined) return { blockSize: 100 };
-  if (typeof options !== 'object' || options === null) throw new TypeError('IdBlockAllocator: options must be an object');
-  const { blockSize = 100 } = options as IdBlockAllocatorOptions;
+export function resolveIdBlockAllocatorOptions(options: IdBlockAllocatorOptions | undefined): ResolvedIdBlockAllocatorOptions {
+  const { blockSize = 100 } = optionsObject(options, 'IdBlockAllocator');
   if (typeof blockSize !== 'number' || !Number.isInteger(blockSize)) {
     throw new TypeError(`IdBlockAllocator: blockSize must be an integer, got ${String(blockSize)}`);
   }

@@ -3,6 +3,7 @@ import { joinPath, validatePath } from '../../client/paths';
 import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { checkClient } from '../shared/check-client';
+import { optionsObject } from '../shared/options';
 import { parseSequentialNode } from '../shared/sequential-nodes';
 import { validateNodeName } from './instance';
 
@@ -19,10 +20,8 @@ export interface ResolvedSequentialIdGeneratorOptions {
 }
 
 /** Applies the defaults; throws `TypeError` naming the option. */
-export function resolveSequentialIdGeneratorOptions(options: unknown): ResolvedSequentialIdGeneratorOptions {
-  if (options === undefined) return { prefix: 'id-' };
-  if (typeof options !== 'object' || options === null) throw new TypeError('SequentialIdGenerator: options must be an object');
-  const { prefix = 'id-' } = options as SequentialIdGeneratorOptions;
+export function resolveSequentialIdGeneratorOptions(options: SequentialIdGeneratorOptions | undefined): ResolvedSequentialIdGeneratorOptions {
+  const { prefix = 'id-' } = optionsObject(options, 'SequentialIdGenerator');
   try {
     validateNodeName(prefix, 'id');
   } catch (error) {

@@ -8,6 +8,7 @@ import { joinPath, validatePath } from '../../client/paths';
 import type { CreateMode, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { PersistentNode } from '../membership/persistent-node';
+import { optionsObject } from '../shared/options';
 import { Recipe, toError, type RecipeEvents } from '../shared/recipe';
 import { InvalidServiceInstanceError, ServiceNotRegisteredError } from './errors';
 import { parseServiceInstance, serializeServiceInstance, validateNodeName, validateServiceInstance, type ServiceInstance } from './instance';
@@ -25,9 +26,8 @@ export interface ResolvedServiceDiscoveryOptions {
 }
 
 /** Checks `options`; throws `TypeError` naming the option. */
-export function resolveServiceDiscoveryOptions(options: unknown): ResolvedServiceDiscoveryOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('ServiceDiscovery: options must be an object with a basePath');
-  const { basePath } = options as Partial<ServiceDiscoveryOptions>;
+export function resolveServiceDiscoveryOptions(options: ServiceDiscoveryOptions): ResolvedServiceDiscoveryOptions {
+  const { basePath } = optionsObject(options, 'ServiceDiscovery', true);
   validatePath(basePath, 'ServiceDiscovery basePath');
   return { basePath };
 }

@@ -6,6 +6,7 @@ import { Deadline, waitUntil } from '../../client/deadline';
 import type { WaitOptions } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { RecipeStateError } from '../shared/errors';
+import { functionOption, oneOfOption, optionsObject } from '../shared/options';
 import { Recipe, type RecipeEvents } from '../shared/recipe';
 import { DownInstances, resolveDownInstancePolicy, type DownInstancePolicy } from './down-instances';
 import { NamingTimeoutError } from './errors';
@@ -16,7 +17,7 @@ import { discoveryClient, trackDependent, type ServiceDiscovery } from './servic
 /** How a {@link ServiceProvider} picks: in turn, at random, or the same one for as long as it is there. */
 export type ProviderStrategy = 'round-robin' | 'random' | 'sticky';
 
-const STRATEGIES: ReadonlySet<unknown> = new Set<ProviderStrategy>(['round-robin', 'random', 'sticky']);
+const STRATEGIES: readonly ProviderStrategy[] = ['round-robin', 'random', 'sticky'];
 
 /** Options of a {@link ServiceProvider}. */
 export interface ServiceProviderOptions {
@@ -43,15 +44,13 @@ export interface ResolvedServiceProviderOptions {
 }
 
 /** Applies the defaults; throws `TypeError`/`RangeError` naming the option. */
-export function resolveServiceProviderOptions(options: unknown): ResolvedServiceProviderOptions {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) throw new TypeError('ServiceProvider: options must be an object');
-  const { strategy = 'round-robin', filter, downInstancePolicy } = options as ServiceProviderOptions;
-  if (!STRATEGIES.has(strategy)) {
-    throw new TypeError(`ServiceProvider: strategy must be one of ${[...STRATEGIES].join(', ')}, got ${String(strategy)}`);
-  }
-  if (filter !== undefined && typeof filter !== 'function') throw new TypeError('ServiceProvider: filter must be a function');
-  return { strategy, filter, downInstancePolicy: resolveDownInstancePolicy(downInstancePolicy, 'ServiceProvider') };
+export function resolveServiceProviderOptions(options: ServiceProviderOptions | undefined): ResolvedServiceProviderOptions {
+  const { strategy, filter, downInstancePolicy } = optionsObject(options, 'ServiceProvider');
+  return {
+    strategy: oneOfOption(strategy, 'strategy', 'ServiceProvider', STRATEGIES, 'round-robin'),
+    filter: filter === undefined ? undefined : functionOption<(instance: ServiceInstance) => boolean>(filter, 'filter', 'ServiceProvider'),
+    downInstancePolicy: resolveDownInstancePolicy(downInstancePolicy, 'ServiceProvider'),
+  };
 }
 
 /** Events of a {@link ServiceProvider}. */
@@ -158,7 +157,7 @@ export class ServiceProvider extends Recipe<ServiceProviderEvents> {
         })();
         return () => void queue.return();
       },
-      () => new NamingTimeoutError(`${this.what}: no instance within ${options.timeoutMs} ms`, options.timeoutMs ?? 0),
+      () => new NamingTimeoutError(`${this.what}: no instance within ${options.timeoutMs} ms`, { path: this.path, timeoutMs: options.timeoutMs ?? 0 }),
     );
   }
 

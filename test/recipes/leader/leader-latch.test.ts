@@ -1,6 +1,7 @@
 /** LeaderLatch against a real server: election order, events, await, participants, connection and session loss. */
 import { isZkError, type ZkClient } from '../../../src/client';
-import { LeaderLatch, LeadershipLostError, LeadershipTimeoutError, type Leadership } from '../../../src/recipes/leader';
+import { LeaderLatch, LeadershipTimeoutError, type Leadership } from '../../../src/recipes/leader';
+import { HoldLostError } from '../../../src/recipes/shared';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { eventually, scaled, waitForEvent, waitForState } from '../../helpers';
@@ -88,8 +89,8 @@ test('close({ notifyLeader }) emits notLeader before the node goes; the signal a
   await a.close({ notifyLeader: true });
   await bLeads;
   expect(events).toEqual(['a+', 'a-:closed', 'b+']);
-  expect(term.signal.reason).toBeInstanceOf(LeadershipLostError);
-  expect((term.signal.reason as LeadershipLostError).reason).toBe('closed');
+  expect(term.signal.reason).toBeInstanceOf(HoldLostError);
+  expect((term.signal.reason as HoldLostError).reason).toBe('closed');
 
   // Default close is silent (Curator's CloseMode.SILENT) but still aborts the signal.
   const silent: string[] = [];
@@ -157,7 +158,7 @@ test('session policy keeps leadership through a short suspension', async () => {
   const proxy = await TestingProxy.start(server.connectString);
   try {
     const ca = await clients.start({ connectString: proxy.connectString, sessionTimeoutMs: 6000 });
-    const a = new LeaderLatch(ca, '/election', { id: 'a', safetyPolicy: 'session' });
+    const a = new LeaderLatch(ca, '/election', { id: 'a', policy: 'session' });
     latches.push(a);
     const lost: string[] = [];
     a.on('notLeader', (reason) => lost.push(reason));
@@ -260,13 +261,13 @@ test('a node left by the old session is not adopted: it is replaced', async () =
 
 test('bad input fails fast with typed errors, before anything is sent', async () => {
   const client = clients.make();
-  expect(() => new LeaderLatch(client, '/election', { id: '' })).toThrow(TypeError);
+  expect(() => new LeaderLatch(client, '/election', { id: '' })).toThrow(RangeError);
   expect(() => new LeaderLatch(client, '/election', { id: 42 as unknown as string })).toThrow(TypeError);
   expect(() => new LeaderLatch(client, '/election', undefined as unknown as { id: string })).toThrow(TypeError);
   expect(() => new LeaderLatch(client, 'election', { id: 'a' })).toThrow(TypeError);
   expect(() => new LeaderLatch(client, '/election/', { id: 'a' })).toThrow(TypeError);
   expect(() => new LeaderLatch(client, '/a//b', { id: 'a' })).toThrow(TypeError);
-  expect(() => new LeaderLatch(client, '/election', { id: 'a', safetyPolicy: 'never' as 'session' })).toThrow(RangeError);
+  expect(() => new LeaderLatch(client, '/election', { id: 'a', policy: 'never' as 'session' })).toThrow(RangeError);
   expect(() => new LeaderLatch(undefined as unknown as typeof client, '/election', { id: 'a' })).toThrow(TypeError);
   await client.start();
   const a = latch(client, 'a');

@@ -1,6 +1,7 @@
 /** LeaderSelector against a real server: turns at a Curator-compatible mutex, requeue, interrupts, suspension. */
 import type { ZkClient } from '../../../src/client';
-import { LeaderSelector, LeadershipLostError, type LeaderSelectorOptions } from '../../../src/recipes/leader';
+import { LeaderSelector, type LeaderSelectorOptions } from '../../../src/recipes/leader';
+import { HoldLostError } from '../../../src/recipes/shared';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
@@ -118,7 +119,7 @@ test('interruptLeadership() aborts the signal; with autoRequeue the selector que
   const second = waitForEvent(s, 'isLeader');
   s.interruptLeadership();
   expect((await ended)[0]).toBe('interrupted');
-  expect((h.runs[0]!.signal.reason as LeadershipLostError).reason).toBe('interrupted');
+  expect((h.runs[0]!.signal.reason as HoldLostError).reason).toBe('interrupted');
   await second;
   expect(h.runs).toHaveLength(2);
   expect(h.runs[1]!.token).toBeGreaterThan(h.runs[0]!.token);
@@ -225,11 +226,11 @@ test('a rejecting takeLeadership is reported on error and the turn ends', async 
 test('bad input fails fast with typed errors', async () => {
   const client = clients.make();
   const take = () => undefined;
-  expect(() => new LeaderSelector(client, '/s', { id: '', takeLeadership: take })).toThrow(TypeError);
+  expect(() => new LeaderSelector(client, '/s', { id: '', takeLeadership: take })).toThrow(RangeError);
   expect(() => new LeaderSelector(client, 's', { id: 'a', takeLeadership: take })).toThrow(TypeError);
   expect(() => new LeaderSelector(client, '/s', { id: 'a' } as LeaderSelectorOptions)).toThrow(TypeError);
   expect(() => new LeaderSelector(client, '/s', { id: 'a', takeLeadership: take, autoRequeue: 'yes' as unknown as boolean })).toThrow(TypeError);
-  expect(() => new LeaderSelector(client, '/s', { id: 'a', takeLeadership: take, safetyPolicy: 'x' as 'session' })).toThrow(RangeError);
+  expect(() => new LeaderSelector(client, '/s', { id: 'a', takeLeadership: take, policy: 'x' as 'session' })).toThrow(RangeError);
   const s = selector(client, 'a');
   expect(() => s.requeue()).toThrow(RecipeStateError);
   await client.start();

@@ -154,7 +154,7 @@ test('unregister leaves another session\'s ephemeral instance alone', async () =
 test('bad input: typed errors and nothing written', async () => {
   const [client, other] = await clients.startMany(2);
   expect(() => new ServiceDiscovery(client!, { basePath: 'relative' })).toThrow(TypeError);
-  expect(() => new ServiceDiscovery(client!, undefined as never)).toThrow(/basePath/);
+  expect(() => new ServiceDiscovery(client!, undefined as never)).toThrow(/ServiceDiscovery: options must be an object/);
   expect(() => new ServiceDiscovery(undefined as never, { basePath: '/s' })).toThrow(/client/);
   const d = discovery(client!);
   await d.start();
