@@ -222,10 +222,11 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
     const opened = dependents.get(this)!;
     await Promise.all([...opened].map((dependent) => dependent.close()));
     opened.clear();
-    await Promise.allSettled([...this.queues.values()]);
+    // Close the nodes first: a register() still waiting for its node's first create (e.g. while disconnected)
+    // then ends, instead of holding up this close. Operations queued behind it find the discovery closed.
     const nodes = [...this.registrations.values()].flatMap((registration) => (registration.node ? [registration.node] : []));
     this.registrations.clear();
-    await Promise.all(nodes.map((node) => node.close()));
+    await Promise.all([...nodes.map((node) => node.close()), Promise.allSettled([...this.queues.values()])]);
     this.removeAllListeners();
   }
 

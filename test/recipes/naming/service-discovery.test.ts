@@ -1,9 +1,10 @@
 /** ServiceDiscovery against a real server: register, query, update, unregister, session expiry, lifecycle, bad input. */
 import type { ZkClient } from '../../../src/client';
+import { ownerSessionId } from '../../../src/client/protected-create';
 import { ServiceDiscovery, ServiceNotRegisteredError, InvalidServiceInstanceError, serviceInstance } from '../../../src/recipes/naming';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
-import { waitForEvent, waitForState } from '../../helpers';
+import { eventually, waitForEvent, waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
 
@@ -20,7 +21,7 @@ function discovery(client: ZkClient, basePath = '/services'): ServiceDiscovery {
 
 async function ownerOf(client: ZkClient, path: string): Promise<string | undefined> {
   const stat = await client.exists(path);
-  return stat === null ? undefined : BigInt.asUintN(64, stat.ephemeralOwner).toString(16).padStart(16, '0');
+  return stat === null ? undefined : ownerSessionId(stat);
 }
 
 beforeEach(() => clients.renew());
@@ -81,7 +82,7 @@ test('update rewrites the data of a registered instance; unknown ones are refuse
   await d.unregister(a); // nothing there: resolves
 });
 
-test('session expiry: the instance is registered again in the new session; no churn while the session survives', async () => {
+test('session expiry: the instance is registered again in the new session', async () => {
   const [client, other] = await clients.startMany(2);
   const d = discovery(client!);
   await d.start();
@@ -112,6 +113,24 @@ test('a connection loss that keeps the session keeps the same node (no churn)', 
   await d.update({ ...a, port: 2 });
   expect((await admin.exists('/services/api/a'))!.czxid).toBe(czxid);
   expect((await d.queryForInstance('api', 'a'))?.port).toBe(2);
+});
+
+test('close() while a register() waits for a server that cannot be reached ends both at once', async () => {
+  const proxy = await TestingProxy.start(server.connectString);
+  proxies.push(proxy);
+  const client = await clients.start({ connectString: proxy.connectString, sessionTimeoutMs: 6000 });
+  const d = discovery(client);
+  await d.start();
+  const suspended = waitForState(client, 'suspended');
+  proxy.rejectConnections(true);
+  proxy.cut();
+  await suspended;
+  const registering = d.register(serviceInstance({ name: 'api', id: 'a' }));
+  const queued = d.register(serviceInstance({ name: 'api', id: 'a', port: 2 }));
+  await eventually(() => d.registered().length === 1); // the first is under way, waiting for the server
+  await d.close();
+  await expect(registering).rejects.toBeInstanceOf(RecipeStateError);
+  await expect(queued).rejects.toBeInstanceOf(RecipeStateError);
 });
 
 test('service types: STATIC is persistent and unregistered on close; PERMANENT outlives close; DYNAMIC_SEQUENTIAL gets a sequence', async () => {
