@@ -1,0 +1,84 @@
+/** The lifecycle contract, over every start/close recipe of the naming family. */
+import type { ZkClient } from '../../../src/client';
+import { ServiceCache, ServiceDiscovery, ServiceProvider } from '../../../src/recipes/naming';
+import { RecipeStateError } from '../../../src/recipes/shared/errors';
+import { TestingProxy } from '../../../src/testing';
+import { waitForState } from '../../helpers';
+import { Clients } from '../../helpers/clients';
+import { sharedServer } from '../../helpers/shared-server';
+
+const server = sharedServer();
+const clients = new Clients(() => server.connectString, { prefix: 'naming' });
+const proxies: TestingProxy[] = [];
+
+interface Lifecycle {
+  readonly state: string;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Each recipe on a fresh discovery (itself started, except when the recipe under test is the discovery). */
+const recipes: Array<[string, (client: ZkClient) => Promise<Lifecycle>]> = [
+  ['ServiceDiscovery', async (client) => new ServiceDiscovery(client, { basePath: '/services' })],
+  ['ServiceCache', async (client) => new ServiceCache(await startedDiscovery(client), 'api')],
+  ['ServiceProvider', async (client) => new ServiceProvider(await startedDiscovery(client), 'api')],
+];
+
+async function startedDiscovery(client: ZkClient): Promise<ServiceDiscovery> {
+  const discovery = new ServiceDiscovery(client, { basePath: '/services' });
+  await discovery.start();
+  return discovery;
+}
+
+beforeEach(() => clients.renew());
+afterEach(async () => {
+  await clients.closeAll();
+  await Promise.all(proxies.splice(0).map((p) => p.close()));
+});
+
+describe.each(recipes)('%s', (_name, make) => {
+  test('start twice rejects; close twice shares one promise; start after close rejects; nothing left on the client', async () => {
+    const client = await clients.start();
+    const baseline = client.listenerCount('state');
+    const recipe = await make(client);
+    expect(recipe.state).toBe('latent');
+    await recipe.start();
+    expect(recipe.state).toBe('started');
+    await expect(recipe.start()).rejects.toBeInstanceOf(RecipeStateError);
+    const closing = recipe.close();
+    expect(recipe.close()).toBe(closing);
+    await closing;
+    expect(recipe.state).toBe('closed');
+    await expect(recipe.start()).rejects.toBeInstanceOf(RecipeStateError);
+    expect(client.listenerCount('state')).toBe(baseline);
+  });
+
+  test('close before start: closed at once, start rejects', async () => {
+    const recipe = await make(await clients.start());
+    await recipe.close();
+    expect(recipe.state).toBe('closed');
+    await expect(recipe.start()).rejects.toBeInstanceOf(RecipeStateError);
+  });
+
+  test('close while starting (server unreachable): start rejects, close resolves', async () => {
+    const proxy = await TestingProxy.start(server.connectString);
+    proxies.push(proxy);
+    const client = await clients.start({ connectString: proxy.connectString, sessionTimeoutMs: 6000 });
+    const recipe = await make(client);
+    const suspended = waitForState(client, 'suspended');
+    proxy.rejectConnections(true);
+    proxy.cut();
+    await suspended;
+    const starting = recipe.start();
+    await recipe.close();
+    await expect(starting).rejects.toBeInstanceOf(RecipeStateError);
+    expect(recipe.state).toBe('closed');
+  });
+
+  test('on a closed client, start rejects with CLIENT_CLOSED', async () => {
+    const client = await clients.start();
+    const recipe = await make(client);
+    await client.close();
+    await expect(recipe.start()).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+  });
+});
