@@ -1,10 +1,19 @@
 /** The lifecycle contract, over every start/close recipe of the naming family. */
 import type { ZkClient } from '../../../src/client';
-import { ServiceCache, ServiceDiscovery, ServiceProvider } from '../../../src/recipes/naming';
+import {
+  IdBlockAllocator,
+  NamingTimeoutError,
+  SequentialIdGenerator,
+  ServiceCache,
+  ServiceDiscovery,
+  serviceInstance,
+  ServiceProvider,
+} from '../../../src/recipes/naming';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
+import { leavesNothingBehind } from '../../helpers/resources';
 import { sharedServer } from '../../helpers/shared-server';
 
 const server = sharedServer();
@@ -80,5 +89,24 @@ describe.each(recipes)('%s', (_name, make) => {
     const recipe = await make(client);
     await client.close();
     await expect(recipe.start()).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+  });
+});
+
+test('a discovery with registrations, a cache, a provider and id generators, closed, leaves no socket or timer behind', async () => {
+  await leavesNothingBehind(async () => {
+    const client = await clients.start();
+    const discovery = new ServiceDiscovery(client, { basePath: '/services' });
+    await discovery.start();
+    await discovery.register(serviceInstance({ name: 'api', id: 'a', port: 1 }));
+    const cache = new ServiceCache(discovery, 'api');
+    const provider = new ServiceProvider(discovery, 'other', { downInstancePolicy: { coolDownMs: 60_000 } });
+    await Promise.all([cache.start(), provider.start()]);
+    await expect(provider.waitForInstance({ timeoutMs: 20 })).rejects.toBeInstanceOf(NamingTimeoutError);
+    const pending = expect(provider.waitForInstance()).rejects.toBeInstanceOf(RecipeStateError);
+    await new IdBlockAllocator(client, '/ids/block').next();
+    await new SequentialIdGenerator(client, '/ids/seq').next();
+    await discovery.close(); // closes the cache and the provider too
+    await pending;
+    await client.close();
   });
 });
