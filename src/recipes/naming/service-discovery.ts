@@ -120,7 +120,7 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
    * not valid, and with `RecipeStateError` unless started.
    */
   register(instance: ServiceInstance, options: WaitOptions = {}): Promise<void> {
-    return this.perInstance(instance, options, async (key, data) => {
+    return this.perInstance(instance, options, 'register()', async (key, data) => {
       const existing = this.registrations.get(key);
       if (existing !== undefined) {
         await this.rewrite(existing, instance, data, options);
@@ -130,6 +130,7 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
       if (instance.serviceType === 'PERMANENT') {
         this.registrations.set(key, { instance, node: undefined });
         await this.writePermanent(path, data, options);
+        this.safeEmit('registered', instance);
         return;
       }
       const node = new PersistentNode(this.client, path, data, { mode: MODES[instance.serviceType] });
@@ -149,7 +150,7 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
    * {@link InvalidServiceInstanceError} when it is not valid or changes the service type.
    */
   update(instance: ServiceInstance, options: WaitOptions = {}): Promise<void> {
-    return this.perInstance(instance, options, async (key, data) => {
+    return this.perInstance(instance, options, 'update()', async (key, data) => {
       const existing = this.registrations.get(key);
       if (existing === undefined) throw new ServiceNotRegisteredError(instance.name, instance.id);
       await this.rewrite(existing, instance, data, options);
@@ -162,7 +163,7 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
    * another session's ephemeral node is left alone. Resolves when nothing was there.
    */
   unregister(instance: Pick<ServiceInstance, 'name' | 'id'>, options: WaitOptions = {}): Promise<void> {
-    return this.queued(instance, options, async (key) => {
+    return this.queued(instance, options, 'unregister()', async (key) => {
       const registration = this.registrations.get(key);
       this.registrations.delete(key);
       if (registration?.node !== undefined) {
@@ -234,6 +235,7 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
   private perInstance(
     instance: ServiceInstance,
     options: WaitOptions,
+    operation: string,
     work: (key: string, data: Buffer) => Promise<void>,
   ): Promise<void> {
     let data: Buffer;
@@ -243,11 +245,16 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
     } catch (error) {
       return Promise.reject(toError(error));
     }
-    return this.queued(instance, options, (key) => work(key, data));
+    return this.queued(instance, options, operation, (key) => work(key, data));
   }
 
   /** Runs `work` after the earlier operations on the same instance, once started. */
-  private queued(instance: Pick<ServiceInstance, 'name' | 'id'>, options: WaitOptions, work: (key: string) => Promise<void>): Promise<void> {
+  private queued(
+    instance: Pick<ServiceInstance, 'name' | 'id'>,
+    options: WaitOptions,
+    operation: string,
+    work: (key: string) => Promise<void>,
+  ): Promise<void> {
     try {
       if (typeof instance !== 'object' || instance === null) throw new InvalidServiceInstanceError('instance', 'must be an object');
       validateNodeName(instance.name, 'name');
@@ -259,7 +266,7 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
     const key = `${instance.name}/${instance.id}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(async () => {
-      await this.whenStarted(`${key}`);
+      await this.whenStarted(`${operation} of ${key}`);
       await work(key);
     });
     const tail = run.catch(() => undefined);
