@@ -115,12 +115,15 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     try {
       await this.connection.ready(new Deadline(this.options.connectionTimeoutMs), 'connect');
     } catch (error) {
+      // Read before close() drops the wire session: why the last connection attempt failed.
+      const socketError = this.connection.lastConnectError;
       await this.close();
       if (isZkError(error, 'CONNECTION_LOSS')) {
-        throw new ZkError(`could not connect to ${this.options.connectString} within ${this.options.connectionTimeoutMs} ms`, {
+        const why = socketError === undefined ? '' : `: ${socketError.message}`;
+        throw new ZkError(`could not connect to ${this.options.connectString} within ${this.options.connectionTimeoutMs} ms${why}`, {
           code: 'CONNECT_TIMEOUT',
           operation: 'connect',
-          cause: error,
+          cause: socketError ?? error,
         });
       }
       throw error;
@@ -180,9 +183,19 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   }
 
   /** Resolves once connected; rejects on timeout, abort or close. */
-  async waitConnected(options?: WaitOptions): Promise<void> {
+  async waitForConnection(options?: WaitOptions): Promise<void> {
     validateWaitOptions(options);
+    await this.startOnFirstUse();
     await this.connection.ready(Deadline.from(options), 'connect');
+  }
+
+  /**
+   * A client used before `start()` starts itself, as the MongoDB driver does (docs/client.md): the first
+   * operation waits for the connection and fails with start()'s error (CONNECT_TIMEOUT with its cause)
+   * instead of waiting out its own timeout against a client that never tries.
+   */
+  private async startOnFirstUse(): Promise<void> {
+    if (this.startPromise === undefined && this.closePromise === undefined) await this.start();
   }
 
   /** State changes as an async iterator (ends when the client closes or the signal aborts). */
@@ -491,6 +504,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     op: (wire: WireSession) => Promise<T>,
   ): Promise<T> {
     if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', operation, path);
+    if (this.startPromise === undefined) await this.startOnFirstUse();
     const started = channels.op.hasSubscribers ? performance.now() : 0;
     const attempt = async (): Promise<T> => {
       deadline.throwIfAborted();

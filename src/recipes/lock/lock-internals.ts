@@ -50,6 +50,8 @@ export interface AcquireRequest {
   timeoutMs: number;
   /** Decide once, never wait: resolve `null` when not held at once. */
   tryOnly: boolean;
+  /** Called (once per node) when our node is created and in line. */
+  onQueued?: (() => void) | undefined;
 }
 
 /** A confirmed hold. */
@@ -96,6 +98,7 @@ export class LockInternals {
             createSent = true;
             first = false;
             ({ node, listing } = await createContender(client, path, prefix, driver.marker, this.data, deadline));
+            request.onQueued?.();
           }
           if (!first) {
             const current: Listing = listing ?? (await listChildren(client, path, deadline));
