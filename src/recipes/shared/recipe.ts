@@ -7,7 +7,7 @@ import { EventEmitter } from 'eventemitter3';
 import { ZkError } from '../../client/errors';
 import type { ZooKeeperClient } from '../../client/types';
 import { checkClient } from './check-client';
-import { RecipeStateError } from './errors';
+import { inUserTerms, RecipeStateError } from './errors';
 
 /** A long-lived recipe's lifecycle, as Curator's: `latent → started → closed`. */
 export type LifecycleState = 'latent' | 'started' | 'closed';
@@ -144,7 +144,7 @@ export abstract class Recipe<Events extends ListenerMap<Events> & RecipeEvents =
       await this.onStart();
     } catch (error) {
       await this.close();
-      throw error;
+      throw inUserTerms(this.what, this.path, error);
     }
     if (this.lifecycle === 'closed') throw new RecipeStateError(`${this.what}: closed while starting`);
   }
