@@ -1,5 +1,6 @@
 /** {@link ZkClient}: the typed, retrying, reconnecting ZooKeeper client. */
 import { EventEmitter } from 'eventemitter3';
+import { AsyncQueue } from './async-queue';
 import { Connection } from './connection';
 import { Deadline, waitUntil } from './deadline';
 import { isZkError, ZkError, type ZkOperation } from './errors';
@@ -115,12 +116,15 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     try {
       await this.connection.ready(new Deadline(this.options.connectionTimeoutMs), 'connect');
     } catch (error) {
+      // Read before close() drops the wire session: why the last connection attempt failed.
+      const socketError = this.connection.lastConnectError;
       await this.close();
       if (isZkError(error, 'CONNECTION_LOSS')) {
-        throw new ZkError(`could not connect to ${this.options.connectString} within ${this.options.connectionTimeoutMs} ms`, {
+        const why = socketError === undefined ? '' : `: ${socketError.message}`;
+        throw new ZkError(`could not connect to ${this.options.connectString} within ${this.options.connectionTimeoutMs} ms${why}`, {
           code: 'CONNECT_TIMEOUT',
           operation: 'connect',
-          cause: error,
+          cause: socketError ?? error,
         });
       }
       throw error;
@@ -180,37 +184,42 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   }
 
   /** Resolves once connected; rejects on timeout, abort or close. */
-  async waitConnected(options?: WaitOptions): Promise<void> {
+  async waitForConnection(options?: WaitOptions): Promise<void> {
     validateWaitOptions(options);
+    await this.startOnFirstUse();
     await this.connection.ready(Deadline.from(options), 'connect');
   }
 
-  /** State changes as an async iterator (ends when the client closes or the signal aborts). */
-  async *states(options?: { signal?: AbortSignal }): AsyncGenerator<{ state: ConnectionState; info: StateInfo }> {
-    const queue: Array<{ state: ConnectionState; info: StateInfo }> = [];
-    let wake: (() => void) | undefined;
+  /**
+   * A client used before `start()` starts itself, as the MongoDB driver does (docs/client.md): the first
+   * operation waits for the connection and fails with start()'s error (CONNECT_TIMEOUT with its cause)
+   * instead of waiting out its own timeout against a client that never tries.
+   */
+  private async startOnFirstUse(): Promise<void> {
+    if (this.startPromise === undefined && this.closePromise === undefined) await this.start();
+  }
+
+  /** State changes as an async iterator; it ends (without an error) when the client closes or the signal aborts. */
+  states(options?: { signal?: AbortSignal }): AsyncIterableIterator<{ state: ConnectionState; info: StateInfo }, undefined> {
+    const signal = options?.signal;
     const onState = (state: ConnectionState, info: StateInfo): void => {
       queue.push({ state, info });
-      wake?.();
+      if (state === 'closed') queue.end();
     };
-    const onAbort = (): void => wake?.();
-    this.on('state', onState);
-    options?.signal?.addEventListener('abort', onAbort);
-    try {
-      for (;;) {
-        while (queue.length > 0) {
-          const next = queue.shift()!;
-          yield next;
-          if (next.state === 'closed') return;
-        }
-        if (options?.signal?.aborted || this.state === 'closed') return;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
-    } finally {
-      this.off('state', onState);
-      options?.signal?.removeEventListener('abort', onAbort);
+    const onAbort = (): void => queue.end();
+    const queue = new AsyncQueue<{ state: ConnectionState; info: StateInfo }>({
+      onClose: () => {
+        this.off('state', onState);
+        signal?.removeEventListener('abort', onAbort);
+      },
+    });
+    if (this.state === 'closed' || signal?.aborted) {
+      queue.end();
+    } else {
+      this.on('state', onState);
+      signal?.addEventListener('abort', onAbort, { once: true });
     }
+    return queue;
   }
 
   /**
@@ -468,7 +477,11 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   }
 
   private track<T>(watcher: RearmingWatcher<T>): RearmingWatcher<T> {
-    if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', 'getData', watcher.path);
+    if (this.closePromise) {
+      // Reported where a watcher reports: its ready() rejects and its iterators end.
+      void watcher.close(ZkError.of('CLIENT_CLOSED', 'getData', watcher.path));
+      return watcher;
+    }
     this.watchers.add(watcher as RearmingWatcher<unknown>);
     watcher.onClosed = () => this.watchers.delete(watcher as RearmingWatcher<unknown>);
     watcher.start();
@@ -491,6 +504,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     op: (wire: WireSession) => Promise<T>,
   ): Promise<T> {
     if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', operation, path);
+    if (this.startPromise === undefined) await this.startOnFirstUse();
     const started = channels.op.hasSubscribers ? performance.now() : 0;
     const attempt = async (): Promise<T> => {
       deadline.throwIfAborted();

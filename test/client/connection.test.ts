@@ -192,8 +192,11 @@ describe('lifecycle', () => {
     await rejectsWithCode(client.getData('/'), 'CLIENT_CLOSED');
     await rejectsWithCode(client.create('/x'), 'CLIENT_CLOSED');
     await rejectsWithCode(client.transaction().create('/x').commit(), 'CLIENT_CLOSED');
-    await rejectsWithCode(client.waitConnected(), 'CLIENT_CLOSED');
-    expect(() => client.watchData('/x')).toThrow(expect.objectContaining({ code: 'CLIENT_CLOSED' }));
+    await rejectsWithCode(client.waitForConnection(), 'CLIENT_CLOSED');
+    // A watcher of a closed client reports through its promise, never by throwing.
+    const watcher = client.watchData('/x');
+    await rejectsWithCode(watcher.ready(), 'CLIENT_CLOSED');
+    for await (const change of watcher) throw new Error(`a closed client's watcher yielded ${String(change.value)}`);
     // states() of a closed client ends at once.
     const after: unknown[] = [];
     for await (const change of client.states()) after.push(change);
@@ -299,7 +302,7 @@ describe('deadlines and aborts', () => {
     await suspended;
     const controller = new AbortController();
     const pending = client.create('/never', 'x', { signal: controller.signal });
-    const waitingForConnection = client.waitConnected({ signal: controller.signal });
+    const waitingForConnection = client.waitForConnection({ signal: controller.signal });
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
     await expect(waitingForConnection).rejects.toBe(reason);

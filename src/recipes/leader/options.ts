@@ -1,8 +1,7 @@
 /** The options of the leader recipes, checked and defaulted in one place each. */
 import type { SafetyPolicy } from '../shared/hold-signal';
 import { booleanOption, functionOption, idOption, optionsObject, policyOption } from '../shared/options';
-import type { LeaderLatchOptions } from './leader-latch';
-import type { LeaderSelectorOptions } from './leader-selector';
+import type { LeaderLatchOptions, LeaderSelectorOptions } from './types';
 
 /** {@link LeaderLatchOptions} with every default filled in. */
 export interface ResolvedLeaderLatchOptions {

@@ -35,7 +35,15 @@ export abstract class SequentialLock implements Lock<LockHandle> {
    * async context) it re-enters the hold at once. Rejects with {@link LockTimeoutError} after `timeoutMs`
    * and with `signal.reason` on abort; either way the waiter's node is deleted.
    */
-  async acquire(options?: AcquireOptions): Promise<LockHandle> {
+  acquire(options?: AcquireOptions): Promise<LockHandle> {
+    return this.acquireInLine(options);
+  }
+
+  /**
+   * @internal {@link SequentialLock.acquire}, telling `onQueued` once this acquisition's node is in line
+   * (for a recipe whose start resolves then: a LeaderSelector).
+   */
+  async acquireInLine(options?: AcquireOptions, onQueued?: () => void): Promise<LockHandle> {
     const { timeoutMs, signal } = checkAcquireOptions(options);
     const reentered = this.reenter();
     if (reentered) return reentered;
@@ -46,6 +54,7 @@ export abstract class SequentialLock implements Lock<LockHandle> {
       deadline: new Deadline(tryOnly ? undefined : timeoutMs, signal),
       timeoutMs: timeoutMs ?? Infinity,
       tryOnly,
+      onQueued,
     });
     if (confirmed === null) throw lockTimeout(this.internals.what, this.path, 0);
     return this.hold(confirmed).handle();

@@ -5,4 +5,4 @@ export {
   type PersistentNodeEvents,
 } from './persistent-node';
 export { PersistentNodeTimeoutError } from './errors';
-export { GroupMember, validateMemberId, type GroupMemberEvents } from './group-member';
+export { GroupMember, validateMemberId, type GroupMemberEvents, type GroupMemberOptions } from './group-member';

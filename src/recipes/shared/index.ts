@@ -1,6 +1,5 @@
 /** Recipe plumbing that is part of the public API (errors, policies, lifecycle states, participants). */
 export { RecipeStateError, RecipeTimeoutError, HoldLostError, type LossReason, type TimeoutDetails } from './errors';
 export type { SafetyPolicy } from './hold-signal';
-export type { LifecycleState } from './lifecycle';
 export type { Participant } from './participants';
-export type { RecipeEvents } from './recipe';
+export type { LifecycleState, LongLived, RecipeEvents } from './recipe';

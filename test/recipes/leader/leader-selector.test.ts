@@ -7,7 +7,7 @@ import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
 import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
-import { expectOneLeaderAtATime, LeadershipChecker } from './support';
+import { expectOneLeaderAtATime, LeadershipChecker, waitForParticipants } from './support';
 
 const server = sharedServer();
 const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
@@ -35,7 +35,7 @@ async function leading(client: ZkClient, id: string, options: Partial<LeaderSele
   const h = holding();
   const s = selector(client, id, { takeLeadership: h.takeLeadership, ...options });
   const first = waitForEvent(s, 'isLeader');
-  s.start();
+  await s.start();
   await first;
   return { s, h };
 }
@@ -53,10 +53,10 @@ test('turns in order; leadership lasts while takeLeadership runs; Curator-style 
   const sa = selector(ca!, 'a', { takeLeadership: a.takeLeadership });
   const sb = selector(cb!, 'b', { takeLeadership: b.takeLeadership });
   const aLeads = waitForEvent(sa, 'isLeader');
-  sa.start();
+  await sa.start();
   await aLeads;
   const bWaits = waitForEvent(sb, 'isLeader');
-  sb.start();
+  await sb.start();
   await waitForParticipants(sb, 2);
   expect((await sb.getParticipants()).map((p) => [p.id, p.isLeader])).toEqual([
     ['a', true],
@@ -100,7 +100,7 @@ test('autoRequeue: 5 selectors take 60 turns, one at a time, checked independent
           signal.throwIfAborted();
         },
       });
-      s.start();
+      void s.start();
     });
   });
   await done;
@@ -155,9 +155,9 @@ test('close() aborts a running takeLeadership, waits for it, and leaves the line
   });
   const sb = selector(cb!, 'b', { takeLeadership: holding().takeLeadership });
   const aLeads = waitForEvent(sa, 'isLeader');
-  sa.start();
+  await sa.start();
   await aLeads;
-  sb.start();
+  await sb.start();
   await waitForParticipants(sb, 2);
   const bLeads = waitForEvent(sb, 'isLeader');
   await sa.close();
@@ -190,7 +190,7 @@ test("the leader's session expires: its signal aborts, the next takes over, it q
   const { s: sa, h: a } = await leading(ca!, 'a', { autoRequeue: true });
   const b = holding();
   const sb = selector(cb!, 'b', { takeLeadership: b.takeLeadership });
-  sb.start();
+  await sb.start();
   await waitForParticipants(sb, 2);
   const aEnded = waitForEvent(sa, 'notLeader');
   const bLeads = waitForEvent(sb, 'isLeader', () => true, scaled(15_000));
@@ -218,7 +218,7 @@ test('a rejecting takeLeadership is reported on error and the turn ends', async 
   });
   const error = waitForEvent(s, 'error');
   const ended = waitForEvent(s, 'notLeader');
-  s.start();
+  await s.start();
   expect(((await error)[0] as Error).message).toBe('boom');
   expect((await ended)[0]).toBe('released');
 });
@@ -234,17 +234,8 @@ test('bad input fails fast with typed errors', async () => {
   const s = selector(client, 'a');
   expect(() => s.requeue()).toThrow(RecipeStateError);
   await client.start();
-  s.start();
-  expect(() => s.start()).toThrow(RecipeStateError);
+  await s.start();
+  await expect(s.start()).rejects.toBeInstanceOf(RecipeStateError);
   await s.close();
   expect(() => s.requeue()).toThrow(RecipeStateError);
 });
-
-/** Waits until `s` sees `n` participants (nothing announces another client's node). */
-async function waitForParticipants(s: LeaderSelector, n: number): Promise<void> {
-  const until = Date.now() + scaled(10_000);
-  while ((await s.getParticipants()).length !== n) {
-    if (Date.now() > until) throw new Error(`expected ${n} participants`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
