@@ -7,6 +7,7 @@ import { isZkError } from '../../client/errors';
 import { joinPath, validatePath } from '../../client/paths';
 import type { CreateMode, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
+import { PersistentNodeTimeoutError } from '../membership/errors';
 import { PersistentNode } from '../membership/persistent-node';
 import { optionsObject } from '../shared/options';
 import { Recipe, toError, type RecipeEvents } from '../shared/recipe';
@@ -133,14 +134,27 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
         this.safeEmit('registered', instance);
         return;
       }
-      const node = new PersistentNode(this.client, path, data, { mode: MODES[instance.serviceType] });
+      const node = new PersistentNode(this.client, path, { data, mode: MODES[instance.serviceType] });
       const registration: Registration = { instance, node };
       node.on('created', () => this.safeEmit('registered', registration.instance));
       node.on('conflict', (owner) => this.safeEmit('conflict', registration.instance, owner));
       node.on('error', (error) => this.safeEmit('error', error));
       this.registrations.set(key, registration);
-      await node.start();
-      await node.waitForInitialCreate(options);
+      // start() settles once the node exists, or rejects when the server refuses it (e.g. NO_AUTH): then the
+      // registration is dropped. The caller's timeout bounds only this call; the node keeps trying after it.
+      const started = node.start().catch((error: unknown) => {
+        if (this.registrations.get(key) === registration) this.registrations.delete(key);
+        throw error;
+      });
+      started.catch(() => undefined);
+      try {
+        await node.waitForInitialCreate(options);
+      } catch (error) {
+        if (error instanceof PersistentNodeTimeoutError || options.signal?.aborted) throw error;
+        // Anything else failed the start too (or closed the node): wait for it to drop the registration.
+        await started;
+        throw error;
+      }
     });
   }
 

@@ -1,5 +1,6 @@
 /** ServiceDiscovery against a real server: register, query, update, unregister, session expiry, lifecycle, bad input. */
-import type { ZkClient } from '../../../src/client';
+import { READ_ACL_UNSAFE, type ZkClient } from '../../../src/client';
+import { PersistentNodeTimeoutError } from '../../../src/recipes/membership';
 import { ownerSessionId } from '../../../src/client/protected-create';
 import { ServiceDiscovery, ServiceNotRegisteredError, InvalidServiceInstanceError, serviceInstance } from '../../../src/recipes/naming';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
@@ -157,6 +158,27 @@ test('service types: STATIC is persistent and unregistered on close; PERMANENT o
   await cleaner.start();
   await cleaner.unregister(permanent);
   expect((await other!.getChildren('/services/s')).children).toEqual([]);
+});
+
+test('a registration the server refuses (NO_AUTH) rejects with its code and is dropped; a timeout leaves it registering', async () => {
+  const [client, admin] = await clients.startMany(2);
+  await admin!.create('/readonly', '', { acl: READ_ACL_UNSAFE });
+  const refused = discovery(client!, '/readonly');
+  await refused.start();
+  await expect(refused.register(serviceInstance({ name: 'api', id: 'a' }))).rejects.toMatchObject({ code: 'NO_AUTH' });
+  expect(refused.registered()).toEqual([]);
+
+  // Another session holds the id: our register waits (and times out), the registration stays and wins later.
+  await admin!.create('/services/api/b', 'theirs', { mode: 'ephemeral', createParents: true });
+  const d = discovery(client!);
+  await d.start();
+  const b = serviceInstance({ name: 'api', id: 'b' });
+  await expect(d.register(b, { timeoutMs: 100 })).rejects.toBeInstanceOf(PersistentNodeTimeoutError);
+  expect(d.registered()).toEqual([b]);
+  const registered = waitForEvent(d, 'registered');
+  await admin!.delete('/services/api/b');
+  await registered;
+  expect(await ownerOf(admin!, '/services/api/b')).toBe(client!.sessionId);
 });
 
 test('unregister leaves another session\'s ephemeral instance alone', async () => {
