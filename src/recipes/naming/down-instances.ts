@@ -34,17 +34,29 @@ export function resolveDownInstancePolicy(policy: Partial<DownInstancePolicy> | 
 
 type Status = { errors: number[]; downUntil: number };
 
-/** Error reports per instance (by name and id) and the instances they made down. */
+/** Which instance a report is about. */
+export type InstanceKey = { name: string; id: string; registrationTimeUTC: number };
+
+/**
+ * An instance's identity for the policy: name, id and registration time, so that an instance registered
+ * anew under the same id (a restarted process) starts with a clean record, as Curator's (which compares
+ * whole instances) does.
+ */
+function keyOf(instance: InstanceKey): string {
+  return `${instance.name}/${instance.id}@${instance.registrationTimeUTC}`;
+}
+
+/** Error reports per instance and the instances they made down. */
 export class DownInstances {
   private readonly statuses = new Map<string, Status>();
 
   constructor(private readonly policy: DownInstancePolicy) {}
 
   /** Records one error of `instance`; it goes down once `errorThreshold` errors fall within `windowMs`. */
-  noteError(instance: { name: string; id: string }): void {
+  noteError(instance: InstanceKey): void {
     const now = performance.now();
     this.purge(now);
-    const key = `${instance.name}/${instance.id}`;
+    const key = keyOf(instance);
     const status = this.statuses.get(key) ?? { errors: [], downUntil: 0 };
     status.errors = status.errors.filter((at) => now - at < this.policy.windowMs);
     status.errors.push(now);
@@ -56,8 +68,8 @@ export class DownInstances {
   }
 
   /** True while `instance` is within its cool-down. */
-  isDown(instance: { name: string; id: string }): boolean {
-    const status = this.statuses.get(`${instance.name}/${instance.id}`);
+  isDown(instance: InstanceKey): boolean {
+    const status = this.statuses.get(keyOf(instance));
     return status !== undefined && performance.now() < status.downUntil;
   }
 

@@ -163,9 +163,10 @@ export class ServiceProvider extends Recipe<ServiceProviderEvents> {
 
   /**
    * Reports that `instance` failed a call. After `errorThreshold` reports within `windowMs` it is not handed
-   * out for `coolDownMs` (Curator's `DownInstancePolicy`).
+   * out for `coolDownMs` (Curator's `DownInstancePolicy`). The record is kept per registration: an instance
+   * registered again under the same id (with a new `registrationTimeUTC`) starts clean.
    */
-  noteError(instance: Pick<ServiceInstance, 'name' | 'id'>): void {
+  noteError(instance: Pick<ServiceInstance, 'name' | 'id' | 'registrationTimeUTC'>): void {
     this.down.noteError(instance);
   }
 

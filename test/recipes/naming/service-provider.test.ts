@@ -105,6 +105,14 @@ test('noteError: errorThreshold errors within the window take an instance out fo
   // No event announces the end of a cool-down: look until it is over.
   await eventually(() => p.getAllInstances().length === 2);
   expect(performance.now() - downAt).toBeGreaterThanOrEqual(coolDownMs - 1);
+
+  // A restarted 'a' (registered anew, so a new registration time) is not held to the old one's record.
+  p.noteError(a);
+  p.noteError(a);
+  expect(p.getAllInstances().map((i) => i.id)).toEqual(['b']);
+  await registry.unregister(a);
+  await registry.register(api('a', { registrationTimeUTC: a.registrationTimeUTC + 1 }));
+  await eventually(() => p.getAllInstances().length === 2);
 });
 
 test('waitForInstance resolves when one registers; times out with a typed error; aborts with the reason', async () => {
