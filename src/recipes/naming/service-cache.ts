@@ -4,6 +4,7 @@
  */
 import { AsyncQueue, Fanout, type AsyncQueueOptions } from '../../client/async-queue';
 import { GroupView } from '../membership/group-view';
+import { RecipeStateError } from '../shared/errors';
 import { Recipe, toError, type RecipeEvents } from '../shared/recipe';
 import { parseServiceInstance, validateNodeName, type ServiceInstance } from './instance';
 import { discoveryClient, trackDependent, type ServiceDiscovery } from './service-discovery';
@@ -72,6 +73,8 @@ export class ServiceCache extends Recipe<ServiceCacheEvents> implements AsyncIte
   }
 
   protected async onStart(): Promise<void> {
+    // Its discovery would never close it: refuse, as a closed discovery refuses register().
+    if (this.discovery.state === 'closed') throw new RecipeStateError(`${this.what}: its ServiceDiscovery is closed`);
     this.untrack = trackDependent(this.discovery, this);
     await this.view.start();
   }

@@ -171,8 +171,8 @@ export class ServiceProvider extends Recipe<ServiceProviderEvents> {
   }
 
   protected async onStart(): Promise<void> {
+    await this.cache.start(); // rejects when the discovery is closed
     this.untrack = trackDependent(this.discovery, this);
-    await this.cache.start();
   }
 
   protected async onClose(): Promise<void> {

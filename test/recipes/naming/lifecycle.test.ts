@@ -92,6 +92,13 @@ describe.each(recipes)('%s', (_name, make) => {
   });
 });
 
+test('a cache or provider of a closed discovery does not start', async () => {
+  const discovery = await startedDiscovery(await clients.start());
+  await discovery.close();
+  await expect(new ServiceCache(discovery, 'api').start()).rejects.toBeInstanceOf(RecipeStateError);
+  await expect(new ServiceProvider(discovery, 'api').start()).rejects.toBeInstanceOf(RecipeStateError);
+});
+
 test('a discovery with registrations, a cache, a provider and id generators, closed, leaves no socket or timer behind', async () => {
   await leavesNothingBehind(async () => {
     const client = await clients.start();
