@@ -129,8 +129,8 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
       }
       const path = this.pathForInstance(instance.name, instance.id);
       if (instance.serviceType === 'PERMANENT') {
-        this.registrations.set(key, { instance, node: undefined });
         await this.writePermanent(path, data, options);
+        this.registrations.set(key, { instance, node: undefined });
         this.safeEmit('registered', instance);
         return;
       }
