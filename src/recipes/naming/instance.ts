@@ -236,17 +236,18 @@ export function serializeServiceInstance(instance: ServiceInstance): Buffer {
 /**
  * Reads node data written by Curator or by us. Missing fields take Curator's defaults (a missing `enabled`
  * is true, a missing `serviceType` is `DYNAMIC`); unknown fields are ignored, as Curator's reader does.
- * Throws {@link InvalidServiceInstanceError} (field `instance`, naming `path`) for data that is not such JSON.
+ * Throws {@link InvalidServiceInstanceError} (field `instance`, naming `path` when given) for data that is not such JSON.
  */
-export function parseServiceInstance(data: Buffer, path: string): ServiceInstance {
+export function parseServiceInstance(data: Buffer, path?: string): ServiceInstance {
+  const what = path === undefined ? 'the node data' : `the data of ${path}`;
   let json: unknown;
   try {
     json = JSON.parse(data.toString('utf8'));
   } catch (error) {
-    throw new InvalidServiceInstanceError('instance', `the data of ${path} is not JSON`, { cause: error });
+    throw new InvalidServiceInstanceError('instance', `${what} is not JSON`, { cause: error });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new InvalidServiceInstanceError('instance', `the data of ${path} is not a JSON object`);
+    throw new InvalidServiceInstanceError('instance', `${what} is not a JSON object`);
   }
   const raw = json as Record<string, unknown>;
   const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);

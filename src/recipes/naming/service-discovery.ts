@@ -12,7 +12,7 @@ import { PersistentNode } from '../membership/persistent-node';
 import { optionsObject } from '../shared/options';
 import { Recipe, toError, type RecipeEvents } from '../shared/recipe';
 import { InvalidServiceInstanceError, ServiceNotRegisteredError } from './errors';
-import { parseServiceInstance, serializeServiceInstance, validateNodeName, validateServiceInstance, type ServiceInstance } from './instance';
+import { parseServiceInstance, serializeServiceInstance, validateNodeName, type ServiceInstance } from './instance';
 
 /** Options of a {@link ServiceDiscovery}. */
 export interface ServiceDiscoveryOptions {
@@ -254,8 +254,7 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
   ): Promise<void> {
     let data: Buffer;
     try {
-      validateServiceInstance(instance);
-      data = serializeServiceInstance(instance);
+      data = serializeServiceInstance(instance); // checks every field first
     } catch (error) {
       return Promise.reject(toError(error));
     }
