@@ -2,7 +2,8 @@
 import type { ZkClient } from '../../../src/client';
 import { ServiceCache, ServiceDiscovery, serviceInstance, type ServiceInstance } from '../../../src/recipes/naming';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
-import { scaled, waitForEvent } from '../../helpers';
+import { TestingProxy } from '../../../src/testing';
+import { scaled, waitForEvent, waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
 
@@ -112,6 +113,29 @@ test('30 instances of 3 services register and unregister concurrently; every cac
   await registrants[2]!.close();
   for (const cache of caches) await converges(cache, truth(cache.name));
   expect(ids(caches.flatMap((c) => c.instances()))).not.toMatch(/\bi2\b/);
+});
+
+test('changes made while the cache is cut off arrive after it reconnects', async () => {
+  const proxy = await TestingProxy.start(server.connectString);
+  recipes.push(proxy);
+  const watcher = await clients.start({ connectString: proxy.connectString, sessionTimeoutMs: 8000 });
+  const registry = await startedDiscovery(await clients.start());
+  await Promise.all(['a', 'b'].map((id) => registry.register(serviceInstance({ name: 'api', id, port: 1 }))));
+  const cache = track(new ServiceCache(await startedDiscovery(watcher), 'api'));
+  await cache.start();
+  await converges(cache, () => registry.queryForInstances('api'));
+
+  const suspended = waitForState(watcher, 'suspended');
+  proxy.rejectConnections(true);
+  proxy.cut();
+  await suspended;
+  await registry.unregister({ name: 'api', id: 'a' });
+  await registry.update(serviceInstance({ name: 'api', id: 'b', port: 2 }));
+  await registry.register(serviceInstance({ name: 'api', id: 'c', port: 3 }));
+  expect(ids(cache.instances())).toBe('a,b');
+  proxy.rejectConnections(false);
+  await converges(cache, () => registry.queryForInstances('api'));
+  expect(cache.instances().map((i) => `${i.id}:${i.port}`)).toEqual(['b:2', 'c:3']);
 });
 
 test('lifecycle: start twice, close twice; closing the discovery closes its caches', async () => {
