@@ -57,7 +57,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  *   latch-close &lt;path&gt;                        CLOSED   (a leader also gets EVENT notLeader)
  *   semaphore-acquire &lt;path&gt; &lt;maxLeases&gt; [timeoutMs]   ACQUIRED   (one lease of InterProcessSemaphoreV2)
  *   semaphore-release &lt;path&gt;                  RELEASED  (returns the oldest lease this peer holds there)
- *   discovery-register / discovery-query      see the naming block at the end of the command switch
+ *   discovery-register / discovery-query / idblock-next   see the naming block at the end of the command switch
  *   quit                                      BYE, then exit 0 (end of stdin does the same)
  * </pre>
  */
@@ -290,6 +290,7 @@ public final class CuratorPeer {
             //   discovery-register <basePath> <name> <id> <port> [uriSpec]   REGISTERED
             //       a DYNAMIC instance at 127.0.0.1 with the payload {"zone": "java"} (a HashMap)
             //   discovery-query <basePath> <name>                              INSTANCES <JSON array, as Curator reads them>
+            //   idblock-next (below): ids from Curator's CachedAtomicLong, for the IdBlockAllocator interop
             case "discovery-register":
             case "discovery-query": {
                 String basePath = path(w, 3, w[0].equals("discovery-register") ? 6 : 3, w[0] + " <basePath> <name> ...");
@@ -324,6 +325,24 @@ public final class CuratorPeer {
                 }
                 discovery.registerService(instance.build());
                 return "REGISTERED";
+            }
+            //   idblock-next <path> <cacheFactor> <count>   IDS id1,id2,...   (a CachedAtomicLong over a DistributedAtomicLong)
+            case "idblock-next": {
+                String path = path(w, 4, 4, "idblock-next <path> <cacheFactor> <count>");
+                org.apache.curator.framework.recipes.atomic.CachedAtomicLong ids =
+                        new org.apache.curator.framework.recipes.atomic.CachedAtomicLong(
+                                new org.apache.curator.framework.recipes.atomic.DistributedAtomicLong(
+                                        client, path, new org.apache.curator.retry.RetryNTimes(1000, 1)),
+                                positiveInt(w[2], "cacheFactor"));
+                List<String> values = new ArrayList<>();
+                for (int i = positiveInt(w[3], "count"); i > 0; i--) {
+                    org.apache.curator.framework.recipes.atomic.AtomicValue<Long> next = ids.next();
+                    if (!next.succeeded()) {
+                        throw new CommandException("CachedAtomicLong gave up under contention after " + values.size() + " ids");
+                    }
+                    values.add(String.valueOf(next.preValue()));
+                }
+                return nameList("IDS", values);
             }
             // ---- end naming (issue 12) ------------------------------------------------------------------
             default:

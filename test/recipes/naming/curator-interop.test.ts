@@ -1,9 +1,10 @@
 /**
  * Interop with Apache Curator 5.4's curator-x-discovery (a real Curator client in a child JVM,
  * test/interop/CuratorPeer.java): instances Curator registers are found by our discovery, cache and
- * provider, and ours by Curator's ServiceDiscovery, with every field intact.
+ * provider, and ours by Curator's ServiceDiscovery, with every field intact; and our IdBlockAllocator shares
+ * its counter with Curator's CachedAtomicLong (DistributedAtomicLong's 8-byte format).
  */
-import { ServiceCache, ServiceDiscovery, serviceInstance, buildUri, type ServiceInstance } from '../../../src/recipes/naming';
+import { buildUri, IdBlockAllocator, ServiceCache, ServiceDiscovery, serviceInstance, type ServiceInstance } from '../../../src/recipes/naming';
 import { TestingServer } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
 import { Clients } from '../../helpers/clients';
@@ -113,4 +114,25 @@ test("ours are found by Curator's ServiceDiscovery with every field, and vanish 
 
   await ours.close();
   expect(await curator.send(`discovery-query ${curatorBase()} svc`)).toBe('INSTANCES []');
+});
+
+test("IdBlockAllocator and Curator's CachedAtomicLong share one counter: every id handed out once", async () => {
+  const path = '/ids/shared';
+  const ours = await clients.startMany(4);
+  const fromCurator = curator.send(`idblock-next ${clients.namespace}${path} 50 500`);
+  const fromUs = Promise.all(
+    ours.map(async (client) => {
+      const allocator = new IdBlockAllocator(client, path, { blockSize: 50 });
+      const ids: bigint[] = [];
+      for (let i = 0; i < 500; i += 1) ids.push(await allocator.next());
+      return ids;
+    }),
+  );
+  const reply = await fromCurator;
+  expect(reply).toMatch(/^IDS \d/);
+  const all = [...reply.slice('IDS '.length).split(',').map(BigInt), ...(await fromUs).flat()];
+  expect(all).toHaveLength(2500);
+  expect(new Set(all).size).toBe(2500);
+  // 50 blocks of 50 were reserved in all, by both sides, in one counter.
+  expect((await ours[0]!.getData(path)).data.readBigInt64BE()).toBe(2500n);
 });
