@@ -1,8 +1,7 @@
-/** Naming: service discovery in Curator's layout ({@link ServiceDiscovery}, {@link ServiceCache}, {@link ServiceProvider}). */
+/** Naming: service discovery in Curator's layout ({@link ServiceDiscovery}, {@link ServiceCache}, {@link ServiceProvider}) and unique ids. */
 export {
   ServiceDiscovery,
   type ServiceDiscoveryOptions,
-  type ResolvedServiceDiscoveryOptions,
   type ServiceDiscoveryEvents,
 } from './service-discovery';
 export { ServiceCache, type ServiceCacheEvents } from './service-cache';
@@ -10,7 +9,6 @@ export {
   ServiceProvider,
   type ProviderStrategy,
   type ServiceProviderOptions,
-  type ResolvedServiceProviderOptions,
   type ServiceProviderEvents,
 } from './service-provider';
 export type { DownInstancePolicy } from './down-instances';

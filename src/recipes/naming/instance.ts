@@ -109,7 +109,7 @@ function validatePort(value: unknown, field: 'port' | 'sslPort'): void {
 }
 
 /** Checks every field of `instance` (see {@link serviceInstance}); throws {@link InvalidServiceInstanceError}. */
-export function validateServiceInstance(instance: unknown): asserts instance is ServiceInstance {
+function validateServiceInstance(instance: unknown): asserts instance is ServiceInstance {
   if (typeof instance !== 'object' || instance === null) throw new InvalidServiceInstanceError('instance', 'must be an object');
   const i = instance as Record<keyof ServiceInstance, unknown>;
   validateNodeName(i.name, 'name');
