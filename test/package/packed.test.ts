@@ -1,7 +1,9 @@
 /**
  * The packed package, as a consumer gets it: build, `npm pack`, unpack into a scratch project and load both
- * entry points with `require` and with `import`. Checks the `exports` map, the `files` list and that the
- * ESM and CJS copies agree on `instanceof ZkError`.
+ * entry points with `require` and with `import`. Checks the `exports` map, the `files` list, that the
+ * ESM and CJS copies agree on `instanceof ZkError`, and that a consumer's strict type-check of both entry
+ * points passes in every common module setup (with `@types/node`, which the README asks for).
+ * No network: the tarball is unpacked, not installed, and its dependencies are this checkout's.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -18,19 +20,22 @@ beforeAll(() => {
   const modules = join(scratch, 'node_modules');
   mkdirSync(join(modules, 'zk-recipes'), { recursive: true });
   execFileSync('tar', ['-xzf', join(scratch, packed), '-C', join(modules, 'zk-recipes'), '--strip-components=1']);
-  // Its dependencies come from this checkout's node_modules, as npm would have installed them.
+  // Its dependencies (and typescript) come from this checkout's node_modules, as npm would have installed
+  // them; of the type packages only @types/node, as in an app that has not set up jest.
   for (const dep of readdirSync(join(root, 'node_modules'))) {
-    if (dep !== 'zk-recipes' && !dep.startsWith('.')) symlinkSync(join(root, 'node_modules', dep), join(modules, dep));
+    if (dep !== 'zk-recipes' && dep !== '@types' && !dep.startsWith('.')) symlinkSync(join(root, 'node_modules', dep), join(modules, dep));
   }
+  mkdirSync(join(modules, '@types'));
+  symlinkSync(join(root, 'node_modules', '@types', 'node'), join(modules, '@types', 'node'));
 }, 120_000);
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-function run(file: string, source: string): string {
+function run(file: string, source: string, env: NodeJS.ProcessEnv = process.env): string {
   writeFileSync(join(scratch, file), source);
-  return execFileSync(process.execPath, [join(scratch, file)], { cwd: scratch, encoding: 'utf8' }).trim();
+  return execFileSync(process.execPath, [join(scratch, file)], { cwd: scratch, encoding: 'utf8', env }).trim();
 }
 
 test('the tarball holds the build, the ZooKeeper script and the docs, and no sources or tests', () => {
@@ -43,7 +48,19 @@ test('the tarball holds the build, the ZooKeeper script and the docs, and no sou
   expect(files).toContain('./dist/index.d.ts');
   expect(files).toContain('./dist/testing.mjs');
   expect(files).toContain('./scripts/ensure-zookeeper.sh');
+  expect(files).toContain('./LICENSE');
   expect(files.some((f) => f.startsWith('./src/') || f.startsWith('./test/'))).toBe(false);
+  // Source maps would point at src/, which is not shipped.
+  expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+});
+
+test('the "ZooKeeper not found" message names the install script inside node_modules', () => {
+  const out = run(
+    'not-found.cjs',
+    `const { findZooKeeper } = require('zk-recipes/testing');
+     try { findZooKeeper({ PATH: process.env.PATH, ZK_HOME: process.cwd() }); } catch (error) { console.log(error.message); }`,
+  );
+  expect(out).toContain('bash node_modules/zk-recipes/scripts/ensure-zookeeper.sh');
 });
 
 test('require() loads both entry points', () => {
@@ -69,3 +86,51 @@ test('import loads both entry points, and ZkError instanceof works across the ES
   );
   expect(JSON.parse(out)).toEqual({ client: 'function', server: 'function', same: false, cross: true, plain: false });
 });
+
+/** A consumer of both entry points, using the types a user touches first. */
+const CONSUMER = `import { GroupMember, LeaderLatch, Mutex, ZkClient, isZkError, type LockHandle, type ZkClientOptions } from 'zk-recipes';
+import { TestingServer } from 'zk-recipes/testing';
+
+export async function main(): Promise<bigint> {
+  const server = await TestingServer.start();
+  const options: ZkClientOptions = { connectString: server.connectString, sessionTimeoutMs: 10_000 };
+  const client = await ZkClient.connect(options);
+  const lock: LockHandle = await new Mutex(client, '/locks/a').acquire({ timeoutMs: 1000 });
+  await lock.release();
+  const latch = new LeaderLatch(client, '/election', { id: 'a' });
+  latch.on('isLeader', (leadership) => void leadership.signal.aborted);
+  const member = new GroupMember(client, '/group', 'a', 'data');
+  const data: Buffer | undefined = (await client.exists('/x')) ? (await client.getData('/x')).data : undefined;
+  if (data === undefined && isZkError(new Error('x'), 'NO_NODE')) throw new Error('unreachable');
+  await member[Symbol.asyncDispose]();
+  await client.close();
+  await server.stop();
+  return lock.fencingToken;
+}
+`;
+
+/** moduleResolution, module, and the consumer package's `type`: ESM and CJS under every common resolution. */
+const SETUPS = [
+  ['nodenext', 'nodenext', 'module'],
+  ['nodenext', 'nodenext', 'commonjs'],
+  ['node16', 'node16', 'module'],
+  ['node16', 'node16', 'commonjs'],
+  ['bundler', 'esnext', 'module'],
+  ['node10', 'commonjs', 'commonjs'],
+] as const;
+
+test.each(SETUPS)("a consumer's strict type-check passes: moduleResolution %s, module %s, type %s", (resolution, module, type) => {
+  const dir = join(scratch, `types-${resolution}-${type}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type }));
+  writeFileSync(join(dir, 'index.ts'), CONSUMER);
+  // No skipLibCheck: zk-recipes' own .d.ts files are checked too. Each setup in its own directory (and
+  // package.json) so that TypeScript reads the consumer's `type` as node16/nodenext do.
+  const tsc = join(scratch, 'node_modules', 'typescript', 'bin', 'tsc');
+  const args = ['--strict', '--noEmit', '--skipLibCheck', 'false', '--target', 'es2022', '--module', module, '--moduleResolution', resolution];
+  try {
+    execFileSync(process.execPath, [tsc, ...args, 'index.ts'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    throw new Error(`tsc failed for ${resolution}/${module}/${type}:\n${(error as { stdout: string }).stdout}`);
+  }
+}, 60_000);
