@@ -46,19 +46,13 @@ function howToInstall(): string {
 }
 
 /**
- * The package's `scripts/ensure-zookeeper.sh`, relative to the working directory when below it: in an app
- * `node_modules/zk-recipes/scripts/ensure-zookeeper.sh`, in this repository `scripts/ensure-zookeeper.sh`.
- * Found by walking up from this module (`dist/` when installed, `src/testing/` in the repository).
+ * The package's `scripts/ensure-zookeeper.sh` as the user can type it from the working directory: in an
+ * app `node_modules/zk-recipes/scripts/ensure-zookeeper.sh`, in this repository `scripts/ensure-zookeeper.sh`.
  */
 function installScript(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const script = path.join(dir, 'scripts', 'ensure-zookeeper.sh');
-    if (fs.existsSync(script)) {
-      const relative = path.relative(process.cwd(), script);
-      return relative.startsWith('..') || path.isAbsolute(relative) ? script : relative;
-    }
-    if (path.dirname(dir) === dir) return 'node_modules/zk-recipes/scripts/ensure-zookeeper.sh';
-  }
+  const installed = path.join('node_modules', 'zk-recipes', 'scripts', 'ensure-zookeeper.sh');
+  const repository = path.join('scripts', 'ensure-zookeeper.sh');
+  return !fs.existsSync(installed) && fs.existsSync(repository) ? repository : installed;
 }
 
 /** Thrown when no ZooKeeper installation or no Java runtime can be found; the message says how to get one. */

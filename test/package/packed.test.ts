@@ -6,7 +6,7 @@
  * No network: the tarball is unpacked, not installed, and its dependencies are this checkout's.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,6 +49,8 @@ test('the tarball holds the build, the ZooKeeper script and the docs, and no sou
   expect(files).toContain('./dist/testing.mjs');
   expect(files).toContain('./scripts/ensure-zookeeper.sh');
   expect(files).toContain('./LICENSE');
+  expect(files).toContain('./dist/cli.js'); // the bin; its ESM twin is not shipped
+  expect(files).not.toContain('./dist/cli.mjs');
   expect(files.some((f) => f.startsWith('./src/') || f.startsWith('./test/'))).toBe(false);
   // Source maps would point at src/, which is not shipped.
   expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
@@ -61,6 +63,12 @@ test('the "ZooKeeper not found" message names the install script inside node_mod
      try { findZooKeeper({ PATH: process.env.PATH, ZK_HOME: process.cwd() }); } catch (error) { console.log(error.message); }`,
   );
   expect(out).toContain('bash node_modules/zk-recipes/scripts/ensure-zookeeper.sh');
+});
+
+test('the zk-recipes command runs from the package (its bin)', () => {
+  const bin = (JSON.parse(readFileSync(join(scratch, 'node_modules', 'zk-recipes', 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin;
+  const help = execFileSync(process.execPath, [join(scratch, 'node_modules', 'zk-recipes', bin['zk-recipes']!), '--help'], { encoding: 'utf8' });
+  expect(help).toContain('inspect lock <path>');
 });
 
 test('require() loads both entry points', () => {
