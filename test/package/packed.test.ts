@@ -63,7 +63,9 @@ test('the shipped docs cite no file the package lacks (those link to the reposit
   for (const page of pages) {
     const text = readFileSync(join(pkg, page), 'utf8');
     // Repository files are cited as links to the repository; anything else must be in the package.
-    const withoutRepoLinks = text.replaceAll(/https:\/\/github\.com\/zk-recipes\/zk-recipes\/(blob|tree)\/main\/\S+?\)/g, ')');
+    const withoutRepoLinks = text
+      .replaceAll(/\[[^\]]*\]\(https:\/\/github\.com\/zk-recipes\/zk-recipes\/[^)]*\)/g, '')
+      .replaceAll(/https:\/\/github\.com\/zk-recipes\/zk-recipes\/\S*/g, '');
     for (const match of withoutRepoLinks.matchAll(/(?<![\w./-])(?:src|test|bench|examples)\/[\w./-]*/g)) problems.push(`${page}: ${match[0]}`);
     for (const match of text.matchAll(/\]\((?!https?:|#)([^)#]+)/g)) {
       if (!existsSync(join(pkg, dirname(page), match[1]!))) problems.push(`${page}: link to ${match[1]}`);
