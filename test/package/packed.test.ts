@@ -115,7 +115,7 @@ test('import loads both entry points, and ZkError instanceof works across the ES
 });
 
 /** A consumer of both entry points, using the types a user touches first. */
-const CONSUMER = `import { GroupMember, LeaderLatch, Mutex, ZkClient, isZkError, type LockHandle, type ZkClientOptions } from 'zk-recipes';
+const CONSUMER = `import { LeaderLatch, Mutex, ZkClient, isZkError, type LockHandle, type ZkClientOptions } from 'zk-recipes';
 import { TestingServer } from 'zk-recipes/testing';
 
 export async function main(): Promise<bigint> {
@@ -123,13 +123,13 @@ export async function main(): Promise<bigint> {
   const options: ZkClientOptions = { connectString: server.connectString, sessionTimeoutMs: 10_000 };
   const client = await ZkClient.connect(options);
   const lock: LockHandle = await new Mutex(client, '/locks/a').acquire({ timeoutMs: 1000 });
-  await lock.release();
+  await lock[Symbol.asyncDispose]();
   const latch = new LeaderLatch(client, '/election', { id: 'a' });
   latch.on('isLeader', (leadership) => void leadership.signal.aborted);
-  const member = new GroupMember(client, '/group', 'a', 'data');
+  await latch.start();
   const data: Buffer | undefined = (await client.exists('/x')) ? (await client.getData('/x')).data : undefined;
   if (data === undefined && isZkError(new Error('x'), 'NO_NODE')) throw new Error('unreachable');
-  await member[Symbol.asyncDispose]();
+  await latch.close();
   await client.close();
   await server.stop();
   return lock.fencingToken;
