@@ -4,7 +4,7 @@
  */
 import { isZkError, joinPath, type DataResult, type ZkClient } from '../index';
 import { sortSequentialNodes, type SequentialNode } from '../recipes/shared/sequential-nodes';
-import { ownerSessionId } from '../recipes/shared/session-owner';
+import { sessionIdHex } from '../client/stat';
 import { formatAge } from './output';
 
 /** One sequential node (name, marker, sequence), as the inspectors report it. */
@@ -29,7 +29,7 @@ export async function readContenders(client: ZkClient, path: string, markers: re
       const node = await readNode(client, joinPath(path, name));
       if (node === undefined) return undefined;
       const { data, stat } = node;
-      return { name, sequence, marker, sessionId: ownerSessionId(stat), ageMs: now - stat.ctime, data: data.toString('utf8') };
+      return { name, sequence, marker, sessionId: sessionIdHex(stat.ephemeralOwner), ageMs: now - stat.ctime, data: data.toString('utf8') };
     }),
   );
   return read.filter((contender): contender is Contender => contender !== undefined);

@@ -1,6 +1,6 @@
 /** What a command prints: a JSON value for `--json`, and lines of text for people. */
 import type { Stat } from '../index';
-import { ownerSessionId } from '../recipes/shared/session-owner';
+import { sessionIdHex } from '../client/stat';
 
 /** The result of a command, in both of its forms. */
 export interface Output {
@@ -37,7 +37,7 @@ export function statJson(stat: Stat): StatJson {
     version: stat.version,
     cversion: stat.cversion,
     aversion: stat.aversion,
-    ephemeralOwner: stat.ephemeralOwner === 0n ? null : ownerSessionId(stat),
+    ephemeralOwner: stat.ephemeralOwner === 0n ? null : sessionIdHex(stat.ephemeralOwner),
     dataLength: stat.dataLength,
     numChildren: stat.numChildren,
   };

@@ -1,6 +1,6 @@
 /** `inspect group`: the members of a `GroupMember` group (Curator's layout: `<path>/<memberId>`), with data. */
 import { joinPath } from '../../index';
-import { ownerSessionId } from '../../recipes/shared/session-owner';
+import { sessionIdHex } from '../../client/stat';
 import { listOrEmpty, readNode } from '../contenders';
 import { formatAge } from '../output';
 import type { Inspector } from './inspector';
@@ -25,7 +25,7 @@ export const groupInspector: Inspector = {
       (await listOrEmpty(client, path)).sort().map(async (id): Promise<GroupMemberReport | undefined> => {
         const node = await readNode(client, joinPath(path, id));
         if (node === undefined) return undefined;
-        return { id, data: node.data.toString('utf8'), sessionId: ownerSessionId(node.stat), ageMs: now - node.stat.ctime };
+        return { id, data: node.data.toString('utf8'), sessionId: sessionIdHex(node.stat.ephemeralOwner), ageMs: now - node.stat.ctime };
       }),
     );
     const members = read.filter((m): m is GroupMemberReport => m !== undefined);
