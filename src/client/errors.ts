@@ -39,7 +39,6 @@ export interface ZkErrorDetails {
  * even when both the ESM and the CJS build of this package are loaded.
  */
 export class ZkError extends Error {
-  /** The class name, also when minified. */
   override readonly name = 'ZkError' as const;
   /** The named error code. */
   readonly code: ZkErrorCode;

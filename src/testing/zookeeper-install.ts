@@ -57,7 +57,6 @@ function installScript(): string {
 
 /** Thrown when no ZooKeeper installation or no Java runtime can be found; the message says how to get one. */
 export class ZooKeeperNotFoundError extends Error {
-  /** The class name, also when minified. */
   override readonly name = 'ZooKeeperNotFoundError';
 }
 

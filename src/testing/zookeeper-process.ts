@@ -66,7 +66,6 @@ export interface JvmSpec {
 
 /** Thrown when a server does not come up; carries the tail of its logs. */
 export class ZooKeeperStartError extends Error {
-  /** The class name, also when minified. */
   override readonly name = 'ZooKeeperStartError';
   /** True when the server failed because a port was taken (the caller may retry on other ports). */
   readonly bindFailure: boolean;

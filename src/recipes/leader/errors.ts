@@ -22,7 +22,6 @@ export type LeadershipLossReason =
 
 /** The `reason` of an aborted leadership signal: says why, in {@link LeadershipLostError.reason}. */
 export class LeadershipLostError extends Error {
-  /** The class name, also when minified. */
   override readonly name = 'LeadershipLostError' as const;
   /** Why the leadership ended. */
   readonly reason: LeadershipLossReason;
@@ -35,7 +34,6 @@ export class LeadershipLostError extends Error {
 
 /** `await({ timeoutMs })` ran out of time before this participant became the leader. */
 export class LeadershipTimeoutError extends RecipeTimeoutError {
-  /** The class name, also when minified. */
   override readonly name = 'LeadershipTimeoutError';
 }
 

@@ -15,7 +15,6 @@ import { RecipeTimeoutError } from '../shared/errors';
  * ```
  */
 export class LockTimeoutError extends RecipeTimeoutError {
-  /** The class name, also when minified. */
   override readonly name: string = 'LockTimeoutError';
   /** The lock's path. */
   readonly path: string;

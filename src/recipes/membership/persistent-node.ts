@@ -42,7 +42,6 @@ export interface PersistentNodeEvents {
 
 /** `waitForInitialCreate({ timeoutMs })` ran out of time. */
 export class PersistentNodeTimeoutError extends RecipeTimeoutError {
-  /** The class name, also when minified. */
   override readonly name = 'PersistentNodeTimeoutError';
 }
 
