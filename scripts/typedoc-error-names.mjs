@@ -1,8 +1,9 @@
 // @ts-check
 /**
- * TypeDoc plugin: documents the `name` property of every error class (`override readonly name =
- * 'LockTimeoutError'`) with one sentence, instead of a comment on each class. The property only repeats the
- * class name (so that it survives minification), and a comment per class would be noise in the source.
+ * TypeDoc plugin: documents the plumbing every error class has, with one sentence each instead of a comment
+ * on each class: the `name` property (`override readonly name = 'LockTimeoutError'`, which only repeats the
+ * class name so that it survives minification) and a `[Symbol.hasInstance]` override (the brand check that
+ * makes `instanceof` work across the ESM and CJS builds).
  */
 import { Comment, Converter, ReflectionKind } from 'typedoc';
 
@@ -13,6 +14,11 @@ export function load(app) {
       const owner = property.parent;
       if (property.name !== 'name' || property.comment || !owner?.kindOf(ReflectionKind.Class) || !owner.name.endsWith('Error')) continue;
       property.comment = new Comment([{ kind: 'text', text: `The class name, \`'${owner.name}'\`, also in minified code.` }]);
+    }
+    for (const signature of context.project.getReflectionsByKind(ReflectionKind.CallSignature)) {
+      const owner = signature.parent?.parent;
+      if (signature.name !== '[hasInstance]' || signature.comment || !owner?.kindOf(ReflectionKind.Class) || !owner.name.endsWith('Error')) continue;
+      signature.comment = new Comment([{ kind: 'text', text: `True for a \`${owner.name}\` from either build (ESM or CJS) of this package.` }]);
     }
   });
 }

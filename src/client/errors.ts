@@ -67,7 +67,6 @@ export class ZkError extends Error {
     return new ZkError(`${operation}${where}: ${code}`, { code, operation, path, cause });
   }
 
-  /** True for a `ZkError` from either build (ESM or CJS) of this package, by its brand. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (!Object.hasOwn(this, zkErrorClassBrand)) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[zkErrorBrand] === true;
