@@ -45,10 +45,10 @@ test('a client that started, worked, watched and closed', async () => {
     const exists = client.watchExists('/b');
     await Promise.all([data.ready(), children.ready(), exists.ready()]);
     const iterating = (async () => {
-      for await (const change of data) void change;
+      for await (const change of data) change;
     })();
     const states = (async () => {
-      for await (const change of client.states()) void change;
+      for await (const change of client.states()) change;
     })();
     await client.setData('/a', 'z');
     await client.close();

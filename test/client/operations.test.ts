@@ -283,7 +283,7 @@ describe('ACLs and authentication', () => {
     const watcher = client.watchChildren('/');
     await watcher.ready();
     const iterating = (async () => {
-      for await (const change of watcher) void change;
+      for await (const change of watcher) change;
     })();
     const error = await rejectsWithCode(client.addAuth({ scheme: 'no-such-scheme', auth: 'x' }), 'AUTH_FAILED');
     expect(error.operation).toBe('addAuth');
@@ -363,7 +363,7 @@ describe('namespaces', () => {
 
     const error = await rejectsWithCode(client.getData('/nope'), 'NO_NODE');
     expect(error.message).not.toContain(namespace);
-    expect((error as ZkError).path).toBe('/nope');
+    expect((error).path).toBe('/nope');
 
     // The namespace root itself is '/'.
     expect((await client.exists('/'))!.numChildren).toBe(2);

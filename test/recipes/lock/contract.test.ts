@@ -13,7 +13,7 @@ import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
 import { ephemeralsUnder, rejection } from './support';
 
-type Factory = (client: ZooKeeperClient, path: string, options?: LockOptions) => Lock<LockHandle>;
+type Factory = (client: ZooKeeperClient, path: string, options?: LockOptions) => Lock;
 /** How many ephemeral nodes a holder and `waiters` waiters have under the lock's path. */
 type NodeCount = (waiters: number) => number;
 
