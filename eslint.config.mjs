@@ -32,6 +32,8 @@ export default tseslint.config(
       // checks made for JavaScript callers (`typeof options !== 'object'`) unnecessary. Both are everywhere
       // in this code and both are right; the compiler's strictNullChecks still catch the real mistakes.
       '@typescript-eslint/no-unnecessary-condition': 'off',
+      // `_`-named bindings are deliberately unused (a drained iterator's values, a describe.each column).
+      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_' }],
       // A method that returns a promise reports through it, never by throwing (STYLE.md): `async` without an
       // `await` is how a synchronous check becomes a rejection, so it is not a mistake here.
       '@typescript-eslint/require-await': 'off',
@@ -55,6 +57,11 @@ export default tseslint.config(
     // every `clients[0]` optional): a wrong `!` there fails loudly at once. The library has none.
     files: ['test/**', 'bench/**', 'examples/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // Plain CommonJS run by node without a build (scripts/jest-summary.js, jest.config.js).
+    files: ['**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   { files: ['**/*.{js,mjs,cjs}'], ...tseslint.configs.disableTypeChecked, languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' } } },
 );

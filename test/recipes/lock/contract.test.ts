@@ -5,7 +5,7 @@
  */
 import { isZkError, type ZkClient } from '../../../src/client';
 import type { ZooKeeperClient } from '../../../src/client/types';
-import { LockTimeoutError, Mutex, ReadWriteLock, SemaphoreMutex, type Lock, type LockHandle, type LockOptions } from '../../../src/recipes/lock';
+import { LockTimeoutError, Mutex, ReadWriteLock, SemaphoreMutex, type Lock, type LockOptions } from '../../../src/recipes/lock';
 import { HoldLostError, RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { eventually, scaled, waitForState } from '../../helpers';
