@@ -4,7 +4,7 @@
  * participants can share one election.
  */
 import { isZkError } from '../../client/errors';
-import { joinPath, nodeName, validatePath } from '../../client/paths';
+import { joinPath, nodeName } from '../../client/paths';
 import { isWritable, ownedByCurrentSession, whileWritable } from '../../client/protected-create';
 import { ReconcileLoop } from '../../client/reconcile-loop';
 import type { ConnectionState, StateInfo, WaitOptions, WatchEvent, ZooKeeperClient } from '../../client/types';
@@ -75,7 +75,6 @@ export class LeaderLatch extends Recipe<LeaderLatchEvents> {
   /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
   constructor(client: ZooKeeperClient, path: string, options: LeaderLatchOptions) {
     super(client, path, 'LeaderLatch');
-    validatePath(path, 'LeaderLatch path');
     const resolved = resolveLeaderLatchOptions(options);
     this.id = resolved.id;
     this.policy = resolved.policy;
