@@ -7,7 +7,7 @@
 function loadBuilt(): typeof import('../src') {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('../dist/index.js');
+    return require('../dist/index.js') as typeof import('../src');
   } catch (error) {
     throw new Error('bench: no built package in dist/ — run `npm run build` first', { cause: error });
   }

@@ -13,7 +13,8 @@ import { lockWorkloads } from './workloads/locks';
 import { leaderWorkloads, participant } from './workloads/leader';
 
 const PEER = 'zk-recipes';
-const LIB = `zk-recipes-${require('../package.json').version}`;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the version of the package being measured, read at run time
+const LIB = `zk-recipes-${(require('../package.json') as { version: string }).version}`;
 const ROOT = '/bench/zk-recipes';
 
 const context: WorkloadContext = {
@@ -111,7 +112,7 @@ async function main(args: string[]): Promise<void> {
 
 main(process.argv.slice(2)).then(
   () => process.exit(0),
-  (error) => {
+  (error: unknown) => {
     console.error(error);
     process.exit(1);
   },

@@ -8,10 +8,11 @@ import { latency, nowNs, opsPerSecond } from './stats';
 import { serverPackets } from './server-packets';
 
 /* The wire client is untyped here on purpose: this file measures it, nothing else uses it. */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Raw = any;
 
 const callback = <T>(start: (done: (error: unknown, value: T) => void) => void): Promise<T> =>
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the wire client's error, as it is
   new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
 
 function connect(): Promise<Raw> {
@@ -67,7 +68,8 @@ export async function timedSequential(
   );
 }
 
-const LIB = `node-zookeeper-client-${require('node-zookeeper-client/package.json').version}`;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the version of the client being measured, read at run time
+const LIB = `node-zookeeper-client-${(require('node-zookeeper-client/package.json') as { version: string }).version}`;
 const ROOT = '/bench/node-zk';
 
 const workloads: Record<string, (c: Raw) => Promise<void>> = {
@@ -114,7 +116,7 @@ export async function runRawFloor(names: readonly string[]): Promise<void> {
 if (require.main === module) {
   runRawFloor(process.argv.slice(2)).then(
     () => process.exit(0),
-    (error) => {
+    (error: unknown) => {
       console.error(error);
       process.exit(1);
     },

@@ -18,7 +18,7 @@ import { size } from './env';
 import { latency, nowNs, round1, type Latency } from './stats';
 
 /* The wire client is untyped on purpose: this file measures it, nothing else. */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Raw = any;
 
 const N = size('RAW_N', 2000);
@@ -26,6 +26,7 @@ const WARMUP = size('WARMUP', 2000);
 const BLOCK = Math.max(1, size('BLOCK', 100));
 
 const callback = <T>(start: (done: (error: unknown, value: T) => void) => void): Promise<T> =>
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the wire client's error, as it is
   new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
 
 function connectRaw(connectString: string): Promise<Raw> {

@@ -83,7 +83,7 @@ function printTable(results: Line[]): void {
   console.log(`\n${rows.join('\n')}`);
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

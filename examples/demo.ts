@@ -65,7 +65,7 @@ function waitForValue(watcher: ReturnType<ZkClient['watchData']>, expected: stri
   });
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

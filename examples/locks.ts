@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     // 4. At most two exports at a time.
     const exportsA = new Semaphore(billingA, '/limits/exports', { maxLeases: 2 });
     const leases = await exportsA.acquire(2);
-    log('exports', `holding ${leases.length} of 2 leases; a third: ${String(await new Semaphore(billingB, '/limits/exports', { maxLeases: 2 }).tryAcquire())}`);
+    log('exports', `holding ${leases.length} of 2 leases; a third: ${(await new Semaphore(billingB, '/limits/exports', { maxLeases: 2 }).tryAcquire()) === null ? 'refused' : 'granted'}`);
     await Promise.all(leases.map((lease) => lease.release()));
 
     log('store', `rows: ${JSON.stringify(store.rows)}`);

@@ -61,7 +61,7 @@ async function failover(ctx: WorkloadContext, workload: string, mode: 'close' | 
     processes.set(id, child);
     // Taken at spawn: a participant may exit before anyone waits for it.
     exited.set(child, new Promise((resolve) => child.once('exit', resolve)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const [kind, at] = line.split(' ');
       events.push({ id, kind: kind!, at: Number(at) });
       wake?.();
@@ -147,7 +147,7 @@ async function failover(ctx: WorkloadContext, workload: string, mode: 'close' | 
   );
   await probe.close();
   for (const child of processes.values()) child.stdin!.write('close\n');
-  await Promise.all([...processes.values()].map((child) => exited.get(child)));
+  await Promise.all([...processes.values()].map(async (child) => exited.get(child)));
 }
 
 /** The leader workloads by name. */

@@ -8,9 +8,9 @@ import { GuaranteedDeletes } from './guaranteed-deletes';
 import { channels } from './logger';
 import { resolveOptions, type ResolvedOptions, type ZkClientOptions } from './options';
 import { joinPath, nodeName, parentPath, validatePath, withNamespace, withoutNamespace } from './paths';
-import { findProtectedNode, protectedPrefix, type ProtectedNodeAccess } from './protected-create';
+import { findProtectedNode, protectedPrefix } from './protected-create';
+import { RequestSizes } from './request-sizes';
 import { withRetry } from './retry';
-import { sessionIdHex } from './stat';
 import { ZkTransaction } from './transaction';
 import type {
   Acl,
@@ -34,9 +34,10 @@ import type {
   WatchOption,
   ZooKeeperClient,
 } from './types';
-import { checkRequestSize, encodedSize, toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
+import { checkRequestSize, toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
 import { childrenWatcher, dataWatcher, existsWatcher, type RearmingWatcher } from './watchers';
 import type { WireSession, WireWatch } from './wire';
+import { createNode, deleteTree, makeParents, wireAccess } from './wire-ops';
 
 /**
  * A ZooKeeper client: promise API, typed errors, retries, connection states, protected creates, guaranteed
@@ -54,6 +55,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly options: ResolvedOptions;
   private readonly connection: Connection;
   private readonly guaranteedDeletes: GuaranteedDeletes;
+  private readonly sizes: RequestSizes;
   private readonly watchers = new Set<RearmingWatcher<unknown>>();
   private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WireWatch>();
   private startPromise: Promise<void> | undefined;
@@ -69,6 +71,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
       if (state === 'closed') void this.close();
     });
     this.guaranteedDeletes = new GuaranteedDeletes(this, this.options.retry);
+    this.sizes = new RequestSizes(this.options.connectString);
   }
 
   /** Creates a client and starts it. */
@@ -142,7 +145,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
 
   private async ensureNamespace(): Promise<void> {
     const deadline = new Deadline(this.options.operationTimeoutMs);
-    await this.execute('create', '/', deadline, true, (wire) => this.makeParents(wire, this.options.namespace));
+    await this.execute('create', '/', deadline, true, (wire) => makeParents(wire, this.options.namespace, this.options.defaultAcl));
   }
 
   /**
@@ -239,15 +242,15 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     const createParents = options.createParents === true;
     if (!options.protected) {
       const full = this.full(path);
-      checkRequestSize(this.createSize(full, payload, acl), 'create');
+      checkRequestSize(this.sizes.create(full, payload, acl), 'create');
       return this.execute('create', path, deadline, !sequential, async (wire) =>
-        this.relative(await this.createOnce(wire, full, payload, acl, mode, createParents)),
+        this.relative(await createNode(wire, full, payload, acl, mode, createParents ? this.options.defaultAcl : undefined)),
       );
     }
     const prefix = protectedPrefix();
     const fullParent = this.full(parentPath(path));
     const full = joinPath(fullParent, prefix + nodeName(path));
-    checkRequestSize(this.createSize(full, payload, acl), 'create');
+    checkRequestSize(this.sizes.create(full, payload, acl), 'create');
     let mayExist = false;
     return this.execute('create', path, deadline, true, async (wire) => {
       if (mayExist) {
@@ -255,38 +258,8 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
         if (found !== undefined) return this.relative(found.path);
       }
       mayExist = true;
-      return this.relative(await this.createOnce(wire, full, payload, acl, mode, createParents));
+      return this.relative(await createNode(wire, full, payload, acl, mode, createParents ? this.options.defaultAcl : undefined));
     });
-  }
-
-  private async createOnce(
-    wire: WireSession,
-    full: string,
-    payload: Buffer,
-    acl: Acl[],
-    mode: CreateMode,
-    createParents: boolean,
-  ): Promise<string> {
-    try {
-      return await wire.create(full, payload, acl, mode);
-    } catch (error) {
-      if (!createParents || !isZkError(error, 'NO_NODE')) throw error;
-      await this.makeParents(wire, parentPath(full));
-      return wire.create(full, payload, acl, mode);
-    }
-  }
-
-  /** Creates every missing node of `full` (a server path) as an empty persistent node. */
-  private async makeParents(wire: WireSession, full: string): Promise<void> {
-    let current = '';
-    for (const segment of full.split('/').filter((s) => s !== '')) {
-      current += `/${segment}`;
-      try {
-        await wire.create(current, Buffer.alloc(0), this.options.defaultAcl, 'persistent');
-      } catch (error) {
-        if (!isZkError(error, 'NODE_EXISTS')) throw error;
-      }
-    }
   }
 
   /** Reads a node's data and stat; `watch` leaves a one-shot watch. */
@@ -303,7 +276,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     validateWaitOptions(options);
     const payload = toPayload(data);
     const version = validateVersion(options.version);
-    checkRequestSize(this.setDataSize(this.full(path), payload), 'setData');
+    checkRequestSize(this.sizes.setData(this.full(path), payload), 'setData');
     return this.run('setData', path, options, (wire) => wire.setData(this.full(path), payload, version));
   }
 
@@ -340,7 +313,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
       this.run('delete', path, options, async (wire) => {
         const retried = (sent += 1) > 1;
         try {
-          await (options.recursive ? this.deleteTree(wire, full, version) : wire.delete(full, version));
+          await (options.recursive ? deleteTree(wire, full, version) : wire.delete(full, version));
         } catch (error) {
           if (!(retried && isZkError(error, 'NO_NODE'))) throw error;
         }
@@ -353,31 +326,6 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
         this.guaranteedDeletes.add(path, version, options.recursive === true);
       }
       throw error;
-    }
-  }
-
-  /**
-   * Deletes `full` and its subtree, children first. The top node missing is NO_NODE (as for a plain delete);
-   * descendants that vanish meanwhile are fine.
-   */
-  private async deleteTree(wire: WireSession, full: string, version: number, top = true): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      let children: string[];
-      try {
-        children = (await wire.getChildren(full)).children;
-      } catch (error) {
-        if (!top && isZkError(error, 'NO_NODE')) return;
-        throw error;
-      }
-      for (const child of children) await this.deleteTree(wire, joinPath(full, child), -1, false);
-      try {
-        await wire.delete(full, version);
-        return;
-      } catch (error) {
-        if (!top && isZkError(error, 'NO_NODE')) return;
-        // A child appeared meanwhile: go round again, a bounded number of times.
-        if (!isZkError(error, 'NOT_EMPTY') || attempt >= 10) throw error;
-      }
     }
   }
 
@@ -436,15 +384,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
           return { ...op, path: full };
       }
     });
-    const multiHeader = 4 + 1 + 4; // op code, done flag, error code
-    let size = encodedSize.header + multiHeader;
-    for (const op of wireOps) {
-      size += multiHeader;
-      if (op.type === 'create') size += this.createSize(op.path, op.data, op.acl) - encodedSize.header;
-      else if (op.type === 'setData') size += this.setDataSize(op.path, op.data) - encodedSize.header;
-      else size += this.pathSize(op.path) + 4;
-    }
-    checkRequestSize(size, 'transaction');
+    checkRequestSize(this.sizes.transaction(wireOps), 'transaction');
     const deadline = Deadline.from(options, this.options.operationTimeoutMs);
     // A multi-op is not idempotent (a create would fail, an unversioned setData apply twice): never retried.
     return this.execute('transaction', undefined, deadline, false, async (wire) => {
@@ -566,20 +506,6 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     return wrapped;
   }
 
-  /** Encoded size of a create request (the wire client adds the connect string's chroot to the path). */
-  private createSize(full: string, data: Buffer, acl: readonly Acl[]): number {
-    return encodedSize.header + this.pathSize(full) + encodedSize.buffer(data) + encodedSize.acl(acl) + 4;
-  }
-
-  private setDataSize(full: string, data: Buffer): number {
-    return encodedSize.header + this.pathSize(full) + encodedSize.buffer(data) + 4;
-  }
-
-  private pathSize(full: string): number {
-    const chroot = this.options.connectString.indexOf('/');
-    return encodedSize.string(full) + (chroot < 0 ? 0 : this.options.connectString.length - chroot);
-  }
-
   private full(path: string): string {
     return withNamespace(this.options.namespace, path);
   }
@@ -587,14 +513,4 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private relative(path: string): string {
     return withoutNamespace(this.options.namespace, path);
   }
-}
-
-/** The protected-node search over one wire session (server paths, namespace applied). */
-function wireAccess(wire: WireSession): ProtectedNodeAccess {
-  return {
-    list: async (parent) => (await wire.getChildren(parent)).children,
-    stat: (path) => wire.exists(path),
-    remove: (path, version) => wire.delete(path, version),
-    sessionId: () => sessionIdHex(wire.sessionId),
-  };
 }

@@ -48,6 +48,8 @@ export function waitUntil<T>(
       return;
     }
     let timer: NodeJS.Timeout | undefined;
+    // Assigned once, after `finish` (which may run inside `subscribe`) is defined: `const` would be read too early.
+    // eslint-disable-next-line prefer-const -- see above
     let cleanup: (() => void) | undefined;
     let settled = false;
     const finish = (action: () => void): void => {
@@ -72,10 +74,10 @@ export function waitUntil<T>(
 
 /** Sleeps for `ms`, woken early (rejecting with `signal.reason`) when the signal aborts. */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return waitUntil<void>(
+  return waitUntil<undefined>(
     new Deadline(undefined, signal),
     (done) => {
-      const timer = setTimeout(() => done(), ms);
+      const timer = setTimeout(() => done(undefined), ms);
       return () => clearTimeout(timer);
     },
     () => new Error('unreachable'),

@@ -1,4 +1,5 @@
 /** {@link ZkClientOptions}, their defaults (from one function) and their validation. */
+import { inspect } from 'node:util';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { namespacePrefix } from './paths';
@@ -110,7 +111,7 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
 function integerOption(value: unknown, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new RangeError(`${what} must be an integer >= 0, got ${String(value)}`);
+    throw new RangeError(`${what} must be an integer >= 0, got ${inspect(value)}`);
   }
   return value;
 }

@@ -16,6 +16,7 @@ function invalidCharacter(code: number): boolean {
  * and free of the characters above (matched per UTF-16 code unit, as `invalidCharacter` checks them). Only a
  * fast accept: anything it refuses goes through the step-by-step checks, which name the problem.
  */
+// eslint-disable-next-line no-control-regex -- ZooKeeper refuses control characters in paths: this is that rule
 const VALID_PATH = /^(?:\/|(?:\/(?!\.\.?(?:\/|$))[^/\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]+)+)$/;
 
 /**

@@ -25,10 +25,10 @@ export async function withRetry<T>(
   }
   // p-retry makes its first call at once: the first pause is ours, and its delays start one step later.
   const firstPause = Math.min(policy.maxDelayMs, policy.minDelayMs * (policy.jitter ? 1 + Math.random() : 1));
-  await waitUntil<void>(
+  await waitUntil<undefined>(
     deadline,
     (done) => {
-      const timer = setTimeout(done, firstPause);
+      const timer = setTimeout(() => done(undefined), firstPause);
       return () => clearTimeout(timer);
     },
     () => lastError as Error,

@@ -1,4 +1,5 @@
 /** Argument checks that run before anything is sent: data payloads, versions, timeouts, ACLs. */
+import { inspect } from 'node:util';
 import type { Acl, CreateMode, WaitOptions } from './types';
 
 const CREATE_MODES: ReadonlySet<unknown> = new Set<CreateMode>(['persistent', 'persistent-sequential', 'ephemeral', 'ephemeral-sequential']);
@@ -108,5 +109,5 @@ export function validateAcl(acl: unknown, what = 'acl'): Acl[] {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : `${typeof value} ${String(value)}`;
+  return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : `${typeof value} ${inspect(value)}`;
 }

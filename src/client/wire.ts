@@ -11,7 +11,7 @@
  * - once abandoned (session expired or given up), the object never emits or calls back again.
  */
 import zookeeper from 'node-zookeeper-client';
-import { codeName, isKnownCode } from './error-codes';
+import { codeName } from './error-codes';
 import { ZkError, type ZkOperation } from './errors';
 import { toStat } from './stat';
 import type { Acl, AuthInfo, CreateMode, Stat, TransactionOp, TransactionResult, WatchEvent } from './types';
@@ -59,7 +59,7 @@ const eventTypes: Record<number, WatchEvent['type']> = {
 };
 
 /* The wire client's untyped internals, named only here. */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type WireClient = any;
 type ConnectionManager = any;
 type WireCallback = ((error: unknown, response?: any) => void) & { settled?: boolean };
@@ -371,7 +371,8 @@ export class WireSession {
         const results: any[] = response?.payload?.results ?? [];
         const failedOp = results.findIndex((result) => result?.type === OP_ERROR && result.err !== 0);
         if (failedOp < 0) {
-          done(null, results.map((result, index) => this.toTransactionResult(result, ops[index]!)));
+          // The server answers every op of a multi, in order: `ops` and `results` are as long as each other.
+          done(null, ops.map((op, index) => this.toTransactionResult(results[index], op)));
           return;
         }
         const code = codeName(results[failedOp].err);

@@ -87,7 +87,8 @@ export async function expireSession(
             `attempts: ${history.length}${history.length > 5 ? ', the last 5' : ''}: ${history.slice(-5).join('; ') || 'none'}`,
         );
       }
-      const server = servers[attempt % servers.length]!;
+      const server = servers[attempt % servers.length];
+      if (server === undefined) throw new Error('expireSession: no server to connect to');
       let outcome: CloseSessionOutcome | undefined;
       try {
         outcome = await closeSessionWithCredentials(server, credentials, {
@@ -139,7 +140,7 @@ export function closeSessionWithCredentials(
     const onAbort = (): void => finish(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    function finish(result: CloseSessionOutcome | unknown): void {
+    function finish(result: unknown): void {
       if (settled) return;
       settled = true;
       clearTimeout(timer);

@@ -41,6 +41,7 @@ export function fourLetterWord(
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a socket error, or the caller's abort reason, as it is
       if (error !== undefined) reject(error);
       else resolve(Buffer.concat(chunks).toString('utf8'));
     }

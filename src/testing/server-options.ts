@@ -90,7 +90,7 @@ export function resolveServerOptions(options: ZooKeeperServerOptions = {}): Reso
     );
   }
   if (!LOG_LEVELS.includes(resolved.logLevel)) {
-    throw new RangeError(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${String(resolved.logLevel)}`);
+    throw new RangeError(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${resolved.logLevel}`);
   }
   if (!/^\d+[kmgKMG]?$/.test(resolved.heap)) {
     throw new RangeError(`heap must look like -Xmx's argument (e.g. '256m'), got ${JSON.stringify(resolved.heap)}`);

@@ -187,7 +187,7 @@ export class TestingCluster implements AsyncDisposable {
       return member.jvm ? member.jvm.terminate(this.options.stopGraceMs).then(() => undefined) : Promise.resolve();
     }
     this.stopped ??= (async () => {
-      await Promise.all(this.members.map((member) => member.jvm?.terminate(this.options.stopGraceMs)));
+      await Promise.all(this.members.map(async (member) => member.jvm?.terminate(this.options.stopGraceMs)));
       await fs.promises.rm(this.directory, { recursive: true, force: true });
     })();
     return this.stopped;
@@ -244,7 +244,7 @@ export class TestingCluster implements AsyncDisposable {
       try {
         await Promise.all(
           this.members.map((member) =>
-            this.launch(member, { timeoutMs: this.options.startTimeoutMs, signal: abort.signal }).catch((error) => {
+            this.launch(member, { timeoutMs: this.options.startTimeoutMs, signal: abort.signal }).catch((error: unknown) => {
               abort.abort(error);
               throw error;
             }),
@@ -252,7 +252,7 @@ export class TestingCluster implements AsyncDisposable {
         );
         return;
       } catch (error) {
-        await Promise.all(this.members.map((member) => member.jvm?.kill()));
+        await Promise.all(this.members.map(async (member) => member.jvm?.kill()));
         if (this.options.signal?.aborted) throw this.options.signal.reason;
         // Someone took one of our ports between the probe and ZooKeeper's bind: pick new ones for all.
         if (!(error instanceof ZooKeeperStartError && error.bindFailure) || attempt >= PORT_ATTEMPTS) throw error;

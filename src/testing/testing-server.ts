@@ -141,7 +141,8 @@ export class TestingServer implements AsyncDisposable {
   private async launchOnFreePort(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const [port] = await freePorts(1);
-      this.clientPort = port!;
+      if (port === undefined) throw new Error('freePorts() returned no port');
+      this.clientPort = port;
       try {
         await this.launch({ timeoutMs: this.options.startTimeoutMs, signal: this.options.signal });
         return;

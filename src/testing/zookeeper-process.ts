@@ -212,7 +212,7 @@ export async function waitUntilServing(
         signal,
       });
       if (parseMode(answer) !== undefined) return answer;
-    } catch (error) {
+    } catch {
       if (signal?.aborted) throw signal.reason;
       // Not listening yet (ECONNREFUSED) or not answering yet: poll again.
     }

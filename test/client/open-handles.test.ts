@@ -22,10 +22,10 @@ test('a client that started, worked, watched and closed', async () => {
     const exists = client.watchExists('/b');
     await Promise.all([data.ready(), children.ready(), exists.ready()]);
     const iterating = (async () => {
-      for await (const change of data) void change;
+      for await (const _ of data) continue; // drain until the client closes
     })();
     const states = (async () => {
-      for await (const change of client.states()) void change;
+      for await (const _ of client.states()) continue;
     })();
     await client.setData('/a', 'z');
     await client.close();

@@ -15,6 +15,7 @@ function scripted(outcomes: Array<unknown>, state: { state: ConnectionState } = 
       calls.push(Date.now());
       if (gate !== undefined) await gate;
       const outcome = outcomes.shift();
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the scripted outcome, whatever it is
       if (outcome !== undefined) throw outcome;
     },
     active: () => active,
@@ -26,7 +27,9 @@ function scripted(outcomes: Array<unknown>, state: { state: ConnectionState } = 
     errors,
     state,
     deactivate: () => (active = false),
-    hold: () => (gate = new Promise((resolve) => (release = resolve))),
+    hold: () => {
+      gate = new Promise((resolve) => (release = resolve));
+    },
     open: () => {
       gate = undefined;
       release?.();

@@ -212,7 +212,7 @@ test("the path check's one-pattern fast accept agrees with ZooKeeper's rules on 
         .slice(1)
         .split('/')
         .every((segment) => segment !== '' && segment !== '.' && segment !== '..') &&
-      [...path].every((_, i) => !forbidden(path.charCodeAt(i))));
+      Array.from({ length: path.length }, (_, i) => path.charCodeAt(i)).every((code) => !forbidden(code)));
   const accepts = (path: string): boolean => {
     try {
       validatePath(path);

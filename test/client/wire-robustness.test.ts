@@ -94,7 +94,12 @@ test('a notification of an unknown event type is ignored; known ones still arriv
   const events: WatchEvent[] = [];
   let fired!: () => void;
   const firedOnce = new Promise<void>((resolve) => (fired = resolve));
-  await client.getData('/w', { watch: (event) => (events.push(event), fired()) });
+  await client.getData('/w', {
+    watch: (event) => {
+      events.push(event);
+      fired();
+    },
+  });
   fake.notify(99, '/w');
   fake.notify(-7, '/w');
   // The watch is still armed: a real data change fires it (and it is the first thing that does).

@@ -90,7 +90,7 @@ export function holdSession(
             release() {
               releasing ??= new Promise<void>((done) => {
                 clearInterval(pinger);
-                if (dropped) return done();
+                if (dropped) { done(); return; }
                 const finish = (): void => {
                   clearTimeout(giveUp);
                   socket.destroy();

@@ -17,9 +17,11 @@ export function uniqueNamespace(prefix = 't'): string {
 }
 
 /** Resolves once `predicate()` is true, checking on every event of `emitter` (and at once); rejects after `timeoutMs`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unnecessary-type-parameters -- any emitter and any listener arguments: the predicate checks them
 export function waitForEvent<E extends EventEmitter<any>>(
   emitter: E,
   event: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   predicate: (...args: any[]) => boolean = () => true,
   timeoutMs = scaled(30_000),
 ): Promise<unknown[]> {

@@ -28,7 +28,7 @@ afterAll(() => server?.stop());
 test('the client goes lost, then reconnected with a new session; its ephemerals are gone', async () => {
   const { client, states } = await startClient(server.connectString);
   const observer = (await startClient(server.connectString)).client;
-  const path = `${uniqueNamespace('expire')}`;
+  const path = uniqueNamespace('expire');
   await client.create(path, 'mine', { mode: 'ephemeral' });
   const oldSession = client.sessionId;
   const reconnected = waitForState(client, 'reconnected', (info) => info.sessionChanged === true);

@@ -68,7 +68,7 @@ test('forwards a session both ways; counts requests, not the handshake or pings'
 test('finds frame boundaries when packets arrive a byte at a time or several in one chunk', async () => {
   const requests: ProxiedRequest[] = [];
   proxy.on('request', (request) => requests.push(request));
-  const path = `${uniqueNamespace('chunked')}`;
+  const path = uniqueNamespace('chunked');
   const connection = await open(proxy.connectString, false);
 
   await connection.writeByteByByte(Buffer.concat([connectFrame(), existsFrame(1, '/'), createFrame(2, path), pingFrame()]));

@@ -4,7 +4,7 @@
  * participants can share one election.
  */
 import { isZkError } from '../../client/errors';
-import { joinPath, nodeName, validatePath } from '../../client/paths';
+import { joinPath, nodeName } from '../../client/paths';
 import { isWritable, ownedByCurrentSession, whileWritable } from '../../client/protected-create';
 import { ReconcileLoop } from '../../client/reconcile-loop';
 import type { ConnectionState, StateInfo, WaitOptions, WatchEvent, ZooKeeperClient } from '../../client/types';
@@ -75,7 +75,6 @@ export class LeaderLatch extends Recipe<LeaderLatchEvents> {
   /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
   constructor(client: ZooKeeperClient, path: string, options: LeaderLatchOptions) {
     super(client, path, 'LeaderLatch');
-    validatePath(path, 'LeaderLatch path');
     const resolved = resolveLeaderLatchOptions(options);
     this.id = resolved.id;
     this.policy = resolved.policy;
@@ -289,24 +288,24 @@ export class LeaderLatch extends Recipe<LeaderLatchEvents> {
         this.loop.kick();
         return;
       }
-      if (!isWritable(this.client)) return; // suspended meanwhile: the reconnect looks again
+      if (!isWritable(this.client) || stat === null) return; // suspended meanwhile: the reconnect looks again
       // Nobody behind us in a listing read after our create: its pzxid is a valid token, else our czxid.
-      this.gainLeadership(node, this.tokenOf(node, index === line.length - 1 ? pzxid : stat!.czxid));
+      this.gainLeadership(node, this.tokenOf(node, index === line.length - 1 ? pzxid : stat.czxid));
       return;
     }
     this.loseLeadership('node-deleted');
-    const predecessor = joinPath(this.path, line[index - 1]!.name);
+    const ahead = line.slice(Math.max(0, index - 2), index).map((entry) => joinPath(this.path, entry.name)).reverse();
+    const predecessor = ahead[0] ?? '';
     if (index === 1) {
       // Our stat came with the listing (same round trip): remember what the shortcut in onWatch needs.
       const stat = await own.catch(() => null);
       if (!this.active || this.node !== node) return;
-      if (ownedByCurrentSession(stat, this.client)) {
-        this.secondInLine = { node, predecessor, czxid: stat!.czxid, sessionId: this.client.sessionId };
+      if (stat !== null && ownedByCurrentSession(stat, this.client)) {
+        this.secondInLine = { node, predecessor, czxid: stat.czxid, sessionId: this.client.sessionId };
       }
     }
     // Watch the predecessor, and, further back, the node before it too: its deletion tells us when we become
     // second in line, so that the next leader change needs no listing (two notifications per change at most).
-    const ahead = index === 1 ? [predecessor] : [predecessor, joinPath(this.path, line[index - 2]!.name)];
     const armed = await Promise.all(ahead.map((path) => this.watch(path)));
     if (armed.includes(false)) this.loop.kick(); // one of them is gone already: look again
   }

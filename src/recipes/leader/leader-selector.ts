@@ -5,7 +5,6 @@
 import { Backoff } from '../../client/backoff';
 import { delay } from '../../client/deadline';
 import { isConnectionTrouble, isZkError } from '../../client/errors';
-import { validatePath } from '../../client/paths';
 import { isWritable } from '../../client/protected-create';
 import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import { Mutex } from '../lock/mutex';
@@ -59,7 +58,6 @@ export class LeaderSelector extends Recipe<LeaderSelectorEvents> {
   /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
   constructor(client: ZooKeeperClient, path: string, options: LeaderSelectorOptions) {
     super(client, path, 'LeaderSelector');
-    validatePath(path, 'LeaderSelector path');
     const resolved = resolveLeaderSelectorOptions(options);
     this.id = resolved.id;
     this.takeLeadership = resolved.takeLeadership;

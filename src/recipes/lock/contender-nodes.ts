@@ -71,11 +71,9 @@ function outcomeUnknown(error: unknown): boolean {
 /** Creates `path` and its missing parents as persistent nodes; an existing node is fine. */
 export async function ensurePath(client: ZooKeeperClient, path: string, deadline: Deadline): Promise<void> {
   if (path === '/') return;
-  try {
-    await client.create(path, undefined, { createParents: true, ...opOptions(deadline) });
-  } catch (error) {
+  await client.create(path, undefined, { createParents: true, ...opOptions(deadline) }).catch((error: unknown) => {
     if (!isZkError(error, 'NODE_EXISTS')) throw error;
-  }
+  });
 }
 
 /**

@@ -41,8 +41,9 @@ export function isReader(node: SequentialNode): boolean {
 
 /** First in line holds; everybody else waits for the node just before it. */
 function firstHolds(contenders: readonly SequentialNode[], ourIndex: number): LockDecision {
-  if (ourIndex === 0) return { held: true };
-  return { held: false, waitFor: contenders[ourIndex - 1]!.name, lastBlocker: ourIndex === 1 };
+  const ahead = contenders[ourIndex - 1];
+  if (ourIndex === 0 || ahead === undefined) return { held: true };
+  return { held: false, waitFor: ahead.name, lastBlocker: ourIndex === 1 };
 }
 
 /**
@@ -81,8 +82,8 @@ export const readDriver: LockDriver = {
   markers: RW_MARKERS,
   decide(contenders, ourIndex) {
     for (let i = ourIndex - 1; i >= 0; i -= 1) {
-      const node = contenders[i]!;
-      if (isReader(node)) continue;
+      const node = contenders[i];
+      if (node === undefined || isReader(node)) continue;
       const lastBlocker = contenders.slice(0, i).every(isReader);
       return { held: false, waitFor: node.name, lastBlocker };
     }

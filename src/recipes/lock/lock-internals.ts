@@ -110,7 +110,8 @@ export class LockInternals {
               continue;
             }
             const contenders = sortSequentialNodes(current.children, driver.markers);
-            const ourIndex = contenders.findIndex((contender) => contender.name === node!.name);
+            const ours = node.name;
+            const ourIndex = contenders.findIndex((contender) => contender.name === ours);
             for (const stray of contenders) {
               // A second node with our prefix (a create applied after its reply was lost): never ours to keep.
               if (stray.name !== node.name && stray.name.startsWith(prefix)) void discardNode(client, joinPath(path, stray.name));

@@ -85,7 +85,8 @@ export class MultiLock implements Lock<MultiLockHandle> {
     } else {
       if (!Array.isArray(paths)) throw new TypeError('MultiLock(client, paths) needs an array of paths');
       checkClient(clientOrLocks, 'MultiLock');
-      this.locks = paths.map((path) => new Mutex(clientOrLocks, path, options));
+      const list: readonly unknown[] = paths;
+      this.locks = list.map((path) => new Mutex(clientOrLocks, path as string, options));
     }
     if (this.locks.length === 0) throw new RangeError('MultiLock needs at least one lock');
     for (const lock of this.locks) {

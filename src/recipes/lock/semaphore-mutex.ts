@@ -29,7 +29,7 @@ export interface SemaphoreMutexOptions {
  * if (handle) queueMicrotask(() => runJob().finally(() => handle.release()));
  * ```
  */
-export class SemaphoreMutex implements Lock<LockHandle> {
+export class SemaphoreMutex implements Lock {
   private readonly semaphore: Semaphore;
 
   constructor(client: ZooKeeperClient, path: string, options?: SemaphoreMutexOptions) {

@@ -165,8 +165,9 @@ export class Semaphore {
       timeoutMs: timeoutMs ?? Infinity,
       tryOnly,
     });
-    if (leases === null) throw lockTimeout(this.what, this.path, 0);
-    return single ? leases[0]! : leases;
+    const [first] = leases ?? [];
+    if (leases === null || first === undefined) throw lockTimeout(this.what, this.path, 0);
+    return single ? first : leases;
   }
 
   /** Takes one lease if one is free right now; `null` otherwise. */
@@ -176,8 +177,9 @@ export class Semaphore {
   async tryAcquire(count?: number): Promise<Lease | Lease[] | null> {
     const wanted = count === undefined ? 1 : this.checkLeaseCount(count);
     const leases = await this.acquireLeases(wanted, { deadline: new Deadline(undefined), timeoutMs: 0, tryOnly: true });
-    if (leases === null) return null;
-    return count === undefined ? leases[0]! : leases;
+    const [first] = leases ?? [];
+    if (leases === null || first === undefined) return null;
+    return count === undefined ? first : leases;
   }
 
   /** True while this object holds at least one lease that is still certain. */
@@ -281,13 +283,13 @@ export class Semaphore {
 
   /** Turns our lease nodes into leases, unless the hold is not certain right now. */
   private confirm(nodes: OwnNode[], fencingToken: bigint): Lease[] | undefined {
-    const signals = nodes.map(() => new HoldSignal(this.client, this.policy, this.what));
-    if (signals.some((signal) => signal.aborted)) {
-      for (const signal of signals) signal.abort('released');
+    const held = nodes.map((node) => ({ node, signal: new HoldSignal(this.client, this.policy, this.what) }));
+    if (held.some(({ signal }) => signal.aborted)) {
+      for (const { signal } of held) signal.abort('released');
       return undefined;
     }
-    return nodes.map((node, i) => {
-      const lease = new Lease(this.client, node.path, node.sessionId, fencingToken, signals[i]!, this.what, (released) => {
+    return held.map(({ node, signal }) => {
+      const lease = new Lease(this.client, node.path, node.sessionId, fencingToken, signal, this.what, (released) => {
         this.leases.delete(released);
       });
       this.leases.add(lease);

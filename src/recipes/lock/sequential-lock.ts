@@ -12,7 +12,7 @@ import { checkClient } from '../shared/check-client';
 import { checkAcquireOptions, checkLockPath, resolveLockOptions, type ResolvedLockOptions } from './validate';
 
 /** A lock made of contender nodes under one path, reentrant per async context (see `withLock`). */
-export abstract class SequentialLock implements Lock<LockHandle> {
+export abstract class SequentialLock implements Lock {
   /** The lock's path. */
   readonly path: string;
   protected readonly internals: LockInternals;
@@ -76,6 +76,7 @@ export abstract class SequentialLock implements Lock<LockHandle> {
    */
   async withLock<T>(fn: (handle: LockHandle) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     if (typeof fn !== 'function') throw new TypeError('withLock needs a function');
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- every handle this class gives out is a HoldHandle; acquire()'s public type is the LockHandle interface
     const handle = (await this.acquire(options)) as HoldHandle;
     try {
       return await runHolding(this, handle.hold, () => fn(handle));

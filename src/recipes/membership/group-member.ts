@@ -57,7 +57,6 @@ export class GroupMember extends Recipe<GroupMemberEvents> implements AsyncItera
   /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
   constructor(client: ZooKeeperClient, groupPath: string, options: GroupMemberOptions) {
     super(client, groupPath, 'GroupMember');
-    validatePath(groupPath, 'GroupMember path');
     const given = optionsObject(options, 'GroupMember', true);
     validateMemberId(given.id);
     const { data } = resolveGroupMemberOptions(options);

@@ -3,7 +3,7 @@
  * deleted, after reconnecting, and after a session loss.
  */
 import { isZkError } from '../../client/errors';
-import { nodeName, parentPath, validatePath } from '../../client/paths';
+import { nodeName, parentPath } from '../../client/paths';
 import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../../client/protected-create';
 import { ReconcileLoop } from '../../client/reconcile-loop';
 import type { ConnectionState, CreateMode, NodeData, StateInfo, WaitOptions, ZooKeeperClient } from '../../client/types';
@@ -76,7 +76,6 @@ export class PersistentNode extends Recipe<PersistentNodeEvents> {
   /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
   constructor(client: ZooKeeperClient, path: string, options?: PersistentNodeOptions) {
     super(client, path, 'PersistentNode');
-    validatePath(path, 'PersistentNode path');
     if (path === '/') throw new TypeError('PersistentNode: path must not be the root');
     const { data, mode } = resolvePersistentNodeOptions(options);
     this.payload = data;

@@ -31,9 +31,9 @@ export function booleanOption(value: unknown, name: string, recipe: string, fall
 }
 
 /** A required function option. */
-export function functionOption<F extends (...args: never[]) => unknown>(value: unknown, name: string, recipe: string): F {
+export function functionOption<F extends (...args: never[]) => unknown>(value: F | undefined, name: string, recipe: string): F {
   if (typeof value !== 'function') throw new TypeError(`${recipe}: ${name} must be a function, got ${describe(value)}`);
-  return value as F;
+  return value;
 }
 
 /** A required non-empty string option (a participant id). */

@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { ZkError } from '../../client/errors';
+import { validatePath } from '../../client/paths';
 import type { ZooKeeperClient } from '../../client/types';
 import { checkClient } from './check-client';
 import { inUserTerms, RecipeStateError } from './errors';
@@ -63,7 +64,7 @@ export abstract class Recipe<Events extends ListenerMap<Events> & RecipeEvents =
   private lifecycle: LifecycleState = 'latent';
   private closing: Promise<void> | undefined;
 
-  /** Checks `client` (the path is checked by the subclass, which knows its rules); does no I/O. */
+  /** Checks `client` and `path` (a subclass adds its own rules); does no I/O. */
   protected constructor(
     client: unknown,
     path: string,
@@ -72,6 +73,7 @@ export abstract class Recipe<Events extends ListenerMap<Events> & RecipeEvents =
   ) {
     super();
     checkClient(client, recipeName);
+    validatePath(path, `${recipeName} path`);
     this.client = client;
     this.path = path;
   }

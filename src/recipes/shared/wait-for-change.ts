@@ -59,7 +59,7 @@ function sessionGone(client: ZooKeeperClient, sessionId: string | undefined): bo
  */
 export function waitForWatchOrState(
   client: ZooKeeperClient,
-  fired: Promise<WatchEvent | unknown>,
+  fired: Promise<unknown>,
   arm: () => Promise<'armed' | 'changed' | 'deleted'>,
   options: WatchWaitOptions,
 ): Promise<WatchWaitOutcome> {
@@ -73,7 +73,7 @@ export function waitForWatchOrState(
         else if (state === 'closed') fail(ZkError.of('CLIENT_CLOSED', 'getData'));
       };
       client.on('state', onState);
-      fired.then((event) => done((event as WatchEvent | undefined)?.type === 'deleted' ? 'deleted' : 'changed'));
+      void fired.then((event) => done((event as WatchEvent | undefined)?.type === 'deleted' ? 'deleted' : 'changed'));
       arm().then(
         (result) => {
           if (result !== 'armed') done(result);

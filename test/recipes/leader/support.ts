@@ -149,7 +149,7 @@ export class ChildParticipant extends EventEmitter<{ event: (event: ChildEvent) 
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('event', onEvent);
-        reject(new Error(`participant ${this.id}: no matching event within ${timeoutMs} ms; events: ${JSON.stringify(this.events, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}; stderr: ${this.stderr}`));
+        reject(new Error(`participant ${this.id}: no matching event within ${timeoutMs} ms; events: ${JSON.stringify(this.events, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}; stderr: ${this.stderr}`));
       }, timeoutMs);
       const onEvent = (event: ChildEvent): void => {
         if (event.event === 'failed') {

@@ -1,11 +1,12 @@
 /**
  * The contract every exclusive lock keeps, run against each kind (Mutex, SemaphoreMutex, the write half of a
  * ReadWriteLock) on a real server: exclusion, FIFO hand-over, fencing, time-outs and aborts that leave
- * nothing behind, loss signals under both policies, guarded transactions, and bad input.
+ * nothing behind, loss signals under both policies, guarded transactions, and bad input; and what a new user
+ * hit (a missing client accepted, a deadline overrun while disconnected, errors naming internal nodes).
  */
-import { isZkError, type ZkClient } from '../../../src/client';
+import { isZkError, ZkError, type ZkClient } from '../../../src/client';
 import type { ZooKeeperClient } from '../../../src/client/types';
-import { LockTimeoutError, Mutex, ReadWriteLock, SemaphoreMutex, type Lock, type LockHandle, type LockOptions } from '../../../src/recipes/lock';
+import { LockTimeoutError, MultiLock, Mutex, ReadWriteLock, Semaphore, SemaphoreMutex, type Lock, type LockOptions } from '../../../src/recipes/lock';
 import { HoldLostError, RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { eventually, scaled, waitForState } from '../../helpers';
@@ -13,7 +14,7 @@ import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
 import { ephemeralsUnder, rejection } from './support';
 
-type Factory = (client: ZooKeeperClient, path: string, options?: LockOptions) => Lock<LockHandle>;
+type Factory = (client: ZooKeeperClient, path: string, options?: LockOptions) => Lock;
 /** How many ephemeral nodes a holder and `waiters` waiters have under the lock's path. */
 type NodeCount = (waiters: number) => number;
 
@@ -219,4 +220,51 @@ test('a closed client fails an acquisition with CLIENT_CLOSED', async () => {
   await client.close();
   const error = await rejection(new Mutex(client, '/closed').acquire());
   expect(isZkError(error, 'CLIENT_CLOSED')).toBe(true);
+});
+
+/** What a new user hit (packed tarball, fresh app): each test failed before the fix. */
+describe('found by a new user', () => {
+  test('every lock constructor refuses a missing client with a TypeError naming the lock', () => {
+    const none = undefined as unknown as ZooKeeperClient;
+    expect(() => new Mutex(none, '/m')).toThrow(new TypeError('Mutex: client must be a ZooKeeperClient'));
+    expect(() => new ReadWriteLock(none, '/rw')).toThrow(TypeError);
+    expect(() => new Semaphore(none, '/s', { maxLeases: 2 })).toThrow(TypeError);
+    expect(() => new SemaphoreMutex(none, '/sm')).toThrow(TypeError);
+    expect(() => new MultiLock(none, ['/a'])).toThrow(TypeError);
+  });
+
+  test('acquire({ timeoutMs: 300 }) while disconnected rejects at about 300 ms, and the node goes once connected', async () => {
+    const proxy = await TestingProxy.start(server.connectString);
+    proxies.push(proxy);
+    const client = await clients.start({ connectString: proxy.connectString, sessionTimeoutMs: 10_000 });
+    const holder = await clients.start();
+    const held = await new Mutex(holder, '/busy').acquire();
+    const mutex = new Mutex(client, '/busy');
+    const started = performance.now();
+    const waiting = mutex.acquire({ timeoutMs: 300 });
+    await eventually(async () => (await ephemeralsUnder(holder, '/busy')).length === 2, scaled(5000), 5);
+    proxy.rejectConnections(true);
+    proxy.cut();
+    const error = await rejection(waiting);
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(LockTimeoutError);
+    expect(elapsed).toBeLessThan(300 + scaled(250));
+    proxy.rejectConnections(false);
+    await waitForState(client, 'reconnected');
+    await held.release();
+    // The waiter's node is deleted in the background once the connection is back.
+    await eventually(async () => (await ephemeralsUnder(holder, '/busy')).length === 0);
+  });
+
+  test('errors speak of the lock, in the user terms; the ZooKeeper detail is the cause', async () => {
+    const client = await clients.start();
+    await client.close();
+    const error = await rejection(new Mutex(client, '/locks/m').acquire());
+    expect(isZkError(error, 'CLIENT_CLOSED')).toBe(true);
+    expect((error as ZkError).message).toBe('Mutex /locks/m: client closed');
+    expect((error as ZkError).path).toBe('/locks/m');
+    expect((error as ZkError).cause).toBeInstanceOf(ZkError);
+    const semaphore = await rejection(new Semaphore(client, '/limits/x', { maxLeases: 2 }).acquire());
+    expect((semaphore as ZkError).message).toBe('Semaphore /limits/x: client closed');
+  });
 });

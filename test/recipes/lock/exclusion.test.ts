@@ -14,7 +14,7 @@ import { ephemeralsUnder, ExclusionChecker } from './support';
 const yieldOnce = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface Contest {
-  locks: Array<{ name: string; lock: Lock<LockHandle> }>;
+  locks: Array<{ name: string; lock: Lock }>;
   checker: ExclusionChecker;
   /** Workers start another round while this holds. */
   keepGoing: () => boolean;
@@ -28,7 +28,7 @@ interface Contest {
 
 /** Every flow acquires, enters the checker, does `inside`, leaves, releases, and goes round again. */
 async function contend({ locks, checker, keepGoing, flows, inside = yieldOnce, failures }: Contest): Promise<void> {
-  const worker = async (name: string, lock: Lock<LockHandle>): Promise<void> => {
+  const worker = async (name: string, lock: Lock): Promise<void> => {
     while (keepGoing()) {
       let handle: LockHandle;
       try {
@@ -55,7 +55,7 @@ describe('on one server', () => {
   beforeEach(() => clients.renew());
   afterEach(() => clients.closeAll());
 
-  const kinds: Array<[string, (client: ZkClient) => Lock<LockHandle>, number]> = [
+  const kinds: Array<[string, (client: ZkClient) => Lock, number]> = [
     ['Mutex', (client) => new Mutex(client, '/hot'), 2000],
     ['SemaphoreMutex', (client) => new SemaphoreMutex(client, '/hot'), 300],
     ['ReadWriteLock.writeLock()', (client) => new ReadWriteLock(client, '/hot').writeLock(), 300],

@@ -105,7 +105,7 @@ export function observe(client: ZooKeeperClient): { client: ZooKeeperClient; see
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
       const name = String(property);
-      if (!logged.has(name)) return value.bind(target);
+      if (!logged.has(name)) return (value as (...args: unknown[]) => unknown).bind(target);
       return (path: string, ...rest: unknown[]) => {
         const args = rest.map((arg) => {
           const watch = (arg as WatchOption | undefined)?.watch;

@@ -94,27 +94,18 @@ describe.each(recipes)('%s', (_name, make) => {
     expect(children).toEqual([]);
   });
 
-  test('start() rejects (and the recipe closes) when the server refuses its node: an ephemeral parent', async () => {
+  test.each([
+    ['an ephemeral parent', { mode: 'ephemeral' as const }, 'NO_CHILDREN_FOR_EPHEMERALS' as const],
+    ['a read-only ACL', { acl: READ_ACL_UNSAFE }, 'NO_AUTH' as const],
+  ])('start() rejects (and the recipe closes) when the server refuses its node: %s', async (_what, parent, code) => {
     const client = await clients.start();
-    await client.create('/eph', '', { mode: 'ephemeral' });
-    const r = recipe(client, '/eph');
+    await client.create('/refusing', '', parent);
+    const r = recipe(client, '/refusing');
     const error = await within(r.start()).then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(isZkError(error, 'NO_CHILDREN_FOR_EPHEMERALS')).toBe(true);
-    expect(r.state).toBe('closed');
-  });
-
-  test('start() rejects when the ACL refuses the node (NO_AUTH)', async () => {
-    const client = await clients.start();
-    await client.create('/readonly', '', { acl: READ_ACL_UNSAFE });
-    const r = recipe(client, '/readonly');
-    const error = await within(r.start()).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(isZkError(error, 'NO_AUTH')).toBe(true);
+    expect(isZkError(error, code)).toBe(true);
     expect(r.state).toBe('closed');
   });
 
