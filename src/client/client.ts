@@ -76,6 +76,8 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly persistentListeners = new WeakMap<WatchCallback, WatchCallback>();
   private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WatchCallback>();
   private startPromise: Promise<void> | undefined;
+  /** Set once the server or transport refused a container: `createParents: 'container'` makes persistent parents. */
+  private noContainers = false;
   private closePromise: Promise<void> | undefined;
 
   constructor(options: ZkClientOptions) {
@@ -263,14 +265,16 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
    * on the node-zookeeper-client transport, which cannot get the Stat.
    */
   async createWithStat(path: string, data?: NodeData, options: CreateOptions & WaitOptions = {}): Promise<CreateResult> {
-    const created = await this.createNode(path, data, options);
-    if (created.stat === undefined) {
-      throw new ZkError(`create ${path}: UNIMPLEMENTED (the ${this.options.transport} transport cannot return the Stat)`, {
+    // Refused before anything is sent: a caller that falls back to create() must not find a node made already.
+    const unimplemented = (): ZkError =>
+      new ZkError(`create ${path}: UNIMPLEMENTED (the ${this.options.transport} transport cannot return the Stat)`, {
         code: 'UNIMPLEMENTED',
         operation: 'create',
         path,
       });
-    }
+    if (this.options.transport === 'node-zookeeper-client') throw unimplemented();
+    const created = await this.createNode(path, data, options);
+    if (created.stat === undefined) throw unimplemented();
     return { path: created.path, stat: created.stat };
   }
 
@@ -293,7 +297,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     const payload = toPayload(data);
     const acl = options.acl === undefined ? this.options.defaultAcl : validateAcl(options.acl);
     const deadline = Deadline.from(options, this.options.operationTimeoutMs);
-    const createParents = options.createParents === true;
+    const createParents = options.createParents === true || options.createParents === 'container' ? options.createParents : false;
     const node = { data: payload, acl, mode, ttlMs };
     if (!options.protected) {
       const full = this.full(path);
@@ -321,24 +325,37 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     return { path: this.relative(created.path), stat: created.stat };
   }
 
-  private async createOnce(wire: Transport, request: CreateRequest, createParents: boolean): Promise<{ path: string; stat: Stat | undefined }> {
+  private async createOnce(
+    wire: Transport,
+    request: CreateRequest,
+    createParents: boolean | 'container',
+  ): Promise<{ path: string; stat: Stat | undefined }> {
     try {
       return await wire.create(request);
     } catch (error) {
       if (!createParents || !isZkError(error, 'NO_NODE')) throw error;
-      await this.makeParents(wire, parentPath(request.path));
+      await this.makeParents(wire, parentPath(request.path), createParents === 'container' ? 'container' : 'persistent');
       return wire.create(request);
     }
   }
 
-  /** Creates every missing node of `full` (a server path) as an empty persistent node. */
-  private async makeParents(wire: Transport, full: string): Promise<void> {
+  /**
+   * Creates every missing node of `full` (a server path) as an empty node of `mode`; containers where the
+   * server or transport has none (`UNIMPLEMENTED`) are made persistent, and not tried again by this client.
+   */
+  private async makeParents(wire: Transport, full: string, mode: 'persistent' | 'container' = 'persistent'): Promise<void> {
     let current = '';
     for (const segment of full.split('/').filter((s) => s !== '')) {
       current += `/${segment}`;
+      const parentMode = mode === 'container' && !this.noContainers ? 'container' : 'persistent';
       try {
-        await wire.create({ path: current, data: Buffer.alloc(0), acl: this.options.defaultAcl, mode: 'persistent' });
+        await wire.create({ path: current, data: Buffer.alloc(0), acl: this.options.defaultAcl, mode: parentMode });
       } catch (error) {
+        if (parentMode === 'container' && isZkError(error, 'UNIMPLEMENTED')) {
+          this.noContainers = true;
+          await this.makeParents(wire, full, 'persistent');
+          return;
+        }
         if (!isZkError(error, 'NODE_EXISTS')) throw error;
       }
     }

@@ -110,8 +110,12 @@ export interface WaitOptions {
 export interface CreateOptions {
   /** @default 'persistent' */
   mode?: CreateMode;
-  /** Create missing parents as persistent nodes. @default false */
-  createParents?: boolean;
+  /**
+   * Create missing parents: `true` as persistent nodes; `'container'` as containers where the server has
+   * them (Curator's `creatingParentContainersIfNeeded`: a parent the server deletes once its last child is
+   * gone), else as persistent nodes. @default false
+   */
+  createParents?: boolean | 'container';
   /** @default the client's `defaultAcl` */
   acl?: Acl[];
   /** Time to live of a `*-with-ttl` node, in milliseconds (1 .. 2^40 − 1); required for those modes only. */
