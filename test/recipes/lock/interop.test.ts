@@ -2,7 +2,8 @@
  * Interop with Apache Curator 5.x (a real Curator client in a child JVM, test/interop/CuratorPeer.java):
  * zk-recipes and Curator contend on the same paths, and exclusion holds in both directions, for the Mutex
  * (InterProcessMutex), the ReadWriteLock (InterProcessReadWriteLock) and the Semaphore
- * (InterProcessSemaphoreV2).
+ * (InterProcessSemaphoreV2). In lines where Curator's waiters stand between ours, the look-ahead of ours
+ * (watching the node two ahead) and Curator's plain predecessor watch hand over in line order.
  */
 import { Mutex, ReadWriteLock, Semaphore } from '../../../src/recipes/lock';
 import { TestingServer } from '../../../src/testing';
@@ -13,16 +14,21 @@ import { ephemeralsUnder, ExclusionChecker } from './support';
 
 let server: TestingServer;
 let curator: CuratorPeer;
+/** A second Curator client, so that two Curator waiters can stand in one line. */
+let curator2: CuratorPeer;
 const clients = new Clients(() => server.connectString, { prefix: 'lock' });
 
 beforeAll(async () => {
   server = await TestingServer.start();
-  curator = await CuratorPeer.start(server.connectString, { replyTimeoutMs: scaled(60_000) });
+  [curator, curator2] = await Promise.all([
+    CuratorPeer.start(server.connectString, { replyTimeoutMs: scaled(60_000) }),
+    CuratorPeer.start(server.connectString, { replyTimeoutMs: scaled(60_000) }),
+  ]);
 });
 beforeEach(() => clients.renew());
 afterEach(() => clients.closeAll());
 afterAll(async () => {
-  await curator?.close();
+  await Promise.all([curator?.close(), curator2?.close()]);
   await server?.stop();
 });
 
@@ -79,6 +85,46 @@ describe('Mutex and InterProcessMutex', () => {
     expect(checker.violations).toEqual([]);
     expect(checker.count).toBe(3 * rounds);
   });
+  test('in a line of ours and Curator’s waiters, interleaved, every release hands over to the next in line', async () => {
+    const all = await clients.startMany(3);
+    const lines = all.map((client) => new Mutex(client, '/line'));
+    const p = forCurator('/line');
+    const order: string[] = [];
+    const queued = async (count: number): Promise<void> => eventually(async () => (await ephemeralsUnder(all[0]!, '/line')).length === count);
+    const ours = async (i: number, count: number) => {
+      const acquiring = lines[i]!.acquire({ timeoutMs: scaled(30_000) }).then((handle) => (order.push(`ours${i}`), handle));
+      await queued(count);
+      return { acquiring }; // wrapped: an async function returning the promise itself would wait for it
+    };
+    const theirs = async (peer: CuratorPeer, name: string, count: number): Promise<{ acquiring: Promise<string> }> => {
+      const acquiring = peer.send(`mutex-acquire ${p} ${scaled(30_000)}`).then((reply) => (order.push(name), reply));
+      await queued(count);
+      return { acquiring }; // wrapped: an async function returning the promise itself would wait for it
+    };
+    // ours0 (holds), curator1, ours1, curator2, ours2: each of ours has a Curator node within two ahead.
+    const { acquiring: first } = await ours(0, 1);
+    const { acquiring: c1 } = await theirs(curator, 'curator1', 2);
+    const { acquiring: o1 } = await ours(1, 3);
+    const { acquiring: c2 } = await theirs(curator2, 'curator2', 4);
+    const { acquiring: o2 } = await ours(2, 5);
+
+    await (await first).release();
+    expect(await c1).toMatch(/^ACQUIRED /);
+    await queued(4); // a round trip later, still nobody else
+    expect(order).toEqual(['ours0', 'curator1']);
+    expect(await curator.send(`mutex-release ${p}`)).toBe('RELEASED');
+    const held1 = await o1;
+    await queued(3);
+    expect(order).toEqual(['ours0', 'curator1', 'ours1']);
+    await held1.release();
+    expect(await c2).toMatch(/^ACQUIRED /);
+    await queued(2);
+    expect(order).toEqual(['ours0', 'curator1', 'ours1', 'curator2']);
+    expect(await curator2.send(`mutex-release ${p}`)).toBe('RELEASED');
+    await (await o2).release();
+    expect(order).toEqual(['ours0', 'curator1', 'ours1', 'curator2', 'ours2']);
+    expect(await ephemeralsUnder(all[0]!, '/line')).toEqual([]);
+  });
 });
 
 describe('ReadWriteLock and InterProcessReadWriteLock', () => {
@@ -128,6 +174,46 @@ describe('ReadWriteLock and InterProcessReadWriteLock', () => {
     const reader = await rw.readLock().acquire({ timeoutMs: scaled(5000) });
     await reader.release();
     expect(await curator.send(`rw-read-release ${p}`)).toBe('RELEASED');
+  });
+  test('in a line of our writers and Curator’s writer and reader, interleaved, the lock passes in line order', async () => {
+    const all = await clients.startMany(3);
+    const writers = all.map((client) => new ReadWriteLock(client, '/rwline').writeLock());
+    const p = forCurator('/rwline');
+    const order: string[] = [];
+    const queued = async (count: number): Promise<void> => eventually(async () => (await ephemeralsUnder(all[0]!, '/rwline')).length === count);
+    const ours = async (i: number, count: number) => {
+      const acquiring = writers[i]!.acquire({ timeoutMs: scaled(30_000) }).then((handle) => (order.push(`writer${i}`), handle));
+      await queued(count);
+      return { acquiring }; // wrapped: an async function returning the promise itself would wait for it
+    };
+    const theirs = async (peer: CuratorPeer, command: string, name: string, count: number): Promise<{ acquiring: Promise<string> }> => {
+      const acquiring = peer.send(`${command} ${p} ${scaled(30_000)}`).then((reply) => (order.push(name), reply));
+      await queued(count);
+      return { acquiring }; // wrapped: an async function returning the promise itself would wait for it
+    };
+    // writer0 (holds), Curator's writer, writer1, Curator's reader, writer2.
+    const { acquiring: first } = await ours(0, 1);
+    const { acquiring: cw } = await theirs(curator, 'rw-write-acquire', 'curatorWriter', 2);
+    const { acquiring: w1 } = await ours(1, 3);
+    const { acquiring: cr } = await theirs(curator2, 'rw-read-acquire', 'curatorReader', 4);
+    const { acquiring: w2 } = await ours(2, 5);
+
+    await (await first).release();
+    expect(await cw).toBe('ACQUIRED');
+    await queued(4);
+    expect(order).toEqual(['writer0', 'curatorWriter']);
+    expect(await curator.send(`rw-write-release ${p}`)).toBe('RELEASED');
+    const held1 = await w1;
+    await queued(3);
+    expect(order).toEqual(['writer0', 'curatorWriter', 'writer1']);
+    await held1.release();
+    expect(await cr).toBe('ACQUIRED');
+    await queued(2);
+    expect(order).toEqual(['writer0', 'curatorWriter', 'writer1', 'curatorReader']);
+    expect(await curator2.send(`rw-read-release ${p}`)).toBe('RELEASED');
+    await (await w2).release();
+    expect(order).toEqual(['writer0', 'curatorWriter', 'writer1', 'curatorReader', 'writer2']);
+    expect(await ephemeralsUnder(all[0]!, '/rwline')).toEqual([]);
   });
 });
 
