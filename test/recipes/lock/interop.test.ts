@@ -5,6 +5,7 @@
  * (InterProcessSemaphoreV2). In lines where Curator's waiters stand between ours, the look-ahead of ours
  * (watching the node two ahead) and Curator's plain predecessor watch hand over in line order.
  */
+import type { ZooKeeperClient } from '../../../src/client/types';
 import { Mutex, ReadWriteLock, Semaphore } from '../../../src/recipes/lock';
 import { TestingServer } from '../../../src/testing';
 import { eventually, scaled } from '../../helpers';
@@ -34,6 +35,24 @@ afterAll(async () => {
 
 /** The path Curator (which has no namespace) uses for our client's `path`. */
 const forCurator = (path: string): string => `${clients.namespace}${path}`;
+
+/**
+ * A line at `path`, joined one contender at a time (each once its node is there, so the line's order is the
+ * order of the joins), recording the order in which they get the lock.
+ */
+function line(client: ZooKeeperClient, path: string) {
+  const order: string[] = [];
+  let length = 0;
+  const queued = (count: number): Promise<void> => eventually(async () => (await ephemeralsUnder(client, path)).length === count);
+  // Resolves once in line; wrapped, as an async function returning the acquisition itself would wait for it.
+  const join = async <T>(name: string, acquire: () => Promise<T>): Promise<{ acquiring: Promise<T> }> => {
+    const acquiring = acquire().then((value) => (order.push(name), value));
+    length += 1;
+    await queued(length);
+    return { acquiring };
+  };
+  return { order, queued, join };
+}
 
 describe('Mutex and InterProcessMutex', () => {
   test('Curator holds, we wait; we hold, Curator waits', async () => {
@@ -85,28 +104,20 @@ describe('Mutex and InterProcessMutex', () => {
     expect(checker.violations).toEqual([]);
     expect(checker.count).toBe(3 * rounds);
   });
+
   test('in a line of ours and Curator’s waiters, interleaved, every release hands over to the next in line', async () => {
     const all = await clients.startMany(3);
-    const lines = all.map((client) => new Mutex(client, '/line'));
+    const mutexes = all.map((client) => new Mutex(client, '/line'));
     const p = forCurator('/line');
-    const order: string[] = [];
-    const queued = async (count: number): Promise<void> => eventually(async () => (await ephemeralsUnder(all[0]!, '/line')).length === count);
-    const ours = async (i: number, count: number) => {
-      const acquiring = lines[i]!.acquire({ timeoutMs: scaled(30_000) }).then((handle) => (order.push(`ours${i}`), handle));
-      await queued(count);
-      return { acquiring }; // wrapped: an async function returning the promise itself would wait for it
-    };
-    const theirs = async (peer: CuratorPeer, name: string, count: number): Promise<{ acquiring: Promise<string> }> => {
-      const acquiring = peer.send(`mutex-acquire ${p} ${scaled(30_000)}`).then((reply) => (order.push(name), reply));
-      await queued(count);
-      return { acquiring }; // wrapped: an async function returning the promise itself would wait for it
-    };
+    const { order, queued, join } = line(all[0]!, '/line');
+    const ours = (i: number) => join(`ours${i}`, () => mutexes[i]!.acquire({ timeoutMs: scaled(30_000) }));
+    const theirs = (peer: CuratorPeer, name: string) => join(name, () => peer.send(`mutex-acquire ${p} ${scaled(30_000)}`));
     // ours0 (holds), curator1, ours1, curator2, ours2: each of ours has a Curator node within two ahead.
-    const { acquiring: first } = await ours(0, 1);
-    const { acquiring: c1 } = await theirs(curator, 'curator1', 2);
-    const { acquiring: o1 } = await ours(1, 3);
-    const { acquiring: c2 } = await theirs(curator2, 'curator2', 4);
-    const { acquiring: o2 } = await ours(2, 5);
+    const { acquiring: first } = await ours(0);
+    const { acquiring: c1 } = await theirs(curator, 'curator1');
+    const { acquiring: o1 } = await ours(1);
+    const { acquiring: c2 } = await theirs(curator2, 'curator2');
+    const { acquiring: o2 } = await ours(2);
 
     await (await first).release();
     expect(await c1).toMatch(/^ACQUIRED /);
@@ -175,28 +186,20 @@ describe('ReadWriteLock and InterProcessReadWriteLock', () => {
     await reader.release();
     expect(await curator.send(`rw-read-release ${p}`)).toBe('RELEASED');
   });
+
   test('in a line of our writers and Curator’s writer and reader, interleaved, the lock passes in line order', async () => {
     const all = await clients.startMany(3);
     const writers = all.map((client) => new ReadWriteLock(client, '/rwline').writeLock());
     const p = forCurator('/rwline');
-    const order: string[] = [];
-    const queued = async (count: number): Promise<void> => eventually(async () => (await ephemeralsUnder(all[0]!, '/rwline')).length === count);
-    const ours = async (i: number, count: number) => {
-      const acquiring = writers[i]!.acquire({ timeoutMs: scaled(30_000) }).then((handle) => (order.push(`writer${i}`), handle));
-      await queued(count);
-      return { acquiring }; // wrapped: an async function returning the promise itself would wait for it
-    };
-    const theirs = async (peer: CuratorPeer, command: string, name: string, count: number): Promise<{ acquiring: Promise<string> }> => {
-      const acquiring = peer.send(`${command} ${p} ${scaled(30_000)}`).then((reply) => (order.push(name), reply));
-      await queued(count);
-      return { acquiring }; // wrapped: an async function returning the promise itself would wait for it
-    };
+    const { order, queued, join } = line(all[0]!, '/rwline');
+    const ours = (i: number) => join(`writer${i}`, () => writers[i]!.acquire({ timeoutMs: scaled(30_000) }));
+    const theirs = (peer: CuratorPeer, command: string, name: string) => join(name, () => peer.send(`${command} ${p} ${scaled(30_000)}`));
     // writer0 (holds), Curator's writer, writer1, Curator's reader, writer2.
-    const { acquiring: first } = await ours(0, 1);
-    const { acquiring: cw } = await theirs(curator, 'rw-write-acquire', 'curatorWriter', 2);
-    const { acquiring: w1 } = await ours(1, 3);
-    const { acquiring: cr } = await theirs(curator2, 'rw-read-acquire', 'curatorReader', 4);
-    const { acquiring: w2 } = await ours(2, 5);
+    const { acquiring: first } = await ours(0);
+    const { acquiring: cw } = await theirs(curator, 'rw-write-acquire', 'curatorWriter');
+    const { acquiring: w1 } = await ours(1);
+    const { acquiring: cr } = await theirs(curator2, 'rw-read-acquire', 'curatorReader');
+    const { acquiring: w2 } = await ours(2);
 
     await (await first).release();
     expect(await cw).toBe('ACQUIRED');
