@@ -17,12 +17,18 @@ import type {
   AuthInfo,
   ChildrenResult,
   ClientEvents,
+  ClientIdentity,
   ConnectionState,
   CreateMode,
   CreateOptions,
+  CreateResult,
   DataResult,
   DeleteOptions,
+  MultiReadOp,
+  MultiReadResult,
   NodeData,
+  PersistentWatcher,
+  PersistentWatchMode,
   SessionCredentials,
   Stat,
   StateInfo,
@@ -31,13 +37,24 @@ import type {
   TransactionResult,
   WaitOptions,
   Watcher,
+  WatchKind,
   WatchOption,
   ZooKeeperClient,
 } from './types';
-import { checkRequestSize, toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
+import {
+  checkRequestSize,
+  encodedSize,
+  toPayload,
+  validateAcl,
+  validateMode,
+  validateTtl,
+  validateVersion,
+  validateWaitOptions,
+} from './validate';
 import { childrenWatcher, dataWatcher, existsWatcher, type RearmingWatcher } from './watchers';
-import type { WireSession, WireWatch } from './wire';
-import { createNode, deleteTree, makeParents, wireAccess } from './wire-ops';
+import { PersistentWatch } from './persistent-watcher';
+import type { Transport, WatchCallback } from './transport';
+import { createNode, deleteTree, makeParents, wireAccess, type ParentNodes } from './wire-ops';
 
 /**
  * A ZooKeeper client: promise API, typed errors, retries, connection states, protected creates, guaranteed
@@ -57,8 +74,12 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly guaranteedDeletes: GuaranteedDeletes;
   private readonly sizes: RequestSizes;
   private readonly watchers = new Set<RearmingWatcher<unknown>>();
-  private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WireWatch>();
+  private readonly persistentWatchers = new Set<PersistentWatch>();
+  private readonly persistentListeners = new WeakMap<WatchCallback, WatchCallback>();
+  private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WatchCallback>();
   private startPromise: Promise<void> | undefined;
+  /** Set once the server or transport refused a container: `createParents: 'container'` makes persistent parents. */
+  private noContainers = false;
   private closePromise: Promise<void> | undefined;
 
   constructor(options: ZkClientOptions) {
@@ -145,7 +166,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
 
   private async ensureNamespace(): Promise<void> {
     const deadline = new Deadline(this.options.operationTimeoutMs);
-    await this.execute('create', '/', deadline, true, (wire) => makeParents(wire, this.options.namespace, this.options.defaultAcl));
+    await this.execute('create', '/', deadline, true, (wire) => makeParents(wire, this.options.namespace, { acl: this.options.defaultAcl, container: false }));
   }
 
   /**
@@ -175,7 +196,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   close(): Promise<void> {
     this.closePromise ??= (async () => {
       this.guaranteedDeletes.stop();
-      await Promise.all([...this.watchers].map((watcher) => watcher.close()));
+      await Promise.all([...this.watchers, ...this.persistentWatchers].map((watcher) => watcher.close()));
       await this.connection.close();
     })();
     return this.closePromise;
@@ -228,38 +249,91 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   /**
    * Creates a node; resolves with its path (with the sequence number for sequential modes). With
    * `protected`, a connection loss during the create is recovered by finding the node by its `_c_<uuid>-`
-   * prefix instead of creating a second one. Unprotected sequential creates are never retried.
+   * prefix instead of creating a second one. Unprotected sequential creates are never retried. Modes
+   * `container` and `*-with-ttl` need ZooKeeper 3.5+ (TTL also the server's `zookeeper.extendedTypesEnabled`)
+   * and our transport; otherwise they reject with `UNIMPLEMENTED`.
    */
   async create(path: string, data?: NodeData, options: CreateOptions & WaitOptions = {}): Promise<string> {
+    return (await this.createNode(path, data, options)).path;
+  }
+
+  /**
+   * Creates a node as {@link ZkClient.create} does and resolves with its path and Stat, from the create's
+   * own reply (create2: no extra round trip; the czxid makes a fencing token). Rejects with `UNIMPLEMENTED`
+   * on the node-zookeeper-client transport, which cannot get the Stat.
+   */
+  async createWithStat(path: string, data?: NodeData, options: CreateOptions & WaitOptions = {}): Promise<CreateResult> {
+    // Refused before anything is sent: a caller that falls back to create() must not find a node made already.
+    const unimplemented = (): ZkError =>
+      new ZkError(`create ${path}: UNIMPLEMENTED (the ${this.options.transport} transport cannot return the Stat)`, {
+        code: 'UNIMPLEMENTED',
+        operation: 'create',
+        path,
+      });
+    if (this.options.transport === 'node-zookeeper-client') throw unimplemented();
+    const created = await this.createNode(path, data, options);
+    if (created.stat === undefined) throw unimplemented();
+    return { path: created.path, stat: created.stat };
+  }
+
+  /**
+   * Creates a container node (ZooKeeper 3.5+): the server deletes it once its last child is gone (checked
+   * every `znode.container.checkIntervalMs`). The way to make lock and queue parents that clean up after
+   * themselves.
+   */
+  createContainer(path: string, data?: NodeData, options: Omit<CreateOptions, 'mode' | 'ttlMs'> & WaitOptions = {}): Promise<string> {
+    return this.create(path, data, { ...options, mode: 'container' });
+  }
+
+  private async createNode(path: string, data: NodeData | undefined, options: CreateOptions & WaitOptions): Promise<{ path: string; stat: Stat | undefined }> {
     const mode: CreateMode = validateMode(options.mode);
-    const sequential = mode.endsWith('sequential');
+    const ttlMs = validateTtl(mode, options.ttlMs);
+    const sequential = mode.endsWith('sequential') || mode === 'persistent-sequential-with-ttl';
     validatePath(path);
     if (path === '/') throw new TypeError('cannot create the root node');
     validateWaitOptions(options);
     const payload = toPayload(data);
     const acl = options.acl === undefined ? this.options.defaultAcl : validateAcl(options.acl);
     const deadline = Deadline.from(options, this.options.operationTimeoutMs);
-    const createParents = options.createParents === true;
+    const createParents = options.createParents === true || options.createParents === 'container' ? options.createParents : false;
+    const node = { data: payload, acl, mode, ttlMs };
     if (!options.protected) {
       const full = this.full(path);
-      checkRequestSize(this.sizes.create(full, payload, acl), 'create');
+      checkRequestSize(this.sizes.create(full, payload, acl, mode), 'create');
       return this.execute('create', path, deadline, !sequential, async (wire) =>
-        this.relative(await createNode(wire, full, payload, acl, mode, createParents ? this.options.defaultAcl : undefined)),
+        this.relativeCreated(await createNode(wire, { path: full, ...node }, this.parentNodes(createParents))),
       );
     }
     const prefix = protectedPrefix();
     const fullParent = this.full(parentPath(path));
     const full = joinPath(fullParent, prefix + nodeName(path));
-    checkRequestSize(this.sizes.create(full, payload, acl), 'create');
+    checkRequestSize(this.sizes.create(full, payload, acl, mode), 'create');
     let mayExist = false;
     return this.execute('create', path, deadline, true, async (wire) => {
       if (mayExist) {
         const found = await findProtectedNode(wireAccess(wire), fullParent, prefix, mode.startsWith('ephemeral'));
-        if (found !== undefined) return this.relative(found.path);
+        if (found !== undefined) return this.relativeCreated(found);
       }
       mayExist = true;
-      return this.relative(await createNode(wire, full, payload, acl, mode, createParents ? this.options.defaultAcl : undefined));
+      return this.relativeCreated(await createNode(wire, { path: full, ...node }, this.parentNodes(createParents)));
     });
+  }
+
+  private relativeCreated(created: { path: string; stat: Stat | undefined }): { path: string; stat: Stat | undefined } {
+    return { path: this.relative(created.path), stat: created.stat };
+  }
+
+  /**
+   * How a create makes missing parents (none when not asked). Containers are asked for until the server or
+   * transport refused one (`UNIMPLEMENTED`); from then on this client makes persistent parents.
+   */
+  private parentNodes(createParents: boolean | 'container'): ParentNodes | undefined {
+    if (createParents === false) return undefined;
+    return {
+      acl: this.options.defaultAcl,
+      container: createParents === 'container' && !this.noContainers,
+      onContainersRefused: () => (this.noContainers = true),
+    };
   }
 
   /** Reads a node's data and stat; `watch` leaves a one-shot watch. */
@@ -352,6 +426,96 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     return this.run('sync', path, options, (wire) => wire.sync(this.full(path)));
   }
 
+  /** Number of all descendants of a node, counted by the server (ZooKeeper 3.6+). */
+  async countChildren(path: string, options: WaitOptions = {}): Promise<number> {
+    validatePath(path);
+    validateWaitOptions(options);
+    return this.run('countChildren', path, options, (wire) => wire.countChildren(this.full(path)));
+  }
+
+  /** Paths of this session's ephemeral nodes under `prefix` (a path prefix, not only a parent; 3.6+). */
+  async getEphemerals(prefix = '/', options: WaitOptions = {}): Promise<string[]> {
+    validatePath(prefix, 'prefix');
+    validateWaitOptions(options);
+    return this.run('getEphemerals', prefix, options, async (wire) =>
+      (await wire.getEphemerals(this.full(prefix))).map((path) => this.relative(path)),
+    );
+  }
+
+  /**
+   * Several reads in one round trip (ZooKeeper 3.6+). Unlike a transaction each read succeeds or fails on
+   * its own: a failed one is `{ type: 'error', error }` in its place. Leaves no watches.
+   */
+  async multiRead(ops: readonly MultiReadOp[], options: WaitOptions = {}): Promise<MultiReadResult[]> {
+    if (!Array.isArray(ops) || ops.length === 0) throw new TypeError('multiRead takes a non-empty array of { type, path }');
+    for (const op of ops) {
+      if (op?.type !== 'getData' && op?.type !== 'getChildren') throw new TypeError(`multiRead op type must be getData or getChildren, got ${String(op?.type)}`);
+      validatePath(op.path);
+    }
+    validateWaitOptions(options);
+    const full = ops.map((op) => ({ type: op.type, path: this.full(op.path) }));
+    checkRequestSize(encodedSize.header + full.reduce((sum, op) => sum + 9 + this.sizes.path(op.path) + 1, 9), 'multiRead');
+    return this.execute('multiRead', undefined, Deadline.from(options, this.options.operationTimeoutMs), true, async (wire) =>
+      (await wire.multiRead(full)).map((result, index) =>
+        result.type === 'error' ? { type: 'error', error: this.withCallerPath(result.error, ops[index]!.path) } : result,
+      ),
+    );
+  }
+
+  /** The identities the server attached to this session (its address, digest users; ZooKeeper 3.7+). */
+  async whoAmI(options: WaitOptions = {}): Promise<ClientIdentity[]> {
+    validateWaitOptions(options);
+    return this.execute('whoAmI', undefined, Deadline.from(options, this.options.operationTimeoutMs), true, (wire) => wire.whoAmI());
+  }
+
+  /**
+   * A persistent watch on `path` (ZooKeeper 3.6+; `persistent-recursive`: the node and its whole subtree):
+   * one registration that stays, so no change falls into a re-arm gap. It is re-added after a new session,
+   * with a `resync` event first (changes of the gap are not replayed: re-read what you follow). Rejects its
+   * iterators and emits `error` with `UNIMPLEMENTED` where the server or transport has no persistent watches.
+   */
+  addWatch(path: string, options: { mode?: PersistentWatchMode } = {}): PersistentWatcher {
+    validatePath(path);
+    const mode = options.mode ?? 'persistent';
+    if (mode !== 'persistent' && mode !== 'persistent-recursive') {
+      throw new TypeError(`mode must be persistent or persistent-recursive, got ${String(mode)}`);
+    }
+    if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', 'addWatch', path);
+    const watcher = new PersistentWatch(this, path, mode, {
+      add: (listener, deadline) =>
+        this.execute('addWatch', path, deadline, true, (wire) => wire.addWatch(this.full(path), mode, this.persistentListener(listener))),
+      remove: async (listener) => {
+        // Best effort: a watch the server still has after a failure only costs notifications nobody hears.
+        const wire = this.connection.session;
+        await wire?.removeWatches(this.full(path), mode, !this.connection.isLive, this.persistentListener(listener)).catch(() => undefined);
+      },
+      timeoutMs: this.options.operationTimeoutMs,
+    });
+    this.persistentWatchers.add(watcher);
+    watcher.onClosed = () => this.persistentWatchers.delete(watcher);
+    watcher.start();
+    return watcher;
+  }
+
+  /**
+   * Removes this client's watches of `kind` (default `any`) on `path`, on the server too unless `local`
+   * (which works while disconnected). Rejects with `NO_WATCHER` when there is none (ZooKeeper 3.5+).
+   */
+  async removeWatches(path: string, options: { kind?: WatchKind; local?: boolean } & WaitOptions = {}): Promise<void> {
+    validatePath(path);
+    validateWaitOptions(options);
+    const kind = options.kind ?? 'any';
+    if (!['data', 'children', 'persistent', 'persistent-recursive', 'any'].includes(kind)) {
+      throw new TypeError(`kind must be data, children, persistent, persistent-recursive or any, got ${String(kind)}`);
+    }
+    if (options.local === true) {
+      const wire = this.connection.session;
+      if (!wire) throw ZkError.of('CLIENT_CLOSED', 'removeWatches', path);
+      return wire.removeWatches(this.full(path), kind, true);
+    }
+    return this.run('removeWatches', path, options, (wire) => wire.removeWatches(this.full(path), kind, false));
+  }
+
   /**
    * Adds credentials to this session (and to every later connection and session of this client). Resolves
    * once the server has accepted them; rejects with AUTH_FAILED when it refused them (ZooKeeper then ends
@@ -428,7 +592,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     return watcher;
   }
 
-  private run<T>(operation: ZkOperation, path: string, options: WaitOptions, op: (wire: WireSession) => Promise<T>): Promise<T> {
+  private run<T>(operation: ZkOperation, path: string, options: WaitOptions, op: (wire: Transport) => Promise<T>): Promise<T> {
     return this.execute(operation, path, Deadline.from(options, this.options.operationTimeoutMs), true, op);
   }
 
@@ -441,7 +605,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     path: string | undefined,
     deadline: Deadline,
     retry: boolean,
-    op: (wire: WireSession) => Promise<T>,
+    op: (wire: Transport) => Promise<T>,
   ): Promise<T> {
     if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', operation, path);
     if (this.startPromise === undefined) await this.startOnFirstUse();
@@ -486,7 +650,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   }
 
   /** One wrapper per callback, so that passing the same callback again does not stack up watches. */
-  private wrapWatch(watch: WatchOption['watch']): WireWatch | undefined {
+  private wrapWatch(watch: WatchOption['watch']): WatchCallback | undefined {
     if (watch === undefined) return undefined;
     if (typeof watch !== 'function') throw new TypeError('watch must be a function');
     let wrapped = this.watchWrappers.get(watch);
@@ -502,6 +666,16 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
         }
       };
       this.watchWrappers.set(watch, wrapped);
+    }
+    return wrapped;
+  }
+
+  /** A persistent watch's listener as the transport calls it: server paths made relative, one per listener. */
+  private persistentListener(listener: WatchCallback): WatchCallback {
+    let wrapped = this.persistentListeners.get(listener);
+    if (!wrapped) {
+      wrapped = (event) => listener({ type: event.type, path: this.relative(event.path) });
+      this.persistentListeners.set(listener, wrapped);
     }
     return wrapped;
   }

@@ -1,42 +1,57 @@
 /**
- * Operations the client builds from several requests on one wire session (server paths, namespace
- * applied): a create that makes its parents, a recursive delete, and the protected-node search.
+ * Operations the client builds from several requests on one transport (server paths, namespace applied): a
+ * create that makes its parents, a recursive delete, and the protected-node search.
  */
 import { isZkError } from './errors';
 import { joinPath, parentPath } from './paths';
 import type { ProtectedNodeAccess } from './protected-create';
 import { sessionIdHex } from './stat';
-import type { Acl, CreateMode } from './types';
-import type { WireSession } from './wire';
+import type { CreateRequest, Transport } from './transport';
+import type { Acl, Stat } from './types';
 
-/** Creates every missing node of `full` as an empty persistent node with `acl`. */
-export async function makeParents(wire: WireSession, full: string, acl: Acl[]): Promise<void> {
+/** How missing parents are made: with which ACL, and as containers (where the server has them) or persistent. */
+export interface ParentNodes {
+  acl: Acl[];
+  /** Make containers; turned off here once the server or transport refused one (`UNIMPLEMENTED`). */
+  container: boolean;
+  /** Told when a container was refused, so that later creates ask for persistent parents at once. */
+  onContainersRefused?: () => void;
+}
+
+/** Creates every missing node of `full` as an empty node (a container when `parents.container`). */
+export async function makeParents(wire: Transport, full: string, parents: ParentNodes): Promise<void> {
   let current = '';
   for (const segment of full.split('/').filter((s) => s !== '')) {
     current += `/${segment}`;
-    try {
-      await wire.create(current, Buffer.alloc(0), acl, 'persistent');
-    } catch (error) {
-      if (!isZkError(error, 'NODE_EXISTS')) throw error;
+    for (;;) {
+      const mode = parents.container ? 'container' : 'persistent';
+      try {
+        await wire.create({ path: current, data: Buffer.alloc(0), acl: parents.acl, mode });
+      } catch (error) {
+        if (mode === 'container' && isZkError(error, 'UNIMPLEMENTED')) {
+          parents.container = false;
+          parents.onContainersRefused?.();
+          continue;
+        }
+        if (!isZkError(error, 'NODE_EXISTS')) throw error;
+      }
+      break;
     }
   }
 }
 
-/** Creates `full`; with `parentAcl`, makes the missing parents (with that ACL) when the parent is missing. */
+/** Creates `request.path`; with `parents`, makes the missing parents when the parent is missing. */
 export async function createNode(
-  wire: WireSession,
-  full: string,
-  payload: Buffer,
-  acl: Acl[],
-  mode: CreateMode,
-  parentAcl: Acl[] | undefined,
-): Promise<string> {
+  wire: Transport,
+  request: CreateRequest,
+  parents: ParentNodes | undefined,
+): Promise<{ path: string; stat: Stat | undefined }> {
   try {
-    return await wire.create(full, payload, acl, mode);
+    return await wire.create(request);
   } catch (error) {
-    if (parentAcl === undefined || !isZkError(error, 'NO_NODE')) throw error;
-    await makeParents(wire, parentPath(full), parentAcl);
-    return wire.create(full, payload, acl, mode);
+    if (parents === undefined || !isZkError(error, 'NO_NODE')) throw error;
+    await makeParents(wire, parentPath(request.path), parents);
+    return wire.create(request);
   }
 }
 
@@ -44,7 +59,7 @@ export async function createNode(
  * Deletes `full` and its subtree, children first. The top node missing is NO_NODE (as for a plain delete);
  * descendants that vanish meanwhile are fine.
  */
-export async function deleteTree(wire: WireSession, full: string, version: number, top = true): Promise<void> {
+export async function deleteTree(wire: Transport, full: string, version: number, top = true): Promise<void> {
   for (let attempt = 0; ; attempt += 1) {
     let children: string[];
     try {
@@ -65,8 +80,8 @@ export async function deleteTree(wire: WireSession, full: string, version: numbe
   }
 }
 
-/** The protected-node search (protected-create.ts) over one wire session. */
-export function wireAccess(wire: WireSession): ProtectedNodeAccess {
+/** The protected-node search (protected-create.ts) over one transport. */
+export function wireAccess(wire: Transport): ProtectedNodeAccess {
   return {
     list: async (parent) => (await wire.getChildren(parent)).children,
     stat: (path) => wire.exists(path),

@@ -1,5 +1,5 @@
 /** Shared set-up of the client tests: clients that are closed after each test, and error assertions. */
-import { isZkError, type ZkError, type ZkErrorCode } from '../../src/client';
+import { isZkError, type TransportName, type ZkError, type ZkErrorCode } from '../../src/client';
 import { Clients } from '../helpers/clients';
 
 /**
@@ -22,3 +22,6 @@ export async function rejectsWithCode(promise: Promise<unknown>, code: ZkErrorCo
   expect(error.code).toBe(code);
   return error;
 }
+
+/** Both transports: the client's contract suites run on each (`describe.each(TRANSPORTS)`). */
+export const TRANSPORTS: readonly TransportName[] = ['zk-recipes', 'node-zookeeper-client'];

@@ -15,7 +15,7 @@ import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
 import { clientAccess, findProtectedNode, whileWritable } from '../../client/protected-create';
-import type { ZooKeeperClient } from '../../client/types';
+import type { CreateOptions, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { parseSequentialNode } from '../shared/sequential-nodes';
 import { opOptions } from '../shared/wait-for-change';
 
@@ -25,7 +25,7 @@ import { opOptions } from '../shared/wait-for-change';
  */
 export const CLEANUP_WAIT_MS = 1000;
 
-/** How many times an acquisition makes a missing parent before it gives up with NO_NODE. */
+/** How many times a create makes its missing parents before it gives up with NO_NODE. */
 const PARENT_ATTEMPTS = 3;
 
 /** A node we created. */
@@ -38,10 +38,7 @@ export interface OwnNode {
   sessionId: string | undefined;
   /** The sequence ZooKeeper appended. */
   sequence: number;
-  /**
-   * Its fencing token, once known: a zxid at least the node's czxid and below the czxid of every node created
-   * after it under the same parent (see lock-internals.ts).
-   */
+  /** Its fencing token, the node's czxid, once known (see lock-internals.ts). */
   token: bigint | undefined;
 }
 
@@ -68,6 +65,32 @@ function outcomeUnknown(error: unknown): boolean {
   return !isZkError(error) || error.retriable;
 }
 
+/** Clients whose transport cannot return a create's Stat (create2): they create without it. */
+const withoutCreate2 = new WeakSet<ZooKeeperClient>();
+
+/**
+ * Creates a node and resolves with its path and, where the transport has create2, its czxid from the same
+ * reply (elsewhere `undefined`: the engine then reads it once held).
+ */
+async function createWithCzxid(
+  client: ZooKeeperClient,
+  path: string,
+  data: Buffer,
+  options: CreateOptions & WaitOptions,
+): Promise<{ path: string; czxid: bigint | undefined }> {
+  if (!withoutCreate2.has(client)) {
+    try {
+      const { path: created, stat } = await client.createWithStat(path, data, options);
+      return { path: created, czxid: stat.czxid };
+    } catch (error) {
+      // Refused before anything was sent (see ZkClient.createWithStat): create without the Stat from now on.
+      if (!isZkError(error, 'UNIMPLEMENTED') || error.operation !== 'create') throw error;
+      withoutCreate2.add(client);
+    }
+  }
+  return { path: await client.create(path, data, options), czxid: undefined };
+}
+
 /** Creates `path` and its missing parents as persistent nodes; an existing node is fine. */
 export async function ensurePath(client: ZooKeeperClient, path: string, deadline: Deadline): Promise<void> {
   if (path === '/') return;
@@ -77,10 +100,12 @@ export async function ensurePath(client: ZooKeeperClient, path: string, deadline
 }
 
 /**
- * Creates our contender node and lists the parent in the same round trip. When the parent does not exist,
- * creates it and tries again. When the create's reply is lost, finds the node by its prefix (Curator's
- * protection, see client/protected-create.ts). Resolves with the node, and with the listing when it is known
- * to have been read after the create.
+ * Creates our contender node and lists the parent in the same round trip. Missing parents are made as
+ * containers where the server has them (Curator's `creatingParentContainersIfNeeded`), so a lock path nobody
+ * uses any more goes by itself; again if one vanished meanwhile (the server reaps empty containers). When
+ * the create's reply is lost, finds the node by its prefix (Curator's protection, see
+ * client/protected-create.ts). Resolves with the node (its token is the create's czxid, where the transport
+ * returns the create's Stat), and with the listing when it is known to have been read after the create.
  */
 export async function createContender(
   client: ZooKeeperClient,
@@ -93,23 +118,23 @@ export async function createContender(
   let parentsMade = 0;
   for (;;) {
     const options = opOptions(deadline);
-    const created = client
-      .create(joinPath(parent, prefix + marker), data, { mode: 'ephemeral-sequential', ...options })
-      .then((path) => ({ path, sessionId: client.sessionId }));
+    const created = createWithCzxid(client, joinPath(parent, prefix + marker), data, {
+      mode: 'ephemeral-sequential',
+      createParents: 'container',
+      ...options,
+    }).then((result) => ({ ...result, sessionId: client.sessionId }));
     const listed = listChildren(client, parent, deadline);
     const [create, list] = await Promise.allSettled([created, listed]);
     if (create.status === 'fulfilled') {
-      const { path, sessionId } = create.value;
+      const { path, sessionId, czxid } = create.value;
       const name = path.slice(path.lastIndexOf('/') + 1);
-      const node: OwnNode = { name, path, sessionId, sequence: sequenceOf(name, marker), token: undefined };
+      const node: OwnNode = { name, path, sessionId, sequence: sequenceOf(name, marker), token: czxid };
       return { node, listing: list.status === 'fulfilled' && list.value.sessionId === sessionId ? list.value : undefined };
     }
     const error: unknown = create.reason;
-    // The parent is missing: make it. Again if it vanished meanwhile (Curator makes lock parents as
-    // containers, which the server deletes once they are empty).
+    // A parent made for this create was reaped (an empty container) before the create reached it: again.
     if (isZkError(error, 'NO_NODE') && parentsMade < PARENT_ATTEMPTS) {
       parentsMade += 1;
-      await ensurePath(client, parent, deadline);
       continue;
     }
     if (!outcomeUnknown(error) || deadline.expired() || deadline.signal?.aborted) throw error;

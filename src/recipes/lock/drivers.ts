@@ -1,15 +1,28 @@
 /**
  * The strategy seam of the lock engine (Curator's LockInternalsDriver): which node names a lock writes and
- * recognises, and, given the contenders in sequence order, whether a node holds the lock or which node it
- * must wait for. Waiting always targets one node, so that one release wakes one waiter (no herd).
+ * recognises, and, given the contenders in sequence order, whether a node holds the lock or which nodes it
+ * must wait for. A waiter watches at most the two nearest nodes that block it, so one release wakes at most
+ * two waiters, however long the line (no herd).
  */
 import type { SequentialNode } from '../shared/sequential-nodes';
 
 /**
- * The decision for one contender. `lastBlocker`: `waitFor` is the only node that keeps us from holding, so
- * once it is deleted we hold — no need to list again (new contenders only ever line up behind us).
+ * A node ahead of ours that keeps us from holding. `final`: once it is deleted, it no longer blocks and
+ * nothing took its place ahead of ours, so the engine may count it off without listing again (false for a
+ * writer, which may have left a downgrade read node in its place).
  */
-export type LockDecision = { held: true } | { held: false; waitFor: string; lastBlocker: boolean };
+export interface Blocker {
+  name: string;
+  final: boolean;
+}
+
+/**
+ * The decision for one contender: held, or `blockers` nodes ahead keep us from holding, of which we watch
+ * `watch` (the nearest first). When the deletions of watched, final blockers leave no blocker, we hold;
+ * while every remaining blocker is watched, we wait on without listing (new contenders only ever line up
+ * behind us); otherwise we list again.
+ */
+export type LockDecision = { held: true } | { held: false; blockers: number; watch: readonly Blocker[] };
 
 /** A lock kind's rules. */
 export interface LockDriver {
@@ -39,11 +52,14 @@ export function isReader(node: SequentialNode): boolean {
   return READ_MARKERS.has(node.marker);
 }
 
-/** First in line holds; everybody else waits for the node just before it. */
-function firstHolds(contenders: readonly SequentialNode[], ourIndex: number): LockDecision {
-  const ahead = contenders[ourIndex - 1];
-  if (ourIndex === 0 || ahead === undefined) return { held: true };
-  return { held: false, waitFor: ahead.name, lastBlocker: ourIndex === 1 };
+/**
+ * First in line holds; everybody else is blocked by every node ahead and watches the two nearest: the
+ * predecessor, and the node before it, whose deletion tells a waiter that it became second in line.
+ */
+function firstHolds(contenders: readonly SequentialNode[], ourIndex: number, final: (node: SequentialNode) => boolean): LockDecision {
+  if (ourIndex === 0) return { held: true };
+  const watch = contenders.slice(Math.max(0, ourIndex - 2), ourIndex).reverse();
+  return { held: false, blockers: ourIndex, watch: watch.map((node) => ({ name: node.name, final: final(node) })) };
 }
 
 /**
@@ -53,23 +69,20 @@ function firstHolds(contenders: readonly SequentialNode[], ourIndex: number): Lo
 export const mutexDriver: LockDriver = {
   marker: MUTEX_MARKER,
   markers: [MUTEX_MARKER, KAZOO_LOCK_MARKER, KAZOO_READ_MARKER],
-  decide: firstHolds,
+  decide: (contenders, ourIndex) => firstHolds(contenders, ourIndex, () => true),
 };
 
 const RW_MARKERS = [READ_MARKER, WRITE_MARKER, KAZOO_READ_MARKER, KAZOO_LOCK_MARKER] as const;
 
 /**
- * Write lock: first among all readers and writers. Never acts on a deletion without listing again: a
- * writer that takes the read lock to downgrade creates its read node with its own sequence (Curator 5.5+
- * does the same), so a node *can* appear ahead of a waiting writer.
+ * Write lock: first among all readers and writers. Never counts a writer's deletion off without listing
+ * again: a writer that takes the read lock to downgrade creates its read node with its own sequence
+ * (Curator 5.5+ does the same), so a node *can* appear ahead of a waiting writer in a writer's place.
  */
 export const writeDriver: LockDriver = {
   marker: WRITE_MARKER,
   markers: RW_MARKERS,
-  decide(contenders, ourIndex) {
-    const decision = firstHolds(contenders, ourIndex);
-    return decision.held ? decision : { ...decision, lastBlocker: false };
-  },
+  decide: (contenders, ourIndex) => firstHolds(contenders, ourIndex, isReader),
 };
 
 /**
@@ -81,12 +94,10 @@ export const readDriver: LockDriver = {
   marker: READ_MARKER,
   markers: RW_MARKERS,
   decide(contenders, ourIndex) {
-    for (let i = ourIndex - 1; i >= 0; i -= 1) {
-      const node = contenders[i];
-      if (node === undefined || isReader(node)) continue;
-      const lastBlocker = contenders.slice(0, i).every(isReader);
-      return { held: false, waitFor: node.name, lastBlocker };
-    }
-    return { held: true };
+    const writers = contenders.slice(0, ourIndex).filter((node) => !isReader(node));
+    const nearest = writers.at(-1);
+    if (nearest === undefined) return { held: true };
+    // A writer's downgrade read node does not block readers: the writer's deletion is final for us.
+    return { held: false, blockers: writers.length, watch: [{ name: nearest.name, final: true }] };
   },
 };

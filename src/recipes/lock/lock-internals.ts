@@ -1,34 +1,33 @@
 /**
  * The engine shared by the sequential-node locks (Curator's LockInternals): one ephemeral-sequential
  * contender node per acquisition, contenders ordered by their trailing sequence whatever client wrote them,
- * a {@link LockDriver} deciding who holds, and a watch on exactly one other node while waiting.
+ * a {@link LockDriver} deciding who holds, and watches on the (at most two) nearest nodes that block us.
  *
  * The loop, until held or given up:
- *   create our node + list the parent (one round trip) → decide → if waiting: watch the node the driver
- *   names, then list again when it changes or the connection comes back — except when it was the last node
- *   ahead of us and it was deleted: nodes only ever line up behind us, so we hold, and a hand-over costs
- *   the release's delete and its notification, nothing more.
+ *   create our node + list the parent (one round trip) → decide → if waiting: watch the predecessor and the
+ *   node before it, then count deletions off without listing: nodes only ever line up behind us, so when the
+ *   last node ahead goes we hold, and when one of the two goes and the other is the last node ahead we are
+ *   second in line and wait on. A hand-over thus costs the release's delete and its notification, nothing
+ *   more, however long the line; one release notifies its two successors at most. Any doubt (a change other
+ *   than a deletion, a connection change, a deletion that may have left a node in its place, more nodes
+ *   ahead than we watch) means listing again.
  * A listing read in another session than our node's means our node is dead (or doomed): it is deleted and
  * the acquisition starts over with a new node. Giving up (timeout, abort, error) deletes our node.
  *
- * The fencing token of a hold is a zxid at least its node's czxid (the zxid of the create) and below the
- * czxid of every node created after it under the same path. Holders that conflict hold in the order of
- * their nodes' sequence, which is the order of their creates, so the token grows strictly from one holder
- * to the next. The node's czxid itself qualifies, but a create's reply carries only the path. So: when a
- * listing read after our create shows no contender behind ours, its pzxid qualifies (it is at least our
- * czxid, and a node created later has a larger czxid — one created earlier would be in the listing, unless
- * deleted, and a deleted node never holds); otherwise a stat of our node gives the czxid, read in the same
- * round trip as the watch we wait on. The uncontended fast path and a hand-over cost no extra round trip.
+ * The fencing token of a hold is its node's czxid (the zxid of the create), from the create's own reply
+ * (create2). Holders that conflict hold in the order of their nodes' sequence, which is the order of their
+ * creates, so the token grows strictly from one holder to the next. On a transport without create2 it is
+ * read with one `exists` once held.
  */
 import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
-import type { WaitOptions, ZooKeeperClient } from '../../client/types';
+import type { WaitOptions, WatchEvent, ZooKeeperClient } from '../../client/types';
 import { HoldSignal, type SafetyPolicy } from '../shared/hold-signal';
 import { readParticipants, type Participant } from '../shared/participants';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
-import { opOptions, waitForNodeChange, type WatchWaitOutcome } from '../shared/wait-for-change';
+import { opOptions, waitForWatchOrState } from '../shared/wait-for-change';
 import {
   cleanupWait,
   createContender,
@@ -38,8 +37,9 @@ import {
   type Listing,
   type OwnNode,
 } from './contender-nodes';
-import type { LockDriver } from './drivers';
+import type { LockDecision, LockDriver } from './drivers';
 import { acquireError, lockTimeout } from './errors';
+import { NodeWatches } from './node-watches';
 
 /** One acquisition: how long to wait, and whether to wait at all. */
 export interface AcquireRequest {
@@ -59,7 +59,7 @@ export interface Confirmed {
   node: OwnNode;
   /** The sequence of our node. */
   sequence: number;
-  /** See the module comment. */
+  /** The node's czxid (see the module comment). */
   fencingToken: bigint;
   /** Aborted once the hold is no longer certain. */
   holdSignal: HoldSignal;
@@ -87,8 +87,10 @@ export class LockInternals {
     let listing: Listing | undefined;
     let createSent = false;
     let missing = 0;
-    /** Set when the node we waited for was the last one ahead and is gone: we hold without listing again. */
+    /** Set when the nodes ahead of ours are known to be gone without a listing: we hold. */
     let first = false;
+    /** Watches set during this acquisition, kept across its waits so that a node is watched once. */
+    const watches = new NodeWatches(client);
     try {
       for (;;) {
         try {
@@ -126,8 +128,6 @@ export class LockInternals {
               continue;
             }
             missing = 0;
-            // Nobody behind us in a listing read after our create: its pzxid is a valid token (see above).
-            if (node.token === undefined && ourIndex === contenders.length - 1) node.token = current.pzxid;
             const decision = driver.decide(contenders, ourIndex);
             if (!decision.held) {
               if (request.tryOnly) {
@@ -135,19 +135,19 @@ export class LockInternals {
                 node = undefined;
                 return null;
               }
-              const outcome = await this.waitFor(node, decision.waitFor, request);
-              if (outcome === 'session-changed' || outcome === 'gone') {
+              const outcome = await this.waitInLine(node, decision, watches, request);
+              if (outcome === 'session-changed') {
                 void discardNode(client, node.path);
                 node = undefined;
-              } else if (outcome === 'deleted' && decision.lastBlocker) {
+              } else if (outcome === 'held') {
                 first = true;
               }
               continue;
             }
           }
           first = false;
-          // Held, as of the last listing (or the deletion of the last node ahead). The token is known unless
-          // somebody lined up behind us before our first listing.
+          // Held, as of the last listing (or the deletions of the nodes ahead). The token is known unless the
+          // transport has no create2.
           if (node.token === undefined) {
             const stat = await client.exists(node.path, opOptions(deadline));
             if (stat === null) {
@@ -170,6 +170,7 @@ export class LockInternals {
           }
           // Connection trouble that outlasted the client's own retries: go round again while time is left.
           if (!isZkError(error) || !(error.retriable || error.code === 'SESSION_EXPIRED')) throw error;
+          watches.clear();
           this.checkTime(request);
           if (error.code === 'SESSION_EXPIRED' && node !== undefined) {
             void discardNode(client, node.path);
@@ -185,29 +186,48 @@ export class LockInternals {
   }
 
   /**
-   * Waits for the node `name` ahead of ours to change. When our token is not known yet, reads our node's
-   * stat (its czxid) in the same round trip as setting the watch, so a hand-over never waits for it; `gone`
-   * says our own node has disappeared.
+   * Waits in line behind the nodes `decision` names (see the module comment): `held` once the nodes ahead
+   * are known to be gone, `relist` when a listing must decide, `session-changed` when our node's session is
+   * gone.
    */
-  private async waitFor(node: OwnNode, name: string, request: AcquireRequest): Promise<WatchWaitOutcome | 'gone'> {
+  private async waitInLine(
+    node: OwnNode,
+    decision: Extract<LockDecision, { held: false }>,
+    watches: NodeWatches,
+    request: AcquireRequest,
+  ): Promise<'held' | 'relist' | 'session-changed'> {
     const { client } = this;
-    const own = node.token === undefined ? client.exists(node.path, opOptions(request.deadline)) : undefined;
-    // Settles either way; its outcome only matters after the wait.
-    const ownStat = own?.then(
-      (stat) => stat,
-      () => undefined,
-    );
-    const outcome = await waitForNodeChange(client, joinPath(this.path, name), {
-      deadline: request.deadline,
-      onTimeout: () => lockTimeout(this.what, this.path, request.timeoutMs),
-      sessionId: node.sessionId,
-    });
-    if (ownStat !== undefined) {
-      const stat = await ownStat;
-      if (stat === null) return 'gone';
-      if (stat !== undefined && client.sessionId === node.sessionId) node.token ??= stat.czxid;
+    let blockers = decision.blockers;
+    const watching = decision.watch.map((blocker) => ({ ...blocker, path: joinPath(this.path, blocker.name) }));
+    for (;;) {
+      let hit: { index: number; event: WatchEvent } | undefined;
+      const fired = Promise.race(watching.map(({ path }, index) => watches.get(path).fired.then((event) => ({ index, event })))).then((first) => {
+        hit = first;
+        return first.event;
+      });
+      const outcome = await waitForWatchOrState(
+        client,
+        fired,
+        async () => {
+          await Promise.all(watching.map(({ path }) => watches.arm(path, request.deadline)));
+          return 'armed';
+        },
+        { deadline: request.deadline, onTimeout: () => lockTimeout(this.what, this.path, request.timeoutMs), sessionId: node.sessionId },
+      );
+      if (outcome === 'recheck' || outcome === 'session-changed') {
+        // The server keeps a session's watches across reconnects, but what we saw of the line is in doubt.
+        watches.clear();
+        return outcome === 'recheck' ? 'relist' : outcome;
+      }
+      if (hit === undefined) return 'relist';
+      const [gone] = watching.splice(hit.index, 1);
+      watches.forget(gone!.path);
+      if (outcome !== 'deleted' || !gone!.final) return 'relist';
+      blockers -= 1;
+      if (blockers === 0) return 'held';
+      // Every node still ahead of ours is watched already (we became second in line): wait on, no listing.
+      if (blockers !== watching.length) return 'relist';
     }
-    return outcome;
   }
 
   /** Deletes a held node (see {@link releaseNode}). */

@@ -1,12 +1,15 @@
 /**
- * The live view of a group's members: a re-arming children watch on the group, plus each member's data
- * read with a one-shot data watch. Every change is folded into one serial refresh, so `join`/`leave`/
- * `change` come in order and the view converges to what the server has.
+ * The live view of a group's members: a persistent recursive watch on the group where the server has them
+ * (3.6+: one watch sees members come, go and change their data, and is never re-armed), else a re-arming
+ * children watch on the group plus each member's data read with a one-shot data watch. Every change is
+ * folded into one serial refresh, so `join`/`leave`/`change` come in order and the view converges to what
+ * the server has.
  */
 import { isZkError } from '../../client/errors';
 import { joinPath, nodeName } from '../../client/paths';
-import type { Watcher, ZooKeeperClient } from '../../client/types';
+import type { PersistentWatchEvent, Watcher, ZooKeeperClient } from '../../client/types';
 import { ReconcileLoop } from '../../client/reconcile-loop';
+import { FollowedPath } from '../shared/followed-path';
 
 /** What a {@link GroupView} reports. */
 export interface GroupViewListener {
@@ -27,6 +30,8 @@ type Entry = { data: Buffer; czxid: bigint; mzxid: bigint };
 /** A cache of `<groupPath>/*` nodes and their data. */
 export class GroupView {
   private readonly entries = new Map<string, Entry>();
+  private readonly followed: FollowedPath;
+  /** The children watch, where there is no persistent watch. */
   private watcher: Watcher<string[]> | undefined;
   private dirty = new Set<string>();
   private rereadAll = false;
@@ -49,10 +54,17 @@ export class GroupView {
       active: () => !this.closed,
       onError: (error) => this.listener.error(error),
     });
+    this.followed = new FollowedPath(client, groupPath, 'persistent-recursive', this.onPersistentEvent, (error) => this.listener.error(error));
   }
 
   /** Starts watching; resolves once the first view is read (or when closed first). */
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    await this.followed.start();
+    if (this.closed) return;
+    if (this.followed.active) {
+      this.loop.kick();
+      return this.loadedPromise;
+    }
     const watcher = this.client.watchChildren(this.groupPath);
     this.watcher = watcher;
     watcher.on('change', (change) => {
@@ -81,8 +93,18 @@ export class GroupView {
     this.loop.stop();
     this.entries.clear();
     this.resolveLoaded();
-    await this.watcher?.close();
+    await Promise.all([this.followed.close(), this.watcher?.close()]);
   }
+
+  /** A member came, went or changed (or, on the group itself, the group did), or a gap (resync) to read over. */
+  private readonly onPersistentEvent = (event: PersistentWatchEvent): void => {
+    if (event.type === 'resync') this.rereadAll = true;
+    else if (event.path !== this.groupPath) {
+      const prefix = this.groupPath === '/' ? '/' : `${this.groupPath}/`;
+      this.dirty.add(event.path.slice(prefix.length).split('/')[0]!);
+    }
+    this.loop.kick();
+  };
 
   private readonly onDataWatch = (event: { path: string }): void => {
     this.dirty.add(nodeName(event.path));
@@ -90,9 +112,8 @@ export class GroupView {
   };
 
   private async refresh(): Promise<void> {
-    const current = this.watcher?.current;
-    if (current === undefined) return; // the watcher's first read kicks again
-    const children = current.value ?? [];
+    const children = await this.children();
+    if (children === undefined) return; // the watcher's first read kicks again
     const present = new Set(children);
     let changed = false;
     for (const id of [...this.entries.keys()]) {
@@ -148,9 +169,24 @@ export class GroupView {
     if (changed) this.publish();
   }
 
+  /** The members' ids: listed (persistent watch), or as the children watch last read them. */
+  private async children(): Promise<string[] | undefined> {
+    if (!this.followed.active) {
+      const current = this.watcher?.current;
+      return current === undefined ? undefined : (current.value ?? []);
+    }
+    try {
+      return (await this.client.getChildren(this.groupPath)).children;
+    } catch (error) {
+      if (isZkError(error, 'NO_NODE')) return [];
+      throw error;
+    }
+  }
+
   private async read(id: string): Promise<Entry | undefined> {
     try {
-      const { data, stat } = await this.client.getData(joinPath(this.groupPath, id), { watch: this.onDataWatch });
+      const watch = this.followed.active ? {} : { watch: this.onDataWatch };
+      const { data, stat } = await this.client.getData(joinPath(this.groupPath, id), watch);
       return { data, czxid: stat.czxid, mzxid: stat.mzxid };
     } catch (error) {
       if (isZkError(error, 'NO_NODE')) return undefined;

@@ -9,6 +9,7 @@ import { ReconcileLoop } from '../../client/reconcile-loop';
 import type { ConnectionState, CreateMode, NodeData, StateInfo, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { toPayload, validateWaitOptions } from '../../client/validate';
 import { RecipeStateError } from '../shared/errors';
+import { FollowedPath } from '../shared/followed-path';
 import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
 import { Recipe, type RecipeEvents } from '../shared/recipe';
 import { Waiters } from '../shared/waiters';
@@ -72,6 +73,8 @@ export class PersistentNode extends Recipe<PersistentNodeEvents> {
   private readonly writes = new Waiters<number>();
   /** Runs {@link PersistentNode.check}, one look at a time, again after a failure or a reconnect. */
   private readonly loop: ReconcileLoop;
+  /** The persistent watch on the node, once its path is known (where the server has them). */
+  private followed: FollowedPath | undefined;
 
   /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
   constructor(client: ZooKeeperClient, path: string, options?: PersistentNodeOptions) {
@@ -158,6 +161,7 @@ export class PersistentNode extends Recipe<PersistentNodeEvents> {
   protected async onClose(): Promise<void> {
     this.client.off('state', this.onState);
     this.loop.stop();
+    await this.followed?.close();
     this.writes.failAll(new RecipeStateError(`${this.what}: closed`));
     if (!this.loop.busy) await this.sequentialCreate.cleanUp();
     const path = this.actual;
@@ -219,7 +223,9 @@ export class PersistentNode extends Recipe<PersistentNodeEvents> {
       return;
     }
     const path = this.actual;
-    const stat = await this.client.exists(path, { watch: this.onWatch });
+    this.follow(path);
+    // The persistent watch, once set, sees every change (and reports gaps as resync): no one-shot watch then.
+    const stat = await this.client.exists(path, this.followed?.active === true ? {} : { watch: this.onWatch });
     if (!this.active) return;
     if (stat === null) {
       await this.createAt(path);
@@ -257,11 +263,23 @@ export class PersistentNode extends Recipe<PersistentNodeEvents> {
     this.confirmed();
   }
 
+  /** Starts the persistent watch on `path`, once; its events (changes, or a gap: resync) make a look. */
+  private follow(path: string): void {
+    if (this.followed !== undefined) return;
+    const followed = new FollowedPath(this.client, path, 'persistent', this.onWatch, (error) => this.onError(error));
+    this.followed = followed;
+    followed.start().then(
+      () => this.loop.kick(),
+      (error: unknown) => this.onError(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
   private async createAt(path: string): Promise<void> {
     const generation = this.generation;
     const mode: CreateMode = this.ephemeral ? 'ephemeral' : 'persistent';
     try {
-      await this.client.create(path, this.payload, { mode, createParents: true });
+      // Container parents (Curator's creatingParentContainersIfNeeded): a group path nobody is in goes by itself.
+      await this.client.create(path, this.payload, { mode, createParents: 'container' });
     } catch (error) {
       if (!isZkError(error, 'NODE_EXISTS')) throw error;
       this.loop.kick(); // someone (maybe our own retried create) made it meanwhile: look at it

@@ -44,7 +44,8 @@ export class ProtectedSequentialCreate {
     // retry the sequential create blindly, and find() does the recovery.
     return this.client.create(joinPath(this.parent, this.prefix + this.marker), data, {
       mode: this.mode,
-      createParents: true,
+      // A line nobody stands in any more (a latch path) goes by itself where the server has containers.
+      createParents: 'container',
       ...options,
     });
   }

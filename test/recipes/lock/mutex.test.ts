@@ -1,5 +1,6 @@
 /**
- * Mutex specifics on a real server: the one-round-trip fast path, no herd, reentrancy per async context,
+ * Mutex specifics on a real server: the one-round-trip fast path, no herd (two notifications per release at
+ * most, whatever the line's length), a waiter giving up in the middle of the line, reentrancy per async context,
  * other clients' node names, waiting through connection and session loss, a crashed holder, and a lost
  * create reply that must not leave an orphan.
  */
@@ -63,33 +64,75 @@ describe('fast path', () => {
   });
 });
 
-test('no herd: each release wakes exactly one waiter', async () => {
-  const all = await clients.startMany(6);
-  const observed = all.map((client) => observe(client));
-  const mutexes = observed.map(({ client }) => new Mutex(client, '/herd'));
-  const notifications = (): number => observed.reduce((sum, { seen }) => sum + seen.notifications.length, 0);
+describe.each([8, 32])('no herd, %i waiters', (waiters) => {
+  test('a release notifies two waiters at most, and a waiter lists at most once after joining, however long the line', async () => {
+    const all = await clients.startMany(waiters + 1);
+    const observed = all.map((client) => observe(client));
+    const mutexes = observed.map(({ client }) => new Mutex(client, '/herd'));
+    const notifications = (): number => observed.reduce((sum, { seen }) => sum + seen.notifications.length, 0);
 
-  let handle = await mutexes[0]!.acquire();
-  const acquired: LockHandle[] = [];
-  let onAcquired = (): void => undefined;
-  for (const mutex of mutexes.slice(1)) {
-    void mutex.acquire({ timeoutMs: scaled(30_000) }).then((next) => {
-      acquired.push(next);
-      onAcquired();
-    });
-  }
-  await eventually(async () => (await ephemeralsUnder(all[0]!, '/herd')).length === 6);
-  for (let i = 1; i <= 5; i += 1) {
-    const handedOver = new Promise<void>((resolve) => (onAcquired = resolve));
+    let handle = await mutexes[0]!.acquire();
+    const acquired: LockHandle[] = [];
+    let onAcquired = (): void => undefined;
+    for (const mutex of mutexes.slice(1)) {
+      void mutex.acquire({ timeoutMs: scaled(60_000) }).then((next) => {
+        acquired.push(next);
+        onAcquired();
+      });
+    }
+    await eventually(async () => (await ephemeralsUnder(all[0]!, '/herd')).length === waiters + 1);
+    for (let i = 1; i <= waiters; i += 1) {
+      const handedOver = new Promise<void>((resolve) => (onAcquired = resolve));
+      await handle.release();
+      await handedOver;
+      handle = acquired[i - 1]!;
+      // Notifications of release i + 1 cannot have come yet: this bound holds whatever is still in flight.
+      expect(notifications()).toBeLessThanOrEqual(2 * i);
+    }
     await handle.release();
-    await handedOver;
-    handle = acquired[i - 1]!;
-    expect(notifications()).toBe(i);
+    expect(notifications()).toBeLessThanOrEqual(2 * waiters);
+    for (const { seen } of observed.slice(1)) {
+      // Woken as the successor and as the one two behind, at most; and the listing sent with the create plus
+      // at most one more (when it is not yet second in line after a deletion ahead).
+      expect(seen.notifications.length).toBeLessThanOrEqual(2);
+      expect(seen.log.filter((entry) => entry === '> getChildren /herd').length).toBeLessThanOrEqual(2);
+    }
+  });
+});
+
+test('a waiter that gives up in the middle of the line is no hand-over: its successor lists and waits on', async () => {
+  const all = await clients.startMany(5);
+  const observed = all.map((client) => observe(client));
+  const mutexes = observed.map(({ client }) => new Mutex(client, '/middle'));
+  const holder = await mutexes[0]!.acquire();
+  const quitter = new AbortController();
+  const acquisitions: Array<Promise<LockHandle>> = [];
+  for (const [index, mutex] of mutexes.slice(1).entries()) {
+    // One at a time, so that the line's order is the order of `mutexes`.
+    acquisitions.push(mutex.acquire({ timeoutMs: scaled(30_000), ...(index === 1 ? { signal: quitter.signal } : {}) }));
+    await eventually(async () => (await ephemeralsUnder(all[0]!, '/middle')).length === index + 2);
   }
-  await handle.release();
-  expect(notifications()).toBe(5);
-  // every waiter was woken exactly once
-  for (const { seen } of observed.slice(1)) expect(seen.notifications).toHaveLength(1);
+  const quit = rejection(acquisitions[1]!);
+  // The third in line (index 2) gives up: the fourth (index 3) watched it as its predecessor and the fifth
+  // as the node two ahead; both have more nodes ahead than they watch, so both must list again.
+  const successors = observed.slice(3);
+  const listings = (): number[] => successors.map(({ seen }) => seen.log.filter((entry) => entry === '< getChildren /middle').length);
+  const listed = listings();
+  quitter.abort(new Error('gave up'));
+  expect(await quit).toEqual(new Error('gave up'));
+  await eventually(() => listings().every((count, i) => count > listed[i]!));
+  // Nobody took the lock: the holder still holds it, and the line goes on in order.
+  const order: number[] = [];
+  const tracked = acquisitions.map((acquisition, index) => (index === 1 ? undefined : acquisition.then((handle) => (order.push(index), handle))));
+  await eventually(async () => (await ephemeralsUnder(all[0]!, '/middle')).length === 4);
+  expect(order).toEqual([]);
+  await holder.release();
+  for (const index of [0, 2, 3]) {
+    const handle = await tracked[index]!;
+    expect(order.at(-1)).toBe(index);
+    await handle.release();
+  }
+  expect(order).toEqual([0, 2, 3]);
 });
 
 describe('reentrancy follows the async context', () => {

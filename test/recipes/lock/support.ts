@@ -99,13 +99,14 @@ export interface Observations {
  */
 export function observe(client: ZooKeeperClient): { client: ZooKeeperClient; seen: Observations } {
   const seen: Observations = { notifications: [], log: [] };
-  const logged = new Set(['create', 'getData', 'exists', 'getChildren', 'delete', 'setData']);
+  // createWithStat is logged as `create`: one create request either way.
+  const logged = new Map(['create', 'createWithStat', 'getData', 'exists', 'getChildren', 'delete', 'setData'].map((op) => [op, op.replace('WithStat', '')]));
   const wrapped = new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      const name = String(property);
-      if (!logged.has(name)) return (value as (...args: unknown[]) => unknown).bind(target);
+      const name = logged.get(String(property));
+      if (name === undefined) return value.bind(target);
       return (path: string, ...rest: unknown[]) => {
         const args = rest.map((arg) => {
           const watch = (arg as WatchOption | undefined)?.watch;

@@ -26,8 +26,10 @@ afterEach(async () => {
   await clients.closeAll();
 });
 
-test('members see each other with data; change and leave events; members() always includes itself', async () => {
-  const [ca, cb, cc] = await clients.startMany(3);
+// Over our transport the view follows the group with one persistent recursive watch; over
+// node-zookeeper-client (no persistent watches) with a children watch and one-shot data watches.
+test.each(['zk-recipes', 'node-zookeeper-client'] as const)('members see each other with data; change and leave events; members() always includes itself (%s transport)', async (transport) => {
+  const [ca, cb, cc] = await clients.startMany(3, { transport });
   const a = member(ca!, 'a', 'A');
   expect(a.members()).toEqual(new Map([['a', Buffer.from('A')]]));
   const joined: string[] = [];
