@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { Connection } from './connection';
-import { Deadline, waitUntil } from './deadline';
+import { Deadline, DeadlineQueue } from './deadline';
 import { isZkError, ZkError, type ZkOperation } from './errors';
 import { GuaranteedDeletes } from './guaranteed-deletes';
 import { channels } from './logger';
@@ -74,6 +74,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly persistentWatchers = new Set<PersistentWatch>();
   private readonly persistentListeners = new WeakMap<WatchCallback, WatchCallback>();
   private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WatchCallback>();
+  private readonly deadlines = new DeadlineQueue();
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
 
@@ -662,21 +663,17 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   ): Promise<T> {
     if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', operation, path);
     const started = channels.op.hasSubscribers ? performance.now() : 0;
-    const attempt = async (): Promise<T> => {
-      deadline.throwIfAborted();
-      if (deadline.expired()) throw ZkError.of('OPERATION_TIMEOUT', operation, path);
-      const wire = await this.connection.ready(deadline, operation, path);
+    const send = (wire: Transport): Promise<T> => {
       const reply = op(wire);
       if (deadline.at === Infinity && !deadline.signal) return reply;
-      reply.catch(() => undefined); // a reply that comes after the deadline or an abort is nobody's business
-      return waitUntil<T>(
-        deadline,
-        (done, fail) => {
-          reply.then(done, fail);
-          return () => undefined;
-        },
-        () => ZkError.of('OPERATION_TIMEOUT', operation, path),
-      );
+      return this.deadlines.bound(reply, deadline, () => ZkError.of('OPERATION_TIMEOUT', operation, path));
+    };
+    const attempt = (): Promise<T> => {
+      deadline.throwIfAborted();
+      if (deadline.expired()) throw ZkError.of('OPERATION_TIMEOUT', operation, path);
+      // Connected (the common case): send at once, without waiting a microtask for the connection.
+      const live = this.connection.isLive ? this.connection.session : undefined;
+      return live ? send(live) : this.connection.ready(deadline, operation, path).then(send);
     };
     try {
       return await withRetry(this.options.retry, deadline, attempt, (error) => retry && isZkError(error) && error.retriable);
