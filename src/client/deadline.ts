@@ -1,4 +1,5 @@
 /** Deadlines: one place that turns `{ timeoutMs, signal }` into a bounded wait. */
+import { Fifo } from './fifo';
 import type { WaitOptions } from './types';
 
 /** A point in time after which an operation gives up, plus the caller's abort signal. */
@@ -97,14 +98,13 @@ interface Bounded {
  * a wait of its own ({@link waitUntil}).
  */
 export class DeadlineQueue {
-  private entries: Bounded[] = [];
-  private head = 0;
+  private readonly entries = new Fifo<Bounded>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
   /** `reply`, or `onTimeout()` once `deadline` passes first (an abort of its signal rejects with its reason). */
   bound<T>(reply: Promise<T>, deadline: Deadline, onTimeout: () => Error): Promise<T> {
-    const last = this.entries[this.entries.length - 1];
+    const last = this.entries.last();
     if (deadline.signal || (last !== undefined && deadline.at < last.at)) {
       reply.catch(() => undefined); // a reply after the deadline or an abort is nobody's business
       return waitUntil<T>(
@@ -147,30 +147,23 @@ export class DeadlineQueue {
 
   /** Drops answered entries from the front. */
   private trim(): void {
-    while (this.head < this.entries.length && this.entries[this.head]!.settled) this.head += 1;
-    if (this.head === this.entries.length) {
-      this.entries = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.head = 0;
-    }
+    while (this.entries.peek()?.settled) this.entries.shift();
   }
 
   private readonly expire = (): void => {
     this.timer = undefined;
     this.timerAt = Infinity;
     const now = performance.now();
-    for (; this.head < this.entries.length; this.head += 1) {
-      const entry = this.entries[this.head]!;
-      if (entry.settled) continue;
-      if (entry.at > now) {
-        this.arm(entry.at);
-        break;
+    for (let entry = this.entries.peek(); entry !== undefined; entry = this.entries.peek()) {
+      if (!entry.settled) {
+        if (entry.at > now) {
+          this.arm(entry.at);
+          return;
+        }
+        entry.settled = true;
+        entry.reject(entry.onTimeout());
       }
-      entry.settled = true;
-      entry.reject(entry.onTimeout());
+      this.entries.shift();
     }
-    this.trim();
   };
 }

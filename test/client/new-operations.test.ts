@@ -4,7 +4,14 @@
  * (across a reconnect and a new session) and removeWatches; and UNIMPLEMENTED from the node-zookeeper-client
  * transport, which cannot do them.
  */
-import { isZkError, type PersistentWatchEvent, type PersistentWatcher, type ZkClient } from '../../src/client';
+import {
+  isZkError,
+  type PersistentWatchEvent,
+  type PersistentWatcher,
+  type PersistentWatchMode,
+  type ZkClient,
+  type ZkClientOptions,
+} from '../../src/client';
 import { TestingProxy } from '../../src/testing';
 import { eventually, scaled, uniqueNamespace, waitForEvent, waitForState } from '../helpers';
 import { sharedServer } from '../helpers/shared-server';
@@ -138,13 +145,26 @@ describe('reads of 3.6+', () => {
 });
 
 describe('persistent watches', () => {
-  test('persistent: data, children and deletion of the node, for as long as it is open', async () => {
-    const namespace = uniqueNamespace('persistent');
-    const client = await clients.start({ namespace });
+  /**
+   * A watching client and a writer on a fresh namespace, `node` created by the writer, and a watch on it
+   * once the server has it. `clientOptions` go to the watching client (e.g. a proxy's connect string).
+   */
+  async function watching(
+    node: string,
+    mode: PersistentWatchMode,
+    clientOptions: Partial<ZkClientOptions> = {},
+  ): Promise<{ client: ZkClient; writer: ZkClient; watcher: PersistentWatcher }> {
+    const namespace = uniqueNamespace('watch');
+    const client = await clients.start({ namespace, ...clientOptions });
     const writer = await clients.start({ namespace });
-    await writer.create('/p', 'v0');
-    const watcher = client.addWatch('/p');
+    await writer.create(node, 'v0');
+    const watcher = client.addWatch(node, { mode });
     await watcher.ready();
+    return { client, writer, watcher };
+  }
+
+  test('persistent: data, children and deletion of the node, for as long as it is open', async () => {
+    const { writer, watcher } = await watching('/p', 'persistent');
     const seen: PersistentWatchEvent[] = [];
     watcher.on('event', (event) => seen.push(event));
     const deleted = eventWhere(watcher, (event) => event.type === 'deleted');
@@ -165,12 +185,7 @@ describe('persistent watches', () => {
   });
 
   test('persistent-recursive: every node of the subtree, no children events; the async iterator', async () => {
-    const namespace = uniqueNamespace('recursive');
-    const client = await clients.start({ namespace });
-    const writer = await clients.start({ namespace });
-    await writer.create('/tree');
-    const watcher = client.addWatch('/tree', { mode: 'persistent-recursive' });
-    await watcher.ready();
+    const { writer, watcher } = await watching('/tree', 'persistent-recursive');
     const collected: PersistentWatchEvent[] = [];
     const iterating = (async () => {
       for await (const event of watcher) {
@@ -222,12 +237,10 @@ describe('persistent watches', () => {
   test('a recursive watch across a reconnect: re-registered by SetWatches, a resync marks the gap', async () => {
     const proxy = await TestingProxy.start(server.connectString);
     try {
-      const namespace = uniqueNamespace('reconnect');
-      const client = await clients.start({ namespace, connectString: proxy.connectString, sessionTimeoutMs: 10_000 });
-      const writer = await clients.start({ namespace });
-      await writer.create('/tree');
-      const watcher = client.addWatch('/tree', { mode: 'persistent-recursive' });
-      await watcher.ready();
+      const { client, writer, watcher } = await watching('/tree', 'persistent-recursive', {
+        connectString: proxy.connectString,
+        sessionTimeoutMs: 10_000,
+      });
       const resync = eventWhere(watcher, (event) => event.type === 'resync');
       const reconnected = waitForState(client, 'reconnected');
       proxy.cut();
@@ -245,12 +258,10 @@ describe('persistent watches', () => {
   test('a recursive watch across a new session: added again, then a resync; nothing after it is missed', async () => {
     const proxy = await TestingProxy.start(server.connectString);
     try {
-      const namespace = uniqueNamespace('expiry');
-      const client = await clients.start({ namespace, connectString: proxy.connectString, sessionTimeoutMs: 2000 });
-      const writer = await clients.start({ namespace });
-      await writer.create('/tree');
-      const watcher = client.addWatch('/tree', { mode: 'persistent-recursive' });
-      await watcher.ready();
+      const { client, writer, watcher } = await watching('/tree', 'persistent-recursive', {
+        connectString: proxy.connectString,
+        sessionTimeoutMs: 2000,
+      });
       const resync = eventWhere(watcher, (event) => event.type === 'resync');
       proxy.rejectConnections(true);
       await server.expireSession(client);

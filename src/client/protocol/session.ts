@@ -46,6 +46,7 @@ import { AddWatchMode, CreateFlag, Err, EventType, OpCode, WatcherType, Xid } fr
 import { PendingRequests } from './pending-requests';
 import {
   type MultiOp,
+  type MultiResult,
   readChildren2,
   readConnectResponse,
   readCreate2,
@@ -103,6 +104,14 @@ function ok(operation: ZkOperation, path: string | undefined, err: number): void
 }
 
 const noBody = (): void => undefined;
+
+/** The results of a multi or multiRead reply, one per op sent (a count that differs is a protocol error). */
+function readMultiReply(operation: ZkOperation, sent: number, r: JuteReader, err: number): MultiResult[] {
+  ok(operation, undefined, err);
+  const results = readMulti(r);
+  if (results.length !== sent) throw new ProtocolError(`${operation} reply with ${results.length} results for ${sent} ops`);
+  return results;
+}
 
 /** One session of our own transport; see the module comment. */
 export class ZkSession implements Transport {
@@ -330,9 +339,7 @@ export class ZkSession implements Transport {
       OpCode.multi,
       (w) => writeMulti(w, multi),
       (r, err) => {
-        ok('transaction', undefined, err);
-        const results = readMulti(r);
-        if (results.length !== ops.length) throw new ProtocolError(`multi reply with ${results.length} results for ${ops.length} ops`);
+        const results = readMultiReply('transaction', ops.length, r, err);
         const failed = results.findIndex((result) => result.op === OpCode.error && result.err !== Err.ok);
         if (failed >= 0) throw transactionFailure(ops, failed, (results[failed] as { err: number }).err);
         return results.map((result, index): TransactionResult => {
@@ -376,9 +383,7 @@ export class ZkSession implements Transport {
       OpCode.multiRead,
       (w) => writeMulti(w, multi),
       (r, err) => {
-        ok('multiRead', undefined, err);
-        const results = readMulti(r);
-        if (results.length !== ops.length) throw new ProtocolError(`multiRead reply with ${results.length} results for ${ops.length} reads`);
+        const results = readMultiReply('multiRead', ops.length, r, err);
         return results.map((result, index): MultiReadResult => {
           const op = ops[index]!;
           if (result.op === OpCode.error) return { type: 'error', error: ZkError.of(codeName(result.err), 'multiRead', op.path) };
@@ -463,17 +468,17 @@ export class ZkSession implements Transport {
     if (this.phase !== 'connected') return Promise.reject(ZkError.of('CONNECTION_LOSS', operation, path));
     this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
     const xid = this.xid;
-    writeRequestHeader(this.writer.beginFrame(), xid, op);
-    encode(this.writer);
-    this.writer.endFrame();
-    this.queueFlush();
+    this.send(xid, op, encode);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ xid, operation, path, complete, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
-  /** A packet with a reserved xid (ping, auth, SetWatches): no pending entry, its reply is handled by xid. */
-  private sendSpecial(xid: number, op: number, encode: (writer: JuteWriter) => void): void {
+  /**
+   * Queues one request packet for the next flush. Packets with a reserved xid (ping, auth, SetWatches) have
+   * no pending entry: their replies are handled by xid.
+   */
+  private send(xid: number, op: number, encode: (writer: JuteWriter) => void): void {
     writeRequestHeader(this.writer.beginFrame(), xid, op);
     encode(this.writer);
     this.writer.endFrame();
@@ -658,7 +663,7 @@ export class ZkSession implements Transport {
 
   private sendAuth(auth: AuthInfo): void {
     const bytes = typeof auth.auth === 'string' ? Buffer.from(auth.auth, 'utf8') : auth.auth;
-    this.sendSpecial(Xid.auth, OpCode.auth, (w) => writeAuth(w, auth.scheme, bytes));
+    this.send(Xid.auth, OpCode.auth, (w) => writeAuth(w, auth.scheme, bytes));
   }
 
   /**
@@ -677,8 +682,8 @@ export class ZkSession implements Transport {
     let packets = 0;
     const send = (set: WatchSet): void => {
       packets += 1;
-      if (persistent) this.sendSpecial(Xid.setWatches, OpCode.setWatches2, (w) => writeSetWatches2(w, this.lastZxid, set));
-      else this.sendSpecial(Xid.setWatches, OpCode.setWatches, (w) => w.long(this.lastZxid).strings(set.data).strings(set.exist).strings(set.child));
+      if (persistent) this.send(Xid.setWatches, OpCode.setWatches2, (w) => writeSetWatches2(w, this.lastZxid, set));
+      else this.send(Xid.setWatches, OpCode.setWatches, (w) => w.long(this.lastZxid).strings(set.data).strings(set.exist).strings(set.child));
     };
     for (const kind of kinds) {
       for (const path of all[kind]) {
@@ -698,7 +703,7 @@ export class ZkSession implements Transport {
   }
 
   private sendPing(): void {
-    this.sendSpecial(Xid.ping, OpCode.ping, noBody);
+    this.send(Xid.ping, OpCode.ping, noBody);
     this.lastSentAt = performance.now();
   }
 
