@@ -209,6 +209,7 @@ export class ZkSession implements Transport {
     if (this.phase === 'connected') this.sendAuth(auth);
   }
 
+  /** create2 for the plain modes (the Stat comes back), createContainer and createTTL for the others. */
   create(request: CreateRequest): Promise<{ path: string; stat: Stat | undefined }> {
     const { path, data, acl, mode, ttlMs } = request;
     const ttl = mode === 'persistent-with-ttl' || mode === 'persistent-sequential-with-ttl';
