@@ -282,6 +282,42 @@ describe('persistent watches', () => {
   });
 });
 
+describe('SetWatches after a reconnect', () => {
+  test('watches of more than jute.maxbuffer of paths are re-registered in packets the server takes', async () => {
+    const proxy = await TestingProxy.start(server.connectString);
+    try {
+      const namespace = uniqueNamespace('setwatches');
+      const client = await clients.start({ namespace, connectString: proxy.connectString, sessionTimeoutMs: 10_000 });
+      const writer = await clients.start({ namespace });
+      // 9000 existence watches on paths of 120 bytes (plus the namespace): over 1 MiB, more than the server
+      // reads in one packet; in packets of 128 KiB of paths it takes them all.
+      const paths = Array.from({ length: 9000 }, (_, i) => `/${String(i).padStart(4, '0')}-${'w'.repeat(114)}`);
+      const fired = new Set<string>();
+      let allFired!: () => void;
+      const done = new Promise<void>((resolve) => (allFired = resolve));
+      const watched = [paths[0]!, paths[4500]!, paths[8999]!];
+      await Promise.all(
+        paths.map((path) =>
+          client.exists(path, {
+            watch: (event) => {
+              fired.add(event.path);
+              if (watched.every((w) => fired.has(w))) allFired();
+            },
+          }),
+        ),
+      );
+      const reconnected = waitForState(client, 'reconnected');
+      proxy.cut();
+      expect(await reconnected).toMatchObject({ sessionChanged: false });
+      await Promise.all(watched.map((path) => writer.create(path)));
+      await done;
+    } finally {
+      await clients.closeAll();
+      await proxy.close();
+    }
+  });
+});
+
 describe('the node-zookeeper-client transport', () => {
   const wireClients = ownNamespaceClients(() => server.connectString, 'node-zookeeper-client');
   afterEach(() => wireClients.closeAll());
