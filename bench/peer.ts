@@ -6,22 +6,27 @@
 import { ZkClient } from './library';
 import type { WorkloadContext } from './context';
 import { ZK, size } from './env';
-import { timedSequential } from './raw-floor';
+import { timedConcurrent, timedSequential } from './raw-floor';
 import { latency, nowNs, round1 } from './stats';
 import { serverPackets } from './server-packets';
 import { lockWorkloads } from './workloads/locks';
 import { leaderWorkloads, participant } from './workloads/leader';
 
-const PEER = 'zk-recipes';
+/**
+ * TRANSPORT=node-zookeeper-client runs the same workloads on the old transport, as peer `zk-recipes-nzk`:
+ * the "before the switch" figures the transport's targets are measured against, in the same run.
+ */
+const TRANSPORT = process.env.TRANSPORT === 'node-zookeeper-client' ? 'node-zookeeper-client' : 'zk-recipes';
+const PEER = TRANSPORT === 'zk-recipes' ? 'zk-recipes' : 'zk-recipes-nzk';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the version of the package being measured, read at run time
-const LIB = `zk-recipes-${(require('../package.json') as { version: string }).version}`;
-const ROOT = '/bench/zk-recipes';
+const LIB = `zk-recipes-${(require('../package.json') as { version: string }).version}+${TRANSPORT}`;
+const ROOT = `/bench/${PEER}`;
 
 const context: WorkloadContext = {
   peer: PEER,
   lib: LIB,
   root: ROOT,
-  connect: (sessionTimeoutMs = 15000) => ZkClient.connect({ connectString: ZK, sessionTimeoutMs }),
+  connect: (sessionTimeoutMs = 15000) => ZkClient.connect({ connectString: ZK, sessionTimeoutMs, transport: TRANSPORT }),
 };
 
 const clientWorkloads: Record<string, (ctx: WorkloadContext) => Promise<void>> = {
@@ -29,6 +34,12 @@ const clientWorkloads: Record<string, (ctx: WorkloadContext) => Promise<void>> =
     const client = await ctx.connect();
     await client.create(`${ctx.root}/raw`, undefined, { createParents: true }).catch(() => undefined);
     await timedSequential(ctx.peer, ctx.lib, 'raw.exists', size('RAW_N', 2000), () => client.exists(`${ctx.root}/raw`));
+    await client.close();
+  },
+  async 'raw.exists_64'(ctx) {
+    const client = await ctx.connect();
+    await client.create(`${ctx.root}/raw`, undefined, { createParents: true }).catch(() => undefined);
+    await timedConcurrent(ctx.peer, ctx.lib, 'raw.exists_64', size('RAW_N', 2000) * 5, () => client.exists(`${ctx.root}/raw`));
     await client.close();
   },
   async 'raw.create_delete'(ctx) {

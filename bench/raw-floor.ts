@@ -4,7 +4,7 @@
  */
 import zookeeper from 'node-zookeeper-client';
 import { ZK, size } from './env';
-import { latency, nowNs, opsPerSecond } from './stats';
+import { latency, nowNs, opsPerSecond, round1 } from './stats';
 import { serverPackets } from './server-packets';
 
 /* The wire client is untyped here on purpose: this file measures it, nothing else uses it. */
@@ -46,6 +46,7 @@ export async function timedSequential(
   for (let i = 0; i < size('WARMUP', 2000); i += 1) await op();
   const durations = new Array<number>(n);
   const p0 = await serverPackets();
+  const cpu0 = process.cpuUsage();
   const t0 = nowNs();
   for (let i = 0; i < n; i += 1) {
     const start = nowNs();
@@ -53,6 +54,7 @@ export async function timedSequential(
     durations[i] = nowNs() - start;
   }
   const wall = nowNs() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const p1 = await serverPackets();
   console.log(
     JSON.stringify({
@@ -62,6 +64,7 @@ export async function timedSequential(
       params: { n },
       ...latency(durations),
       ops_per_s: opsPerSecond(n, wall),
+      cpu_us_per_op: round1((cpu.user + cpu.system) / n),
       srv_req_per_op: Math.round(((p1 - p0) / n) * 10) / 10,
       ...extra(),
     }),
@@ -70,12 +73,56 @@ export async function timedSequential(
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the version of the client being measured, read at run time
 const LIB = `node-zookeeper-client-${(require('node-zookeeper-client/package.json') as { version: string }).version}`;
+/** Operations in flight at once in the throughput workloads (`raw.exists_64`). */
+export const IN_FLIGHT = 64;
+
+/**
+ * Throughput: `n` runs of `op` (after WARMUP untimed ones), IN_FLIGHT at a time; prints one JSON line with
+ * ops/s, the latency of each op under that load, and the client CPU per op.
+ */
+export async function timedConcurrent(peer: string, lib: string, workload: string, n: number, op: () => Promise<unknown>): Promise<void> {
+  const run = async (count: number, durations?: number[]): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < count) {
+        const i = next++;
+        const start = nowNs();
+        await op();
+        if (durations) durations[i] = nowNs() - start;
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  };
+  await run(size('WARMUP', 2000));
+  const durations = new Array<number>(n);
+  const cpu0 = process.cpuUsage();
+  const t0 = nowNs();
+  await run(n, durations);
+  const wall = nowNs() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    JSON.stringify({
+      peer,
+      workload,
+      lib,
+      params: { n, in_flight: IN_FLIGHT },
+      ...latency(durations),
+      ops_per_s: opsPerSecond(n, wall),
+      cpu_us_per_op: round1((cpu.user + cpu.system) / n),
+    }),
+  );
+}
+
 const ROOT = '/bench/node-zk';
 
 const workloads: Record<string, (c: Raw) => Promise<void>> = {
   async 'raw.exists'(c) {
     await mkdirp(c, `${ROOT}/raw`);
     await timedSequential('node-zk', LIB, 'raw.exists', size('RAW_N', 2000), () => exists(c, `${ROOT}/raw`));
+  },
+  async 'raw.exists_64'(c) {
+    await mkdirp(c, `${ROOT}/raw`);
+    await timedConcurrent('node-zk', LIB, 'raw.exists_64', size('RAW_N', 2000) * 5, () => exists(c, `${ROOT}/raw`));
   },
   async 'raw.create_delete'(c) {
     await mkdirp(c, `${ROOT}/raw/node`);

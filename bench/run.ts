@@ -10,8 +10,13 @@ import { TestingServer } from '../src/testing';
 import { median, round1 } from './stats';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation').split(/\s+/).filter(Boolean);
-const PEERS: Record<string, string> = { 'zk-recipes': 'bench/peer.ts', 'node-zk': 'bench/raw-floor.ts' };
+const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.exists_64 raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation').split(/\s+/).filter(Boolean);
+/** Each peer: its script and environment. `zk-recipes-nzk` is ZkClient on the node-zookeeper-client transport. */
+const PEERS: Record<string, { file: string; env?: NodeJS.ProcessEnv }> = {
+  'zk-recipes': { file: 'bench/peer.ts' },
+  'zk-recipes-nzk': { file: 'bench/peer.ts', env: { TRANSPORT: 'node-zookeeper-client' } },
+  'node-zk': { file: 'bench/raw-floor.ts' },
+};
 
 type Line = Record<string, unknown> & { peer: string; workload: string; round: number };
 
@@ -27,9 +32,12 @@ function runPeer(file: string, workload: string, env: NodeJS.ProcessEnv): Promis
   });
 }
 
-/** The figure a workload is judged by: throughput for contended locks, else the median latency. */
+/** Workloads judged by throughput; the others by their median latency. */
+const THROUGHPUT: ReadonlySet<string> = new Set(['lock.contended', 'raw.exists_64']);
+
+/** The figure a workload is judged by. */
 function figure(line: Line): number {
-  return line.workload === 'lock.contended' ? Number(line.ops_per_s) : Number(line.median_us);
+  return THROUGHPUT.has(line.workload) ? Number(line.ops_per_s) : Number(line.median_us);
 }
 
 async function main(): Promise<void> {
@@ -38,12 +46,12 @@ async function main(): Promise<void> {
   const results: Line[] = [];
   try {
     console.error(`bench: ZooKeeper on ${server.connectString}, ${ROUNDS} rounds`);
-    await runPeer(PEERS['zk-recipes']!, 'raw.exists', { ...env, RAW_N: '3000', WARMUP: '0' }); // warm the server's JIT
+    await runPeer(PEERS['zk-recipes']!.file, 'raw.exists', { ...env, RAW_N: '3000', WARMUP: '0' }); // warm the server's JIT
     for (let round = 1; round <= ROUNDS; round += 1) {
       const order = round % 2 === 0 ? Object.keys(PEERS).reverse() : Object.keys(PEERS);
       for (const workload of WORKLOADS) {
         for (const peer of order) {
-          for (const line of await runPeer(PEERS[peer]!, workload, env)) {
+          for (const line of await runPeer(PEERS[peer]!.file, workload, { ...env, ...PEERS[peer]!.env })) {
             const tagged = { ...line, round };
             results.push(tagged);
             console.log(JSON.stringify(tagged));
@@ -59,25 +67,37 @@ async function main(): Promise<void> {
 
 function printTable(results: Line[]): void {
   const rows: string[] = [
-    '| workload | zk-recipes median | p99 | srv req/op | node-zk floor median | ratio (paired by round) |',
-    '|---|---|---|---|---|---|',
+    '| workload | zk-recipes median | p99 | cpu µs/op | srv req/op | on node-zk transport | node-zk floor median | ratio to floor | ratio to node-zk transport | cpu ratio to node-zk transport |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   // lock.uncontended is compared with the pipelined raw lock (create+getChildren together, then delete).
   const floorOf: Record<string, string> = { 'lock.uncontended': 'raw.lock_pipelined' };
+  const of = (peer: string, workload: string): Line[] => results.filter((r) => r.peer === peer && r.workload === workload);
+  /** Median over rounds of `value(ours) / value(theirs)`, paired by round. */
+  const pairedRatio = (ours: Line[], theirs: Line[], value: (line: Line) => number): string => {
+    const ratios = ours.flatMap((r) => {
+      const t = theirs.find((x) => x.round === r.round);
+      return t ? [value(r) / value(t)] : [];
+    });
+    return ratios.length ? (Math.round(median(ratios) * 100) / 100).toFixed(2) : '–';
+  };
+  const cpu = (line: Line): number => Number(line.cpu_us_per_op ?? NaN);
+  const med = (lines: Line[], value: (line: Line) => number): number => round1(median(lines.map(value)));
   for (const workload of WORKLOADS) {
-    const ours = results.filter((r) => r.peer === 'zk-recipes' && r.workload === workload);
+    const ours = of('zk-recipes', workload);
     if (ours.length === 0) continue;
     const floorName = floorOf[workload] ?? workload;
-    const floor = results.filter((r) => r.peer === 'node-zk' && r.workload === floorName);
-    const ratios = ours.flatMap((r) => {
-      const f = floor.find((x) => x.round === r.round);
-      return f ? [figure(r) / figure(f)] : [];
-    });
-    const unit = workload === 'lock.contended' ? '/s' : ' µs';
+    const floor = of('node-zk', floorName);
+    const before = of('zk-recipes-nzk', workload);
+    const unit = THROUGHPUT.has(workload) ? '/s' : ' µs';
     rows.push(
-      `| ${workload} | ${round1(median(ours.map(figure)))}${unit} | ${round1(median(ours.map((r) => Number(r.p99_us))))} µs | ${round1(median(ours.map((r) => Number(r.srv_req_per_op ?? NaN))))} | ${
-        floor.length ? `${round1(median(floor.map(figure)))}${unit} (${floorName})` : '–'
-      } | ${ratios.length ? (Math.round(median(ratios) * 100) / 100).toFixed(2) : "–"} |`,
+      `| ${workload} | ${med(ours, figure)}${unit} | ${med(ours, (r) => Number(r.p99_us))} µs | ${med(ours, cpu)} | ${med(ours, (r) => Number(r.srv_req_per_op ?? NaN))} | ${
+        before.length ? `${med(before, figure)}${unit}, cpu ${med(before, cpu)}` : '–'
+      } | ${floor.length ? `${med(floor, figure)}${unit} (${floorName}), cpu ${med(floor, cpu)}` : '–'} | ${pairedRatio(ours, floor, figure)} | ${pairedRatio(
+        ours,
+        before,
+        figure,
+      )} | ${pairedRatio(ours, before, cpu)} |`,
     );
   }
   console.log(`\n${rows.join('\n')}`);

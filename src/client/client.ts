@@ -2,7 +2,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { AsyncQueue } from './async-queue';
 import { Connection } from './connection';
-import { Deadline, waitUntil } from './deadline';
+import { Deadline, DeadlineQueue } from './deadline';
 import { isZkError, ZkError, type ZkOperation } from './errors';
 import { GuaranteedDeletes } from './guaranteed-deletes';
 import { channels } from './logger';
@@ -77,6 +77,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly persistentWatchers = new Set<PersistentWatch>();
   private readonly persistentListeners = new WeakMap<WatchCallback, WatchCallback>();
   private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WatchCallback>();
+  private readonly deadlines = new DeadlineQueue();
   private startPromise: Promise<void> | undefined;
   /** Set once the server or transport refused a container: `createParents: 'container'` makes persistent parents. */
   private noContainers = false;
@@ -610,21 +611,17 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', operation, path);
     if (this.startPromise === undefined) await this.startOnFirstUse();
     const started = channels.op.hasSubscribers ? performance.now() : 0;
-    const attempt = async (): Promise<T> => {
-      deadline.throwIfAborted();
-      if (deadline.expired()) throw ZkError.of('OPERATION_TIMEOUT', operation, path);
-      const wire = await this.connection.ready(deadline, operation, path);
+    const send = (wire: Transport): Promise<T> => {
       const reply = op(wire);
       if (deadline.at === Infinity && !deadline.signal) return reply;
-      reply.catch(() => undefined); // a reply that comes after the deadline or an abort is nobody's business
-      return waitUntil<T>(
-        deadline,
-        (done, fail) => {
-          reply.then(done, fail);
-          return () => undefined;
-        },
-        () => ZkError.of('OPERATION_TIMEOUT', operation, path),
-      );
+      return this.deadlines.bound(reply, deadline, () => ZkError.of('OPERATION_TIMEOUT', operation, path));
+    };
+    const attempt = (): Promise<T> => {
+      deadline.throwIfAborted();
+      if (deadline.expired()) throw ZkError.of('OPERATION_TIMEOUT', operation, path);
+      // Connected (the common case): send at once, without waiting a microtask for the connection.
+      const live = this.connection.isLive ? this.connection.session : undefined;
+      return live ? send(live) : this.connection.ready(deadline, operation, path).then(send);
     };
     try {
       return await withRetry(this.options.retry, deadline, attempt, (error) => retry && isZkError(error) && error.retriable);
@@ -640,7 +637,9 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   /** Re-labels an error raised on a server path (namespace applied) with the caller's path. */
   private withCallerPath(error: ZkError, path: string): ZkError {
     const what = error.failedOp === undefined ? error.operation : `${error.operation} op ${error.failedOp}`;
-    return new ZkError(`${what} ${path}: ${error.code}`, {
+    // Whatever the message says after the code (e.g. what the server lacks) stays.
+    const note = error.message.slice(error.message.indexOf(`: ${error.code}`) + error.code.length + 2);
+    return new ZkError(`${what} ${path}: ${error.code}${note}`, {
       code: error.code,
       operation: error.operation,
       path,

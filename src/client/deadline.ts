@@ -1,4 +1,5 @@
 /** Deadlines: one place that turns `{ timeoutMs, signal }` into a bounded wait. */
+import { Fifo } from './fifo';
 import type { WaitOptions } from './types';
 
 /** A point in time after which an operation gives up, plus the caller's abort signal. */
@@ -82,4 +83,89 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
     },
     () => new Error('unreachable'),
   );
+}
+
+interface Bounded {
+  at: number;
+  settled: boolean;
+  reject: (error: unknown) => void;
+  onTimeout: () => Error;
+}
+
+/**
+ * Bounds replies by their deadlines with one timer for all of them, instead of a timer per request. Replies
+ * are bounded in deadline order in the common case (every operation with the default timeout), so a FIFO
+ * holds them: answered ones leave from its front, and the timer, armed for the oldest deadline, moves on
+ * only when it fires. A deadline earlier than the newest one queued (a caller's shorter `timeoutMs`) gets
+ * a wait of its own ({@link waitUntil}).
+ */
+export class DeadlineQueue {
+  private readonly entries = new Fifo<Bounded>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+
+  /** `reply`, or `onTimeout()` once `deadline` passes first (an abort of its signal rejects with its reason). */
+  bound<T>(reply: Promise<T>, deadline: Deadline, onTimeout: () => Error): Promise<T> {
+    const last = this.entries.last();
+    if (deadline.signal || (last !== undefined && deadline.at < last.at)) {
+      reply.catch(() => undefined); // a reply after the deadline or an abort is nobody's business
+      return waitUntil<T>(
+        deadline,
+        (done, fail) => {
+          reply.then(done, fail);
+          return () => undefined;
+        },
+        onTimeout,
+      );
+    }
+    return new Promise<T>((resolve, reject) => {
+      const entry: Bounded = { at: deadline.at, settled: false, reject, onTimeout };
+      this.entries.push(entry);
+      if (entry.at < this.timerAt) this.arm(entry.at);
+      reply.then(
+        (value) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          this.trim();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          this.trim();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private arm(at: number): void {
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.expire, Math.max(0, at - performance.now()));
+    // Never what keeps a process alive: a request waiting for its reply has a socket doing that.
+    this.timer.unref();
+  }
+
+  /** Drops answered entries from the front. */
+  private trim(): void {
+    while (this.entries.peek()?.settled) this.entries.shift();
+  }
+
+  private readonly expire = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = performance.now();
+    for (let entry = this.entries.peek(); entry !== undefined; entry = this.entries.peek()) {
+      if (!entry.settled) {
+        if (entry.at > now) {
+          this.arm(entry.at);
+          return;
+        }
+        entry.settled = true;
+        entry.reject(entry.onTimeout());
+      }
+      this.entries.shift();
+    }
+  };
 }

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { Deadline } from './deadline';
 import { isZkError } from './errors';
-import { Subscribers } from './subscribers';
+import { Fanout } from './async-queue';
 import type { WatchCallback } from './transport';
 import type {
   ConnectionState,
@@ -34,7 +34,7 @@ const RETRY_MS = 500;
 
 /** A persistent watch of the client; see the module comment. */
 export class PersistentWatch extends EventEmitter<PersistentWatcherEvents> implements PersistentWatcher {
-  private readonly subscribers = new Subscribers<PersistentWatchEvent>();
+  private readonly events = new Fanout<PersistentWatchEvent>();
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly registered: Promise<void>;
@@ -77,7 +77,7 @@ export class PersistentWatch extends EventEmitter<PersistentWatcherEvents> imple
     clearTimeout(this.retryTimer);
     this.client.off('state', this.onState);
     this.rejectRegistered(new Error(`persistent watch on ${this.path} closed`));
-    this.subscribers.end();
+    this.events.end();
     this.removeAllListeners();
     this.onClosed?.();
     if (this.client.state !== 'closed') await this.ops.remove(this.listener);
@@ -89,8 +89,8 @@ export class PersistentWatch extends EventEmitter<PersistentWatcherEvents> imple
   }
 
   /** Yields every event from now on, until closed (throws when the watch cannot be added). */
-  [Symbol.asyncIterator](): AsyncGenerator<PersistentWatchEvent> {
-    return this.subscribers.iterate([]);
+  [Symbol.asyncIterator](): AsyncIterableIterator<PersistentWatchEvent, undefined> {
+    return this.events.iterate();
   }
 
   private readonly listener: WatchCallback = (event) => this.publish({ type: event.type, path: event.path });
@@ -119,7 +119,7 @@ export class PersistentWatch extends EventEmitter<PersistentWatcherEvents> imple
         return;
       }
       this.rejectRegistered(error);
-      this.subscribers.end(error as Error);
+      this.events.end(error);
       this.emit('error', error as Error);
       return;
     }
@@ -130,7 +130,7 @@ export class PersistentWatch extends EventEmitter<PersistentWatcherEvents> imple
 
   private publish(event: PersistentWatchEvent): void {
     if (this.closed) return;
-    this.subscribers.push(event);
+    this.events.push(event);
     this.emit('event', event);
   }
 }

@@ -1,18 +1,30 @@
 /**
- * Auto-re-arming watchers. ZooKeeper's watches fire once; these read again (leaving a new watch) after
- * every trigger, and re-read after every reconnect and new session, because the wire client delivers no
- * watch event when a session expires. Results after such a gap are marked `resync`.
+ * Auto-re-arming watchers. Where the server and transport have persistent watches (ZooKeeper 3.6+), one is
+ * registered and every event reads again; elsewhere ZooKeeper's one-shot watches are left by every read.
+ * Either way the watcher reads again after every reconnect and new session (a persistent watch marks those
+ * gaps with a `resync` event; one-shot watches deliver nothing when a session expires). Results after such
+ * a gap are marked `resync`.
  */
 import { EventEmitter } from 'eventemitter3';
 import { Fanout } from './async-queue';
 import { isConnectionTrouble, isZkError } from './errors';
 import { ReconcileLoop } from './reconcile-loop';
-import type { ConnectionState, Stat, WatchEvent, Watcher, WatcherChange, WatcherEvents, ZooKeeperClient } from './types';
+import type {
+  ConnectionState,
+  PersistentWatcher,
+  Stat,
+  WatchEvent,
+  Watcher,
+  WatcherChange,
+  WatcherEvents,
+  ZooKeeperClient,
+} from './types';
 
 const LIVE: ReadonlySet<ConnectionState> = new Set(['connected', 'reconnected', 'read-only']);
 
 type Snapshot<T> = { value: T | undefined; stat: Stat | undefined };
-type Reader<T> = (client: ZooKeeperClient, path: string, watch: (event: WatchEvent) => void) => Promise<Snapshot<T>>;
+/** Reads the watched state; leaves the one-shot `watch` where given (not under a persistent watch). */
+type Reader<T> = (client: ZooKeeperClient, path: string, watch: ((event: WatchEvent) => void) | undefined) => Promise<Snapshot<T>>;
 
 /** A watcher over one path with a pluggable read (data, children or existence). */
 export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implements Watcher<T> {
@@ -20,6 +32,9 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   private resyncNext = false;
   private closed = false;
   private readonly changes = new Fanout<WatcherChange<T>>();
+  /** The persistent watch this watcher is trying to use (or uses, once `persistentActive`). */
+  private persistent: PersistentWatcher | undefined;
+  private persistentActive = false;
   /**
    * Runs the reads, one at a time (triggers during a read fold into one more). After connection trouble
    * while the connection stays up (a busy server, a passed deadline) it reads again after a backoff; after
@@ -60,7 +75,34 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
 
   /** Begins watching (called by the client). */
   start(): void {
-    this.client.on('state', this.onState);
+    void this.begin();
+  }
+
+  /**
+   * Registers a persistent watch and reads once it is in place (so that no change falls between the read
+   * and the registration); falls back to one-shot watches where it cannot be had (`UNIMPLEMENTED`, or any
+   * other refusal).
+   */
+  private async begin(): Promise<void> {
+    const persistent = this.client.addWatch(this.path);
+    this.persistent = persistent;
+    try {
+      await persistent.ready();
+    } catch {
+      if (this.closed) return;
+      this.persistent = undefined;
+      await persistent.close();
+      this.client.on('state', this.onState);
+      this.loop.kick();
+      return;
+    }
+    if (this.closed) return;
+    this.persistentActive = true;
+    // The persistent watch marks every gap (reconnect, new session) with a `resync` event.
+    persistent.on('event', (event) => {
+      if (event.type === 'resync') this.resyncNext = true;
+      this.loop.kick();
+    });
     this.loop.kick();
   }
 
@@ -79,6 +121,7 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
     this.changes.end();
     this.removeAllListeners();
     this.onClosed?.();
+    await this.persistent?.close();
   }
 
   /** Same as {@link RearmingWatcher.close}. */
@@ -100,13 +143,13 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
     this.loop.kick();
   };
 
-  /** One read (leaving a new watch), published unless the watcher closed meanwhile. */
+  /** One read (leaving a new one-shot watch where no persistent one is in place), published unless the watcher closed meanwhile. */
   private async refresh(): Promise<void> {
     const marked = this.resyncNext;
     this.resyncNext = false;
     let snapshot: Snapshot<T>;
     try {
-      snapshot = await this.read(this.client, this.path, this.onTrigger);
+      snapshot = await this.read(this.client, this.path, this.persistentActive ? undefined : this.onTrigger);
     } catch (error) {
       this.resyncNext ||= marked || isConnectionTrouble(error); // what a retry reads may have changed unseen
       throw error;

@@ -180,3 +180,41 @@ export class FakeZooKeeper {
     socket.write(jute.frame(jute.int(request.xid), jute.long(this.zxid), jute.int(answer.err ?? 0), answer.payload ?? Buffer.alloc(0)));
   }
 }
+
+/** A normal answer for each op, so that a test only describes what is odd. */
+export function normalAnswer(request: FakeRequest): FakeAnswer {
+  switch (request.type) {
+    case OP.getData:
+      return { payload: Buffer.concat([jute.string('data'), jute.stat(0, 4)]) };
+    case OP.exists:
+    case OP.setData:
+      return { payload: jute.stat() };
+    case OP.create:
+    case OP.sync:
+      return { payload: jute.string(requestPath(request)) };
+    case OP.create2:
+      return { payload: Buffer.concat([jute.string(requestPath(request)), jute.stat()]) };
+    case OP.getChildren2:
+      return { payload: Buffer.concat([jute.int(0), jute.stat()]) };
+    default:
+      return {};
+  }
+}
+
+/**
+ * Collects what would crash the process (uncaught exceptions, unhandled rejections) from `beforeAll` to
+ * `afterAll` of the calling block; a test checks that the array stays empty.
+ */
+export function collectCrashes(): unknown[] {
+  const crashes: unknown[] = [];
+  const onCrash = (error: unknown): void => void crashes.push(error);
+  beforeAll(() => {
+    process.on('uncaughtException', onCrash);
+    process.on('unhandledRejection', onCrash);
+  });
+  afterAll(() => {
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  });
+  return crashes;
+}

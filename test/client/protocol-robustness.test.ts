@@ -7,7 +7,7 @@
  */
 import { ZkClient, type ZkErrorCode } from '../../src/client';
 import { scaled, waitForState } from '../helpers';
-import { FakeZooKeeper, jute, OP, requestPath, type FakeAnswer, type FakeRequest } from './fake-server';
+import { collectCrashes, FakeZooKeeper, jute, normalAnswer, OP, requestPath, type FakeAnswer, type FakeRequest } from './fake-server';
 import { rejectsWithCode } from './support';
 
 const SESSION_MS = 3000;
@@ -17,21 +17,8 @@ const PROMPTLY_MS = scaled(SESSION_MS);
 let fake: FakeZooKeeper;
 let answer: (request: FakeRequest) => FakeAnswer;
 const clients: ZkClient[] = [];
-const crashes: unknown[] = [];
-const onCrash = (error: unknown): void => void crashes.push(error);
+const crashes = collectCrashes();
 
-function normal(request: FakeRequest): FakeAnswer {
-  switch (request.type) {
-    case OP.getData:
-      return { payload: Buffer.concat([jute.string('data'), jute.stat(0, 4)]) };
-    case OP.exists:
-      return { payload: jute.stat() };
-    case OP.getChildren2:
-      return { payload: Buffer.concat([jute.int(0), jute.stat()]) };
-    default:
-      return {};
-  }
-}
 
 /** A client of our transport on the fake server that does not retry, so that each failure shows. */
 async function started(options: { connectionTimeoutMs?: number } = {}): Promise<ZkClient> {
@@ -57,11 +44,9 @@ async function settlesPromptly(promise: Promise<unknown>, code: ZkErrorCode): Pr
 
 beforeAll(async () => {
   fake = await FakeZooKeeper.start((request) => answer(request));
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
 });
 beforeEach(() => {
-  answer = normal;
+  answer = normalAnswer;
   fake.handshake = 'normal';
   fake.answerPings = true;
 });
@@ -70,8 +55,6 @@ afterEach(async () => {
   expect(crashes).toEqual([]);
 });
 afterAll(async () => {
-  process.off('uncaughtException', onCrash);
-  process.off('unhandledRejection', onCrash);
   await fake?.close();
 });
 
@@ -79,17 +62,17 @@ describe('replies that cannot be trusted drop the connection; the op concerned f
   test('a getChildren reply claiming 2^31-1 children, the first with a name of length -4', async () => {
     const client = await started();
     answer = (request) =>
-      request.type === OP.getChildren2 ? { payload: Buffer.concat([jute.int(0x7fffffff), jute.int(-4), jute.stat()]) } : normal(request);
+      request.type === OP.getChildren2 ? { payload: Buffer.concat([jute.int(0x7fffffff), jute.int(-4), jute.stat()]) } : normalAnswer(request);
     const reconnected = waitForState(client, 'reconnected');
     await settlesPromptly(client.getChildren('/bomb'), 'UNKNOWN');
     await reconnected;
-    answer = normal;
+    answer = normalAnswer;
     expect((await client.getChildren('/bomb')).children).toEqual([]);
   });
 
   test('a getData reply whose data length runs past the frame (a truncated frame)', async () => {
     const client = await started();
-    answer = (request) => (request.type === OP.getData ? { payload: Buffer.concat([jute.int(1000), Buffer.from('abc')]) } : normal(request));
+    answer = (request) => (request.type === OP.getData ? { payload: Buffer.concat([jute.int(1000), Buffer.from('abc')]) } : normalAnswer(request));
     await settlesPromptly(client.getData('/short'), 'UNKNOWN');
     await waitForState(client, 'reconnected');
   });
@@ -97,7 +80,7 @@ describe('replies that cannot be trusted drop the connection; the op concerned f
   test('a reply with a reserved negative xid (-3) while a request waits', async () => {
     const client = await started();
     answer = (request) => {
-      if (request.type !== OP.exists) return normal(request);
+      if (request.type !== OP.exists) return normalAnswer(request);
       fake.sendRaw(jute.frame(jute.int(-3), jute.long(11n), jute.int(0), jute.stat()));
       return 'no-reply';
     };
@@ -109,7 +92,7 @@ describe('replies that cannot be trusted drop the connection; the op concerned f
     const client = await started();
     const held: FakeRequest[] = [];
     answer = (request) => {
-      if (request.type !== OP.exists) return normal(request);
+      if (request.type !== OP.exists) return normalAnswer(request);
       held.push(request);
       if (held.length === 2) fake.sendRaw(jute.frame(jute.int(held[1]!.xid), jute.long(12n), jute.int(0), jute.stat()));
       return 'no-reply';
@@ -122,7 +105,7 @@ describe('replies that cannot be trusted drop the connection; the op concerned f
   test('a reply sent twice: the first answers, the second drops the connection', async () => {
     const client = await started();
     answer = (request) => {
-      if (request.type !== OP.exists) return normal(request);
+      if (request.type !== OP.exists) return normalAnswer(request);
       const reply = jute.frame(jute.int(request.xid), jute.long(13n), jute.int(0), jute.stat(4));
       fake.sendRaw(Buffer.concat([reply, reply]));
       return 'no-reply';
@@ -130,14 +113,14 @@ describe('replies that cannot be trusted drop the connection; the op concerned f
     const reconnected = waitForState(client, 'reconnected');
     expect(await client.exists('/twice')).toMatchObject({ version: 4 });
     await reconnected;
-    answer = normal;
+    answer = normalAnswer;
     expect(await client.exists('/after')).not.toBeNull();
   });
 
   test('an oversized frame length (jute.maxbuffer plus headroom exceeded)', async () => {
     const client = await started();
     answer = (request) => {
-      if (request.type !== OP.getData) return normal(request);
+      if (request.type !== OP.getData) return normalAnswer(request);
       fake.sendRaw(jute.int(0xfffff + 64 * 1024 + 1));
       return 'no-reply';
     };
@@ -147,7 +130,7 @@ describe('replies that cannot be trusted drop the connection; the op concerned f
   test('a frame that never completes: the read timeout ends the wait', async () => {
     const client = await started();
     answer = (request) => {
-      if (request.type !== OP.getData) return normal(request);
+      if (request.type !== OP.getData) return normalAnswer(request);
       fake.sendRaw(Buffer.concat([jute.int(500), Buffer.alloc(10)]));
       return 'no-reply';
     };
@@ -165,7 +148,7 @@ describe('replies that cannot be trusted drop the connection; the op concerned f
     };
     for (let round = 0; round < 20; round += 1) {
       answer = (request) => {
-        if (request.type !== OP.getData) return normal(request);
+        if (request.type !== OP.getData) return normalAnswer(request);
         const length = 1 + Math.floor(random() * 64);
         const bytes = Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
         // Half the rounds inside a well-formed frame (the decoder), half as raw stream bytes (the splitter).
@@ -177,7 +160,7 @@ describe('replies that cannot be trusted drop the connection; the op concerned f
         (error: { code?: string }) => error.code,
       );
       expect(['resolved', 'UNKNOWN', 'CONNECTION_LOSS']).toContain(outcome);
-      answer = normal;
+      answer = normalAnswer;
       await client.waitForConnection({ timeoutMs: scaled(10_000) });
     }
     expect((await client.getData('/noise')).data.toString()).toBe('data');
@@ -194,7 +177,7 @@ describe('a server that goes quiet', () => {
     await settlesPromptly(client.exists('/silence'), 'CONNECTION_LOSS');
     expect((await suspendedAt) - startedAt).toBeLessThan(PROMPTLY_MS);
     fake.answerPings = true;
-    answer = normal;
+    answer = normalAnswer;
     await waitForState(client, 'reconnected');
   });
 
@@ -225,14 +208,14 @@ describe('odd but readable replies', () => {
     answer = (request) =>
       request.type === OP.getACL
         ? { payload: Buffer.concat([jute.int(1), jute.int(0), jute.string('world'), jute.string('anyone'), jute.stat()]) }
-        : normal(request);
+        : normalAnswer(request);
     expect((await client.getACL('/zero')).acl).toEqual([{ perms: 0, scheme: 'world', id: 'anyone' }]);
     expect(client.state).toBe('connected');
   });
 
   test('an error code nobody knows becomes UNKNOWN; a notification of an unknown type is ignored', async () => {
     const client = await started();
-    answer = (request) => (requestPath(request) === '/odd' ? { err: -4242 } : normal(request));
+    answer = (request) => (requestPath(request) === '/odd' ? { err: -4242 } : normalAnswer(request));
     await rejectsWithCode(client.getData('/odd'), 'UNKNOWN');
     fake.notify(1234, '/odd');
     expect(await client.exists('/fine')).not.toBeNull();

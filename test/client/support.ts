@@ -4,10 +4,11 @@ import { Clients } from '../helpers/clients';
 
 /**
  * The client tests' clients: each on a namespace of its own unless given one (a test that wants two clients
- * on one namespace passes it), connection timeout 10 s; `closeAll()` in `afterEach`.
+ * on one namespace passes it), connection timeout 10 s, on `transport` (default: the client's default);
+ * `closeAll()` in `afterEach`.
  */
-export function ownNamespaceClients(connectString: () => string): Clients {
-  return new Clients(connectString, { namespaces: 'per-client', prefix: 'client', clientDefaults: { connectionTimeoutMs: 10_000 } });
+export function ownNamespaceClients(connectString: () => string, transport?: TransportName): Clients {
+  return new Clients(connectString, { namespaces: 'per-client', prefix: 'client', clientDefaults: { connectionTimeoutMs: 10_000, transport } });
 }
 
 /** Resolves with the ZkError `promise` rejects with, after checking its code. */

@@ -6,50 +6,25 @@
  */
 import { isZkError, type WatchEvent, ZkClient } from '../../src/client';
 import { scaled, waitForState } from '../helpers';
-import { FakeZooKeeper, jute, OP, requestPath, type FakeAnswer, type FakeRequest } from './fake-server';
+import { collectCrashes, FakeZooKeeper, jute, normalAnswer, OP, requestPath, type FakeAnswer, type FakeRequest } from './fake-server';
 import { rejectsWithCode, TRANSPORTS } from './support';
 
 let fake: FakeZooKeeper;
 let answer: (request: FakeRequest) => FakeAnswer;
 let client: ZkClient;
-const crashes: unknown[] = [];
-const onCrash = (error: unknown): void => void crashes.push(error);
+const crashes = collectCrashes();
 
-/** A normal answer for each op, so that a test only describes what is odd. */
-function normal(request: FakeRequest): FakeAnswer {
-  switch (request.type) {
-    case OP.getData:
-      return { payload: Buffer.concat([jute.string('data'), jute.stat(0, 4)]) };
-    case OP.exists:
-    case OP.setData:
-      return { payload: jute.stat() };
-    case OP.create:
-      return { payload: jute.string(requestPath(request)) };
-    case OP.create2:
-      return { payload: Buffer.concat([jute.string(requestPath(request)), jute.stat()]) };
-    case OP.sync:
-      return { payload: jute.string(requestPath(request)) };
-    case OP.getChildren2:
-      return { payload: Buffer.concat([jute.int(0), jute.stat()]) };
-    default:
-      return {};
-  }
-}
 
 beforeAll(async () => {
   fake = await FakeZooKeeper.start((request) => answer(request));
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
 });
 afterAll(async () => {
-  process.off('uncaughtException', onCrash);
-  process.off('unhandledRejection', onCrash);
   await fake?.close();
 });
 
 describe.each(TRANSPORTS)('%s transport', (transport) => {
   beforeEach(async () => {
-    answer = normal;
+    answer = normalAnswer;
     client = new ZkClient({ connectString: fake.connectString, sessionTimeoutMs: 3000, retry: { retries: 3 }, transport });
     await client.start();
     fake.connections = 0;
@@ -60,7 +35,7 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
   });
 
   test('an error code nobody knows fails the operation with UNKNOWN; the connection stays', async () => {
-    answer = (request) => (requestPath(request) === '/odd' ? { err: -999 } : normal(request));
+    answer = (request) => (requestPath(request) === '/odd' ? { err: -999 } : normalAnswer(request));
     for (const call of [
       () => client.getData('/odd'),
       () => client.exists('/odd'),
@@ -80,15 +55,15 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
   });
 
   test("codes ZooKeeper defines but the wire client does not are named, and retried when retriable", async () => {
-    answer = (request) => (request.type === OP.setData ? { err: -125 } : normal(request));
+    answer = (request) => (request.type === OP.setData ? { err: -125 } : normalAnswer(request));
     await rejectsWithCode(client.setData('/quota', 'x'), 'QUOTA_EXCEEDED');
 
     let throttled = 0;
-    answer = (request) => (request.type === OP.exists && throttled++ < 2 ? { err: -127 } : normal(request));
+    answer = (request) => (request.type === OP.exists && throttled++ < 2 ? { err: -127 } : normalAnswer(request));
     expect(await client.exists('/busy')).toMatchObject({ version: 0 });
     expect(throttled).toBe(3);
 
-    answer = (request) => (request.type === OP.getData ? { err: -118 } : normal(request));
+    answer = (request) => (request.type === OP.getData ? { err: -118 } : normalAnswer(request));
     const moved = await rejectsWithCode(client.getData('/moved'), 'SESSION_MOVED');
     expect(moved.retriable).toBe(true);
     expect(fake.connections).toBe(0);
@@ -116,7 +91,7 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
 
   test('a multi whose failed op carries an unknown code rejects with UNKNOWN and the op index', async () => {
     answer = (request) => {
-      if (request.type !== OP.multi) return normal(request);
+      if (request.type !== OP.multi) return normalAnswer(request);
       const header = (type: number, done: boolean, err: number): Buffer => Buffer.concat([jute.int(type), jute.bool(done), jute.int(err)]);
       return {
         payload: Buffer.concat([
@@ -131,27 +106,27 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
     const error = await rejectsWithCode(client.transaction().create('/a').setData('/b', 'x').commit(), 'UNKNOWN');
     expect(error).toMatchObject({ failedOp: 1, path: '/b', operation: 'transaction' });
 
-    answer = (request) => (request.type === OP.multi ? { payload: Buffer.concat([jute.int(77), jute.bool(false), jute.int(0)]) } : normal(request));
+    answer = (request) => (request.type === OP.multi ? { payload: Buffer.concat([jute.int(77), jute.bool(false), jute.int(0)]) } : normalAnswer(request));
     const unreadable = await client.transaction().check('/a').commit().catch((e: unknown) => e);
     expect(isZkError(unreadable, 'UNKNOWN')).toBe(true);
     await client.exists('/after');
   });
 
   test('an unreadable reply fails its operation with UNKNOWN; the client reconnects and carries on', async () => {
-    answer = (request) => (request.type === OP.getData ? { payload: Buffer.from([1, 2, 3]) } : normal(request));
+    answer = (request) => (request.type === OP.getData ? { payload: Buffer.from([1, 2, 3]) } : normalAnswer(request));
     const reconnected = waitForState(client, 'reconnected');
     const error = await rejectsWithCode(client.getData('/garbled'), 'UNKNOWN');
     expect(error.cause).toBeDefined();
     await reconnected;
     expect(fake.connections).toBe(1);
-    answer = normal;
+    answer = normalAnswer;
     expect((await client.getData('/garbled')).data.toString()).toBe('data');
   });
 
   test('a reply to a request that was never sent: reconnect, and the operation is retried', async () => {
     let first = true;
     answer = (request) => {
-      if (request.type !== OP.exists || !first) return normal(request);
+      if (request.type !== OP.exists || !first) return normalAnswer(request);
       first = false;
       fake.sendRaw(jute.frame(jute.int(request.xid + 1000), jute.long(99n), jute.int(0), jute.stat()));
       return 'no-reply';
@@ -173,7 +148,7 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
 
   describe('retries of retriable replies', () => {
     let retrying: ZkClient;
-    const throttle = (request: FakeRequest): FakeAnswer => (request.type === OP.exists ? { err: -127 } : normal(request));
+    const throttle = (request: FakeRequest): FakeAnswer => (request.type === OP.exists ? { err: -127 } : normalAnswer(request));
     const existsRequests = (): number => fake.requests.filter((request) => request.type === OP.exists).length;
 
     beforeEach(async () => {
@@ -222,7 +197,7 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
     });
 
     test('a code that is not retriable is not retried', async () => {
-      answer = (request) => (request.type === OP.exists ? { err: -102 } : normal(request));
+      answer = (request) => (request.type === OP.exists ? { err: -102 } : normalAnswer(request));
       await rejectsWithCode(retrying.exists('/t'), 'NO_AUTH');
       expect(existsRequests()).toBe(1);
     });
@@ -230,7 +205,7 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
 
   test('a watcher whose read keeps failing while the connection stays up reads again by itself', async () => {
     let refused = 0;
-    answer = (request) => (request.type === OP.getData && refused++ < 6 ? { err: -127 } : normal(request));
+    answer = (request) => (request.type === OP.getData && refused++ < 6 ? { err: -127 } : normalAnswer(request));
     const watcher = client.watchData('/busy');
     const change = await watcher.ready();
     expect(change.value?.toString()).toBe('data');

@@ -73,18 +73,21 @@ export class JuteWriter {
     this.offset = unsent;
   }
 
+  /** An int32. */
   int(value: number): this {
     this.room(4);
     this.offset = this.buffer.writeInt32BE(value, this.offset);
     return this;
   }
 
+  /** An int64. */
   long(value: bigint): this {
     this.room(8);
     this.offset = this.buffer.writeBigInt64BE(value, this.offset);
     return this;
   }
 
+  /** A bool (one byte). */
   bool(value: boolean): this {
     this.room(1);
     this.buffer[this.offset++] = value ? 1 : 0;
@@ -139,6 +142,7 @@ export class JuteReader {
     }
   }
 
+  /** An int32. */
   int(): number {
     this.need(4, 'int');
     const value = this.buffer.readInt32BE(this.offset);
@@ -146,6 +150,7 @@ export class JuteReader {
     return value;
   }
 
+  /** An int64, as a bigint. */
   long(): bigint {
     this.need(8, 'long');
     const value = this.buffer.readBigInt64BE(this.offset);
@@ -161,6 +166,7 @@ export class JuteReader {
     return value;
   }
 
+  /** A bool (one byte, non-zero is true). */
   bool(): boolean {
     this.need(1, 'bool');
     return this.buffer[this.offset++] !== 0;

@@ -31,6 +31,7 @@ export interface ConnectResponse {
   readOnly: boolean;
 }
 
+/** ConnectRequest: protocol version 0, last zxid seen, timeout, session id, password, read-only. */
 export function writeConnectRequest(w: JuteWriter, request: ConnectRequest): void {
   w.int(0).long(request.lastZxidSeen).int(request.timeoutMs).long(request.sessionId).bytes(request.password).bool(request.readOnly);
 }
@@ -50,6 +51,7 @@ export function writeRequestHeader(w: JuteWriter, xid: number, op: number): void
   w.int(xid).int(op);
 }
 
+/** A Stat record. */
 export function readStat(r: JuteReader): Stat {
   const czxid = r.long();
   const mzxid = r.long();
@@ -65,11 +67,13 @@ export function readStat(r: JuteReader): Stat {
   return { czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, dataLength, numChildren };
 }
 
+/** A vector of ACL entries: perms, then the id's scheme and id. */
 export function writeAcl(w: JuteWriter, acl: readonly Acl[]): void {
   w.int(acl.length);
   for (const entry of acl) w.int(entry.perms).string(entry.scheme).string(entry.id);
 }
 
+/** A vector of ACL entries (each at least 12 bytes). */
 export function readAcl(r: JuteReader): Acl[] {
   const count = r.count(ACL_MIN_BYTES);
   const acl = new Array<Acl>(count);
@@ -95,26 +99,31 @@ export function writePathVersion(w: JuteWriter, path: string, version: number): 
   w.string(path).int(version);
 }
 
+/** SetDataRequest: path, data, expected version. */
 export function writeSetData(w: JuteWriter, path: string, data: Buffer, version: number): void {
   w.string(path).bytes(data).int(version);
 }
 
+/** SetACLRequest: path, ACL, expected ACL version. */
 export function writeSetAcl(w: JuteWriter, path: string, acl: readonly Acl[], version: number): void {
   w.string(path);
   writeAcl(w, acl);
   w.int(version);
 }
 
+/** GetDataResponse: data (null read as empty) and Stat. */
 export function readGetData(r: JuteReader): { data: Buffer; stat: Stat } {
   const data = r.bytes() ?? Buffer.alloc(0);
   return { data, stat: readStat(r) };
 }
 
+/** GetChildren2Response: the names and the parent's Stat. */
 export function readChildren2(r: JuteReader): { children: string[]; stat: Stat } {
   const children = r.strings();
   return { children, stat: readStat(r) };
 }
 
+/** GetACLResponse: the ACL and the node's Stat. */
 export function readGetAcl(r: JuteReader): { acl: Acl[]; stat: Stat } {
   const acl = readAcl(r);
   return { acl, stat: readStat(r) };

@@ -46,6 +46,7 @@ import { AddWatchMode, CreateFlag, Err, EventType, OpCode, WatcherType, Xid } fr
 import { PendingRequests } from './pending-requests';
 import {
   type MultiOp,
+  type MultiResult,
   readChildren2,
   readConnectResponse,
   readCreate2,
@@ -104,6 +105,14 @@ function ok(operation: ZkOperation, path: string | undefined, err: number): void
 
 const noBody = (): void => undefined;
 
+/** The results of a multi or multiRead reply, one per op sent (a count that differs is a protocol error). */
+function readMultiReply(operation: ZkOperation, sent: number, r: JuteReader, err: number): MultiResult[] {
+  ok(operation, undefined, err);
+  const results = readMulti(r);
+  if (results.length !== sent) throw new ProtocolError(`${operation} reply with ${results.length} results for ${sent} ops`);
+  return results;
+}
+
 /** One session of our own transport; see the module comment. */
 export class ZkSession implements Transport {
   private readonly hosts: HostList;
@@ -130,6 +139,9 @@ export class ZkSession implements Transport {
   private lastHeardAt = 0;
   private remote = '';
   private lastError: Error | undefined;
+  /** SetWatches packets of this connection not yet answered; the connection is reported once they are. */
+  private setWatchesPending = 0;
+  private readOnly = false;
 
   constructor(options: TransportOptions) {
     this.hosts = new HostList(options.connectString);
@@ -203,6 +215,7 @@ export class ZkSession implements Transport {
     if (this.phase === 'connected') this.sendAuth(auth);
   }
 
+  /** create2 for the plain modes (the Stat comes back), createContainer and createTTL for the others. */
   create(request: CreateRequest): Promise<{ path: string; stat: Stat | undefined }> {
     const { path, data, acl, mode, ttlMs } = request;
     const ttl = mode === 'persistent-with-ttl' || mode === 'persistent-sequential-with-ttl';
@@ -333,9 +346,7 @@ export class ZkSession implements Transport {
       OpCode.multi,
       (w) => writeMulti(w, multi),
       (r, err) => {
-        ok('transaction', undefined, err);
-        const results = readMulti(r);
-        if (results.length !== ops.length) throw new ProtocolError(`multi reply with ${results.length} results for ${ops.length} ops`);
+        const results = readMultiReply('transaction', ops.length, r, err);
         const failed = results.findIndex((result) => result.op === OpCode.error && result.err !== Err.ok);
         if (failed >= 0) throw transactionFailure(ops, failed, (results[failed] as { err: number }).err);
         return results.map((result, index): TransactionResult => {
@@ -379,9 +390,7 @@ export class ZkSession implements Transport {
       OpCode.multiRead,
       (w) => writeMulti(w, multi),
       (r, err) => {
-        ok('multiRead', undefined, err);
-        const results = readMulti(r);
-        if (results.length !== ops.length) throw new ProtocolError(`multiRead reply with ${results.length} results for ${ops.length} reads`);
+        const results = readMultiReply('multiRead', ops.length, r, err);
         return results.map((result, index): MultiReadResult => {
           const op = ops[index]!;
           if (result.op === OpCode.error) return { type: 'error', error: ZkError.of(codeName(result.err), 'multiRead', op.path) };
@@ -418,6 +427,13 @@ export class ZkSession implements Transport {
     }
     // Others of the kind still watch the path: the server's registration stays for them.
     if (listener && !this.watches.remove(kind, path, listener)) return;
+    const persistent = kind === 'persistent' || kind === 'persistent-recursive';
+    // A persistent watch is removed with `any` (see WatcherType), which would take the path's other watches
+    // off the server too: while there are some, its registration stays (its events find no callback here).
+    if (persistent) {
+      this.watches.remove(kind, path);
+      if (this.watches.has('any', path)) return;
+    }
     await this.request(
       'removeWatches',
       path,
@@ -459,17 +475,17 @@ export class ZkSession implements Transport {
     if (this.phase !== 'connected') return Promise.reject(ZkError.of('CONNECTION_LOSS', operation, path));
     this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
     const xid = this.xid;
-    writeRequestHeader(this.writer.beginFrame(), xid, op);
-    encode(this.writer);
-    this.writer.endFrame();
-    this.queueFlush();
+    this.send(xid, op, encode);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ xid, operation, path, complete, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
-  /** A packet with a reserved xid (ping, auth, SetWatches): no pending entry, its reply is handled by xid. */
-  private sendSpecial(xid: number, op: number, encode: (writer: JuteWriter) => void): void {
+  /**
+   * Queues one request packet for the next flush. Packets with a reserved xid (ping, auth, SetWatches) have
+   * no pending entry: their replies are handled by xid.
+   */
+  private send(xid: number, op: number, encode: (writer: JuteWriter) => void): void {
     writeRequestHeader(this.writer.beginFrame(), xid, op);
     encode(this.writer);
     this.writer.endFrame();
@@ -552,8 +568,8 @@ export class ZkSession implements Transport {
     for (const frame of frames) {
       if (socket !== this.socket) return; // dropped by an earlier frame of this chunk
       try {
-        if (this.phase === 'handshaking') this.onConnectResponse(socket, frame);
-        else this.onReply(socket, frame);
+        if (this.phase === 'handshaking') this.onConnectResponse(frame);
+        else this.onReply(frame);
       } catch (error) {
         if (this.phase === 'handshaking') {
           this.lastError = new Error(`${this.remote} does not speak the ZooKeeper protocol (${(error as Error).message})`, { cause: error });
@@ -563,7 +579,7 @@ export class ZkSession implements Transport {
     }
   }
 
-  private onConnectResponse(socket: net.Socket, frame: Buffer): void {
+  private onConnectResponse(frame: Buffer): void {
     const response = readConnectResponse(new JuteReader(frame, 4));
     if (response.timeoutMs <= 0) {
       this.logger.warn({ server: this.remote }, 'zookeeper session expired');
@@ -582,15 +598,18 @@ export class ZkSession implements Transport {
     this.negotiatedMs = response.timeoutMs;
     this.phase = 'connected';
     this.hosts.connected();
+    this.readOnly = response.readOnly;
     // Credentials and watches go first: the server handles them before any request sent after them.
     for (const auth of this.auth) this.sendAuth(auth);
-    this.sendSetWatches();
+    this.setWatchesPending = this.sendSetWatches();
     this.lastSentAt = this.lastHeardAt = performance.now();
     this.armTimer(this.negotiatedMs / 3);
-    if (socket === this.socket) this.onState(response.readOnly ? 'read-only' : 'connected');
+    // With watches to re-register, the connection is reported once the server has them: a change made by
+    // anyone after `reconnected` is then sure to fire them.
+    if (this.setWatchesPending === 0) this.onState(this.readOnly ? 'read-only' : 'connected');
   }
 
-  private onReply(socket: net.Socket, frame: Buffer): void {
+  private onReply(frame: Buffer): void {
     const reader = new JuteReader(frame, 4);
     const xid = reader.int();
     const zxid = reader.long();
@@ -613,6 +632,7 @@ export class ZkSession implements Transport {
         return;
       case Xid.setWatches:
         if (err !== Err.ok) this.logger.warn({ server: this.remote, code: codeName(err) }, 'zookeeper refused to re-register watches');
+        if (this.setWatchesPending > 0 && --this.setWatchesPending === 0) this.onState(this.readOnly ? 'read-only' : 'connected');
         return;
     }
     const head = this.pending.peek();
@@ -656,24 +676,27 @@ export class ZkSession implements Transport {
 
   private sendAuth(auth: AuthInfo): void {
     const bytes = typeof auth.auth === 'string' ? Buffer.from(auth.auth, 'utf8') : auth.auth;
-    this.sendSpecial(Xid.auth, OpCode.auth, (w) => writeAuth(w, auth.scheme, bytes));
+    this.send(Xid.auth, OpCode.auth, (w) => writeAuth(w, auth.scheme, bytes));
   }
 
   /**
    * Re-registers the armed watches, with the last zxid seen so that the server fires those whose node changed
    * meanwhile. Split into packets of at most {@link SET_WATCHES_MAX_BYTES} of paths, as the Java client does;
-   * SetWatches2 (3.6+) only when there are persistent watches, which older servers cannot have.
+   * SetWatches2 (3.6+) only when there are persistent watches, which older servers cannot have. Returns the
+   * number of packets sent.
    */
-  private sendSetWatches(): void {
+  private sendSetWatches(): number {
     const all = this.watches.snapshot((path) => this.hosts.toServer(path));
     const kinds = ['data', 'exist', 'child', 'persistent', 'persistentRecursive'] as const;
     const persistent = all.persistent.length > 0 || all.persistentRecursive.length > 0;
     let packet: WatchSet = { data: [], exist: [], child: [], persistent: [], persistentRecursive: [] };
     let bytes = 0;
     let count = 0;
+    let packets = 0;
     const send = (set: WatchSet): void => {
-      if (persistent) this.sendSpecial(Xid.setWatches, OpCode.setWatches2, (w) => writeSetWatches2(w, this.lastZxid, set));
-      else this.sendSpecial(Xid.setWatches, OpCode.setWatches, (w) => w.long(this.lastZxid).strings(set.data).strings(set.exist).strings(set.child));
+      packets += 1;
+      if (persistent) this.send(Xid.setWatches, OpCode.setWatches2, (w) => writeSetWatches2(w, this.lastZxid, set));
+      else this.send(Xid.setWatches, OpCode.setWatches, (w) => w.long(this.lastZxid).strings(set.data).strings(set.exist).strings(set.child));
     };
     for (const kind of kinds) {
       for (const path of all[kind]) {
@@ -689,10 +712,11 @@ export class ZkSession implements Transport {
       }
     }
     if (count > 0) send(packet);
+    return packets;
   }
 
   private sendPing(): void {
-    this.sendSpecial(Xid.ping, OpCode.ping, noBody);
+    this.send(Xid.ping, OpCode.ping, noBody);
     this.lastSentAt = performance.now();
   }
 
