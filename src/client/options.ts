@@ -1,10 +1,10 @@
 /** {@link ZkClientOptions}, their defaults (from one function) and their validation. */
+import { OPEN_ACL_UNSAFE } from './acl';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { namespacePrefix } from './paths';
 import type { Acl, AuthInfo } from './types';
 import { validateAcl, validateDuration } from './validate';
-import { Perms } from './types';
 
 /** How failed operations with a retriable code (connection loss, timeouts) are retried. */
 export interface RetryPolicy {
@@ -57,13 +57,6 @@ export interface ResolvedOptions {
   logger: Logger;
   reconnectDelayMs: number;
 }
-
-/** The open ACL (`world:anyone`, all permissions). */
-export const OPEN_ACL_UNSAFE: Acl[] = [{ perms: Perms.ALL, scheme: 'world', id: 'anyone' }];
-/** All permissions for the authenticated creator (`auth:`). */
-export const CREATOR_ALL_ACL: Acl[] = [{ perms: Perms.ALL, scheme: 'auth', id: '' }];
-/** Read permission for anyone. */
-export const READ_ACL_UNSAFE: Acl[] = [{ perms: Perms.READ, scheme: 'world', id: 'anyone' }];
 
 /** Fills in defaults and rejects invalid or conflicting options, naming the option. */
 export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
