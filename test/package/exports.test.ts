@@ -51,6 +51,8 @@ test('zk-recipes exports exactly the public API', () => {
 test('zk-recipes/testing exports exactly the test kit', () => {
   expect(Object.keys(testing).sort()).toEqual([
     'DEBIAN_JAR_DIR',
+    'OpenSslNotFoundError',
+    'TestCertificateAuthority',
     'TestingCluster',
     'TestingProxy',
     'TestingServer',
