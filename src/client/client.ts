@@ -15,12 +15,18 @@ import type {
   AuthInfo,
   ChildrenResult,
   ClientEvents,
+  ClientIdentity,
   ConnectionState,
   CreateMode,
   CreateOptions,
+  CreateResult,
   DataResult,
   DeleteOptions,
+  MultiReadOp,
+  MultiReadResult,
   NodeData,
+  PersistentWatcher,
+  PersistentWatchMode,
   SessionCredentials,
   Stat,
   StateInfo,
@@ -29,12 +35,24 @@ import type {
   TransactionResult,
   WaitOptions,
   Watcher,
+  WatchKind,
   WatchOption,
   ZooKeeperClient,
 } from './types';
-import { checkRequestSize, encodedSize, toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
+import {
+  checkRequestSize,
+  encodedSize,
+  isTtlMode,
+  toPayload,
+  validateAcl,
+  validateMode,
+  validateTtl,
+  validateVersion,
+  validateWaitOptions,
+} from './validate';
 import { childrenWatcher, dataWatcher, existsWatcher, type RearmingWatcher } from './watchers';
-import type { WireSession, WireWatch } from './wire';
+import { PersistentWatch } from './persistent-watcher';
+import type { CreateRequest, Transport, WatchCallback } from './transport';
 
 /**
  * A ZooKeeper client: promise API, typed errors, retries, connection states, protected creates, guaranteed
@@ -53,7 +71,9 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly connection: Connection;
   private readonly guaranteedDeletes: GuaranteedDeletes;
   private readonly watchers = new Set<RearmingWatcher<unknown>>();
-  private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WireWatch>();
+  private readonly persistentWatchers = new Set<PersistentWatch>();
+  private readonly persistentListeners = new WeakMap<WatchCallback, WatchCallback>();
+  private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WatchCallback>();
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
 
@@ -167,7 +187,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   close(): Promise<void> {
     this.closePromise ??= (async () => {
       this.guaranteedDeletes.stop();
-      await Promise.all([...this.watchers].map((watcher) => watcher.close()));
+      await Promise.all([...this.watchers, ...this.persistentWatchers].map((watcher) => watcher.close()));
       await this.connection.close();
     })();
     return this.closePromise;
@@ -215,11 +235,44 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   /**
    * Creates a node; resolves with its path (with the sequence number for sequential modes). With
    * `protected`, a connection loss during the create is recovered by finding the node by its `_c_<uuid>-`
-   * prefix instead of creating a second one. Unprotected sequential creates are never retried.
+   * prefix instead of creating a second one. Unprotected sequential creates are never retried. Modes
+   * `container` and `*-with-ttl` need ZooKeeper 3.5+ (TTL also the server's `zookeeper.extendedTypesEnabled`)
+   * and our transport; otherwise they reject with `UNIMPLEMENTED`.
    */
   async create(path: string, data?: NodeData, options: CreateOptions & WaitOptions = {}): Promise<string> {
+    return (await this.createNode(path, data, options)).path;
+  }
+
+  /**
+   * Creates a node as {@link ZkClient.create} does and resolves with its path and Stat, from the create's
+   * own reply (create2: no extra round trip; the czxid makes a fencing token). Rejects with `UNIMPLEMENTED`
+   * on the node-zookeeper-client transport, which cannot get the Stat.
+   */
+  async createWithStat(path: string, data?: NodeData, options: CreateOptions & WaitOptions = {}): Promise<CreateResult> {
+    const created = await this.createNode(path, data, options);
+    if (created.stat === undefined) {
+      throw new ZkError(`create ${path}: UNIMPLEMENTED (the ${this.options.transport} transport cannot return the Stat)`, {
+        code: 'UNIMPLEMENTED',
+        operation: 'create',
+        path,
+      });
+    }
+    return { path: created.path, stat: created.stat };
+  }
+
+  /**
+   * Creates a container node (ZooKeeper 3.5+): the server deletes it once its last child is gone (checked
+   * every `znode.container.checkIntervalMs`). The way to make lock and queue parents that clean up after
+   * themselves.
+   */
+  createContainer(path: string, data?: NodeData, options: Omit<CreateOptions, 'mode' | 'ttlMs'> & WaitOptions = {}): Promise<string> {
+    return this.create(path, data, { ...options, mode: 'container' });
+  }
+
+  private async createNode(path: string, data: NodeData | undefined, options: CreateOptions & WaitOptions): Promise<{ path: string; stat: Stat | undefined }> {
     const mode: CreateMode = validateMode(options.mode);
-    const sequential = mode.endsWith('sequential');
+    const ttlMs = validateTtl(mode, options.ttlMs);
+    const sequential = mode.endsWith('sequential') || mode === 'persistent-sequential-with-ttl';
     validatePath(path);
     if (path === '/') throw new TypeError('cannot create the root node');
     validateWaitOptions(options);
@@ -227,52 +280,50 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     const acl = options.acl === undefined ? this.options.defaultAcl : validateAcl(options.acl);
     const deadline = Deadline.from(options, this.options.operationTimeoutMs);
     const createParents = options.createParents === true;
+    const node = { data: payload, acl, mode, ttlMs };
     if (!options.protected) {
       const full = this.full(path);
-      checkRequestSize(this.createSize(full, payload, acl), 'create');
+      checkRequestSize(this.createSize(full, payload, acl, mode), 'create');
       return this.execute('create', path, deadline, !sequential, async (wire) =>
-        this.relative(await this.createOnce(wire, full, payload, acl, mode, createParents)),
+        this.relativeCreated(await this.createOnce(wire, { path: full, ...node }, createParents)),
       );
     }
     const prefix = `_c_${randomUUID()}-`;
     const fullParent = this.full(parentPath(path));
     const full = joinPath(fullParent, prefix + nodeName(path));
-    checkRequestSize(this.createSize(full, payload, acl), 'create');
+    checkRequestSize(this.createSize(full, payload, acl, mode), 'create');
     let mayExist = false;
     return this.execute('create', path, deadline, true, async (wire) => {
       if (mayExist) {
         const found = await this.findProtected(wire, fullParent, prefix, mode);
-        if (found !== undefined) return this.relative(found);
+        if (found !== undefined) return this.relativeCreated(found);
       }
       mayExist = true;
-      return this.relative(await this.createOnce(wire, full, payload, acl, mode, createParents));
+      return this.relativeCreated(await this.createOnce(wire, { path: full, ...node }, createParents));
     });
   }
 
-  private async createOnce(
-    wire: WireSession,
-    full: string,
-    payload: Buffer,
-    acl: Acl[],
-    mode: CreateMode,
-    createParents: boolean,
-  ): Promise<string> {
+  private relativeCreated(created: { path: string; stat: Stat | undefined }): { path: string; stat: Stat | undefined } {
+    return { path: this.relative(created.path), stat: created.stat };
+  }
+
+  private async createOnce(wire: Transport, request: CreateRequest, createParents: boolean): Promise<{ path: string; stat: Stat | undefined }> {
     try {
-      return await wire.create(full, payload, acl, mode);
+      return await wire.create(request);
     } catch (error) {
       if (!createParents || !isZkError(error, 'NO_NODE')) throw error;
-      await this.makeParents(wire, parentPath(full));
-      return wire.create(full, payload, acl, mode);
+      await this.makeParents(wire, parentPath(request.path));
+      return wire.create(request);
     }
   }
 
   /** Creates every missing node of `full` (a server path) as an empty persistent node. */
-  private async makeParents(wire: WireSession, full: string): Promise<void> {
+  private async makeParents(wire: Transport, full: string): Promise<void> {
     let current = '';
     for (const segment of full.split('/').filter((s) => s !== '')) {
       current += `/${segment}`;
       try {
-        await wire.create(current, Buffer.alloc(0), this.options.defaultAcl, 'persistent');
+        await wire.create({ path: current, data: Buffer.alloc(0), acl: this.options.defaultAcl, mode: 'persistent' });
       } catch (error) {
         if (!isZkError(error, 'NODE_EXISTS')) throw error;
       }
@@ -280,7 +331,12 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   }
 
   /** Finds a protected node by its prefix; one left by another session is deleted (it is not ours to adopt). */
-  private async findProtected(wire: WireSession, fullParent: string, prefix: string, mode: CreateMode): Promise<string | undefined> {
+  private async findProtected(
+    wire: Transport,
+    fullParent: string,
+    prefix: string,
+    mode: CreateMode,
+  ): Promise<{ path: string; stat: Stat | undefined } | undefined> {
     let children: string[];
     try {
       children = (await wire.getChildren(fullParent)).children;
@@ -291,8 +347,8 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     const child = children.find((name) => name.startsWith(prefix));
     if (child === undefined) return undefined;
     const found = joinPath(fullParent, child);
+    const stat = await wire.exists(found);
     if (mode.startsWith('ephemeral')) {
-      const stat = await wire.exists(found);
       const ours = BigInt.asUintN(64, stat?.ephemeralOwner ?? 0n) === wire.sessionId.readBigUInt64BE(0);
       if (!ours) {
         await wire.delete(found, -1).catch((error: unknown) => {
@@ -301,7 +357,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
         return undefined;
       }
     }
-    return found;
+    return { path: found, stat: stat ?? undefined };
   }
 
   /** Reads a node's data and stat; `watch` leaves a one-shot watch. */
@@ -375,7 +431,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
    * Deletes `full` and its subtree, children first. The top node missing is NO_NODE (as for a plain delete);
    * descendants that vanish meanwhile are fine.
    */
-  private async deleteTree(wire: WireSession, full: string, version: number, top = true): Promise<void> {
+  private async deleteTree(wire: Transport, full: string, version: number, top = true): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       let children: string[];
       try {
@@ -419,6 +475,96 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     return this.run('sync', path, options, (wire) => wire.sync(this.full(path)));
   }
 
+  /** Number of all descendants of a node, counted by the server (ZooKeeper 3.6+). */
+  async countChildren(path: string, options: WaitOptions = {}): Promise<number> {
+    validatePath(path);
+    validateWaitOptions(options);
+    return this.run('countChildren', path, options, (wire) => wire.countChildren(this.full(path)));
+  }
+
+  /** Paths of this session's ephemeral nodes under `prefix` (a path prefix, not only a parent; 3.6+). */
+  async getEphemerals(prefix = '/', options: WaitOptions = {}): Promise<string[]> {
+    validatePath(prefix, 'prefix');
+    validateWaitOptions(options);
+    return this.run('getEphemerals', prefix, options, async (wire) =>
+      (await wire.getEphemerals(this.full(prefix))).map((path) => this.relative(path)),
+    );
+  }
+
+  /**
+   * Several reads in one round trip (ZooKeeper 3.6+). Unlike a transaction each read succeeds or fails on
+   * its own: a failed one is `{ type: 'error', error }` in its place. Leaves no watches.
+   */
+  async multiRead(ops: readonly MultiReadOp[], options: WaitOptions = {}): Promise<MultiReadResult[]> {
+    if (!Array.isArray(ops) || ops.length === 0) throw new TypeError('multiRead takes a non-empty array of { type, path }');
+    for (const op of ops) {
+      if (op?.type !== 'getData' && op?.type !== 'getChildren') throw new TypeError(`multiRead op type must be getData or getChildren, got ${String(op?.type)}`);
+      validatePath(op.path);
+    }
+    validateWaitOptions(options);
+    const full = ops.map((op) => ({ type: op.type, path: this.full(op.path) }));
+    checkRequestSize(encodedSize.header + full.reduce((sum, op) => sum + 9 + this.pathSize(op.path) + 1, 9), 'multiRead');
+    return this.execute('multiRead', undefined, Deadline.from(options, this.options.operationTimeoutMs), true, async (wire) =>
+      (await wire.multiRead(full)).map((result, index) =>
+        result.type === 'error' ? { type: 'error', error: this.withCallerPath(result.error, ops[index]!.path) } : result,
+      ),
+    );
+  }
+
+  /** The identities the server attached to this session (its address, digest users; ZooKeeper 3.7+). */
+  async whoAmI(options: WaitOptions = {}): Promise<ClientIdentity[]> {
+    validateWaitOptions(options);
+    return this.execute('whoAmI', undefined, Deadline.from(options, this.options.operationTimeoutMs), true, (wire) => wire.whoAmI());
+  }
+
+  /**
+   * A persistent watch on `path` (ZooKeeper 3.6+; `persistent-recursive`: the node and its whole subtree):
+   * one registration that stays, so no change falls into a re-arm gap. It is re-added after a new session,
+   * with a `resync` event first (changes of the gap are not replayed: re-read what you follow). Rejects its
+   * iterators and emits `error` with `UNIMPLEMENTED` where the server or transport has no persistent watches.
+   */
+  addWatch(path: string, options: { mode?: PersistentWatchMode } = {}): PersistentWatcher {
+    validatePath(path);
+    const mode = options.mode ?? 'persistent';
+    if (mode !== 'persistent' && mode !== 'persistent-recursive') {
+      throw new TypeError(`mode must be persistent or persistent-recursive, got ${String(mode)}`);
+    }
+    if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', 'addWatch', path);
+    const watcher = new PersistentWatch(this, path, mode, {
+      add: (listener, deadline) =>
+        this.execute('addWatch', path, deadline, true, (wire) => wire.addWatch(this.full(path), mode, this.persistentListener(listener))),
+      remove: async (listener) => {
+        // Best effort: a watch the server still has after a failure only costs notifications nobody hears.
+        const wire = this.connection.session;
+        await wire?.removeWatches(this.full(path), mode, !this.connection.isLive, this.persistentListener(listener)).catch(() => undefined);
+      },
+      timeoutMs: this.options.operationTimeoutMs,
+    });
+    this.persistentWatchers.add(watcher);
+    watcher.onClosed = () => this.persistentWatchers.delete(watcher);
+    watcher.start();
+    return watcher;
+  }
+
+  /**
+   * Removes this client's watches of `kind` (default `any`) on `path`, on the server too unless `local`
+   * (which works while disconnected). Rejects with `NO_WATCHER` when there is none (ZooKeeper 3.5+).
+   */
+  async removeWatches(path: string, options: { kind?: WatchKind; local?: boolean } & WaitOptions = {}): Promise<void> {
+    validatePath(path);
+    validateWaitOptions(options);
+    const kind = options.kind ?? 'any';
+    if (!['data', 'children', 'persistent', 'persistent-recursive', 'any'].includes(kind)) {
+      throw new TypeError(`kind must be data, children, persistent, persistent-recursive or any, got ${String(kind)}`);
+    }
+    if (options.local === true) {
+      const wire = this.connection.session;
+      if (!wire) throw ZkError.of('CLIENT_CLOSED', 'removeWatches', path);
+      return wire.removeWatches(this.full(path), kind, true);
+    }
+    return this.run('removeWatches', path, options, (wire) => wire.removeWatches(this.full(path), kind, false));
+  }
+
   /**
    * Adds credentials to this session (and to every later connection and session of this client). Resolves
    * once the server has accepted them; rejects with AUTH_FAILED when it refused them (ZooKeeper then ends
@@ -455,7 +601,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     let size = encodedSize.header + multiHeader;
     for (const op of wireOps) {
       size += multiHeader;
-      if (op.type === 'create') size += this.createSize(op.path, op.data, op.acl) - encodedSize.header;
+      if (op.type === 'create') size += this.createSize(op.path, op.data, op.acl, op.mode ?? 'persistent') - encodedSize.header;
       else if (op.type === 'setData') size += this.setDataSize(op.path, op.data) - encodedSize.header;
       else size += this.pathSize(op.path) + 4;
     }
@@ -499,7 +645,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     return watcher;
   }
 
-  private run<T>(operation: ZkOperation, path: string, options: WaitOptions, op: (wire: WireSession) => Promise<T>): Promise<T> {
+  private run<T>(operation: ZkOperation, path: string, options: WaitOptions, op: (wire: Transport) => Promise<T>): Promise<T> {
     return this.execute(operation, path, Deadline.from(options, this.options.operationTimeoutMs), true, op);
   }
 
@@ -512,7 +658,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     path: string | undefined,
     deadline: Deadline,
     retry: boolean,
-    op: (wire: WireSession) => Promise<T>,
+    op: (wire: Transport) => Promise<T>,
   ): Promise<T> {
     if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', operation, path);
     const started = channels.op.hasSubscribers ? performance.now() : 0;
@@ -556,7 +702,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   }
 
   /** One wrapper per callback, so that passing the same callback again does not stack up watches. */
-  private wrapWatch(watch: WatchOption['watch']): WireWatch | undefined {
+  private wrapWatch(watch: WatchOption['watch']): WatchCallback | undefined {
     if (watch === undefined) return undefined;
     if (typeof watch !== 'function') throw new TypeError('watch must be a function');
     let wrapped = this.watchWrappers.get(watch);
@@ -576,9 +722,20 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     return wrapped;
   }
 
-  /** Encoded size of a create request (the wire client adds the connect string's chroot to the path). */
-  private createSize(full: string, data: Buffer, acl: readonly Acl[]): number {
-    return encodedSize.header + this.pathSize(full) + encodedSize.buffer(data) + encodedSize.acl(acl) + 4;
+  /** A persistent watch's listener as the transport calls it: server paths made relative, one per listener. */
+  private persistentListener(listener: WatchCallback): WatchCallback {
+    let wrapped = this.persistentListeners.get(listener);
+    if (!wrapped) {
+      wrapped = (event) => listener({ type: event.type, path: this.relative(event.path) });
+      this.persistentListeners.set(listener, wrapped);
+    }
+    return wrapped;
+  }
+
+  /** Encoded size of a create request (the transport adds the connect string's chroot to the path). */
+  private createSize(full: string, data: Buffer, acl: readonly Acl[], mode: CreateMode): number {
+    const ttl = isTtlMode(mode) ? 8 : 0;
+    return encodedSize.header + this.pathSize(full) + encodedSize.buffer(data) + encodedSize.acl(acl) + 4 + ttl;
   }
 
   private setDataSize(full: string, data: Buffer): number {

@@ -8,15 +8,17 @@ import { ZkError, type ZkOperation } from './errors';
 import { channels } from './logger';
 import type { ResolvedOptions } from './options';
 import { sessionIdHex } from './stat';
+import { ZkSession } from './protocol/session';
+import type { Transport, TransportOptions, TransportState } from './transport';
 import type { ConnectionState, StateInfo } from './types';
-import { WireSession, type WireState } from './wire';
+import { WireSession } from './wire';
 
 const LIVE_STATES: ReadonlySet<ConnectionState> = new Set(['connected', 'reconnected', 'read-only']);
 
-/** Owns the current {@link WireSession} and derives the client's {@link ConnectionState} from it. */
+/** Owns the current {@link Transport} and derives the client's {@link ConnectionState} from it. */
 export class Connection {
   private currentState: ConnectionState = 'latent';
-  private wire: WireSession | undefined;
+  private wire: Transport | undefined;
   private knownSessionId: string | undefined;
   private lostTimer: NodeJS.Timeout | undefined;
   private authRejected = false;
@@ -48,7 +50,7 @@ export class Connection {
   }
 
   /** The wire session, while there is one. */
-  get session(): WireSession | undefined {
+  get session(): Transport | undefined {
     return this.wire;
   }
 
@@ -58,9 +60,9 @@ export class Connection {
   }
 
   /** Resolves with the wire session once connected; rejects at the deadline, on abort or when closed. */
-  ready(deadline: Deadline, operation: ZkOperation, path?: string): Promise<WireSession> {
+  ready(deadline: Deadline, operation: ZkOperation, path?: string): Promise<Transport> {
     if (this.isLive && this.wire) return Promise.resolve(this.wire);
-    return waitUntil<WireSession>(
+    return waitUntil<Transport>(
       deadline,
       (done, fail) => {
         const check = (state: ConnectionState): void => {
@@ -95,20 +97,23 @@ export class Connection {
   }
 
   private replaceWire(): void {
-    const wire: WireSession = new WireSession({
+    const options: TransportOptions = {
       connectString: this.options.connectString,
       sessionTimeoutMs: this.options.sessionTimeoutMs,
       reconnectDelayMs: this.options.reconnectDelayMs,
       auth: this.options.auth,
+      canBeReadOnly: this.options.canBeReadOnly,
+      logger: this.options.logger,
       onState: (state) => {
         if (this.wire === wire) this.onWireState(wire, state);
       },
-    });
+    };
+    const wire: Transport = this.options.transport === 'node-zookeeper-client' ? new WireSession(options) : new ZkSession(options);
     this.wire = wire;
     wire.connect();
   }
 
-  private onWireState(wire: WireSession, state: WireState): void {
+  private onWireState(wire: Transport, state: TransportState): void {
     switch (state) {
       case 'connected':
       case 'read-only': {

@@ -91,11 +91,6 @@ export function codeName(numeric: number): ZkErrorCode {
   return byNumber.get(numeric)?.code ?? 'UNKNOWN';
 }
 
-/** Whether the numeric code is one ZooKeeper defines (and this table knows). */
-export function isKnownCode(numeric: number): boolean {
-  return numeric === 0 || byNumber.has(numeric);
-}
-
 /** Whether an operation that failed with this code may be retried (the request may not have been applied). */
 export function isRetriableCode(code: ZkErrorCode): boolean {
   return retriableNames.has(code);

@@ -18,6 +18,12 @@ export type ZkOperation =
   | 'sync'
   | 'addAuth'
   | 'transaction'
+  | 'countChildren'
+  | 'getEphemerals'
+  | 'multiRead'
+  | 'whoAmI'
+  | 'addWatch'
+  | 'removeWatches'
   | 'close';
 
 /** Everything {@link ZkError}'s constructor takes besides the message. */

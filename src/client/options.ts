@@ -3,7 +3,7 @@ import { OPEN_ACL_UNSAFE } from './acl';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { namespacePrefix } from './paths';
-import type { Acl, AuthInfo } from './types';
+import type { Acl, AuthInfo, TransportName } from './types';
 import { validateAcl, validateDuration } from './validate';
 
 /** How failed operations with a retriable code (connection loss, timeouts) are retried. */
@@ -42,6 +42,18 @@ export interface ZkClientOptions {
   logger?: Logger;
   /** Longest random pause before reconnecting once every server was tried. @default 100 */
   reconnectDelayMs?: number;
+  /**
+   * Which transport speaks the protocol: `zk-recipes` (our own, every operation of ZooKeeper 3.5–3.9) or
+   * `node-zookeeper-client` (the 3.4 protocol: the newer operations reject with `UNIMPLEMENTED`).
+   * @default 'zk-recipes'
+   */
+  transport?: TransportName;
+  /**
+   * Accept a read-only server (one cut off from its quorum, started with `readonlymode.enabled`): the client
+   * is then in state `read-only` and writes fail with `NOT_READ_ONLY`. Our transport only.
+   * @default false
+   */
+  canBeReadOnly?: boolean;
 }
 
 /** The options with every default filled in. */
@@ -56,6 +68,8 @@ export interface ResolvedOptions {
   defaultAcl: Acl[];
   logger: Logger;
   reconnectDelayMs: number;
+  transport: TransportName;
+  canBeReadOnly: boolean;
 }
 
 /** Fills in defaults and rejects invalid or conflicting options, naming the option. */
@@ -97,6 +111,8 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
     defaultAcl: options.defaultAcl === undefined ? OPEN_ACL_UNSAFE : validateAcl(options.defaultAcl, 'defaultAcl'),
     logger: options.logger ?? silentLogger,
     reconnectDelayMs: validateDuration(options.reconnectDelayMs, 'reconnectDelayMs') ?? 100,
+    transport: transportOption(options.transport),
+    canBeReadOnly: booleanOption(options.canBeReadOnly, 'canBeReadOnly', false),
   };
 }
 
@@ -105,5 +121,19 @@ function integerOption(value: unknown, what: string, fallback: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new RangeError(`${what} must be an integer >= 0, got ${String(value)}`);
   }
+  return value;
+}
+
+const TRANSPORTS: ReadonlySet<unknown> = new Set<TransportName>(['zk-recipes', 'node-zookeeper-client']);
+
+function transportOption(value: unknown): TransportName {
+  if (value === undefined) return 'zk-recipes';
+  if (!TRANSPORTS.has(value)) throw new TypeError(`transport must be one of ${[...TRANSPORTS].join(', ')}, got ${String(value)}`);
+  return value as TransportName;
+}
+
+function booleanOption(value: unknown, what: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, got ${String(value)}`);
   return value;
 }

@@ -1,7 +1,7 @@
 /** {@link ZkTransaction}: the builder behind `client.transaction()`; every op is checked when added. */
 import { validatePath } from './paths';
 import type { Acl, CreateMode, NodeData, Transaction, TransactionOp, TransactionResult, WaitOptions } from './types';
-import { toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
+import { toPayload, validateAcl, validateMode, validateTtl, validateVersion, validateWaitOptions } from './validate';
 
 /** Collects operations and commits them atomically through the client. */
 export class ZkTransaction implements Transaction {
@@ -16,12 +16,13 @@ export class ZkTransaction implements Transaction {
   }
 
   /** Adds a create. */
-  create(path: string, data?: NodeData, options: { mode?: CreateMode; acl?: Acl[] } = {}): this {
+  create(path: string, data?: NodeData, options: { mode?: CreateMode; acl?: Acl[]; ttlMs?: number } = {}): this {
     const mode = validateMode(options?.mode);
+    const ttlMs = validateTtl(mode, options.ttlMs);
     validatePath(path);
     toPayload(data);
     if (options.acl !== undefined) validateAcl(options.acl);
-    this.collected.push({ type: 'create', path, data, mode, acl: options.acl });
+    this.collected.push({ type: 'create', path, data, mode, acl: options.acl, ...(ttlMs === undefined ? {} : { ttlMs }) });
     return this;
   }
 

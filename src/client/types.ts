@@ -3,9 +3,24 @@
  * wire client, so a different transport can be swapped in behind `src/client`.
  */
 import type { EventEmitter } from 'eventemitter3';
+import type { ZkError } from './errors';
 
-/** How a node is created. */
-export type CreateMode = 'persistent' | 'persistent-sequential' | 'ephemeral' | 'ephemeral-sequential';
+/**
+ * How a node is created. `container` (ZooKeeper 3.5+): a parent the server deletes once its last child is
+ * gone. `persistent-with-ttl` / `persistent-sequential-with-ttl` (3.5+, with the server's
+ * `zookeeper.extendedTypesEnabled`): deleted once unmodified for `ttlMs` and childless.
+ */
+export type CreateMode =
+  | 'persistent'
+  | 'persistent-sequential'
+  | 'ephemeral'
+  | 'ephemeral-sequential'
+  | 'container'
+  | 'persistent-with-ttl'
+  | 'persistent-sequential-with-ttl';
+
+/** Which transport speaks ZooKeeper's protocol: our own (the default), or node-zookeeper-client (3.4 protocol only). */
+export type TransportName = 'zk-recipes' | 'node-zookeeper-client';
 
 /** A node's metadata, as ZooKeeper keeps it. Zxids are `bigint` (64-bit transaction ids). */
 export interface Stat {
@@ -99,6 +114,8 @@ export interface CreateOptions {
   createParents?: boolean;
   /** @default the client's `defaultAcl` */
   acl?: Acl[];
+  /** Time to live of a `*-with-ttl` node, in milliseconds (1 .. 2^40 − 1); required for those modes only. */
+  ttlMs?: number;
   /**
    * Curator's protected mode: the name gets a `_c_<uuid>-` prefix so that after a connection loss the client
    * finds its own node instead of creating a second one. Sequential creates are only retried when protected.
@@ -145,7 +162,7 @@ export interface ChildrenResult {
 
 /** One operation of a transaction. */
 export type TransactionOp =
-  | { type: 'create'; path: string; data?: NodeData; mode?: CreateMode; acl?: Acl[] }
+  | { type: 'create'; path: string; data?: NodeData; mode?: CreateMode; acl?: Acl[]; ttlMs?: number }
   | { type: 'setData'; path: string; data: NodeData; version?: number }
   | { type: 'delete'; path: string; version?: number }
   | { type: 'check'; path: string; version?: number };
@@ -160,7 +177,7 @@ export type TransactionResult =
 /** An atomic multi-operation, built up and then committed once. */
 export interface Transaction {
   /** Adds a create. */
-  create(path: string, data?: NodeData, options?: { mode?: CreateMode; acl?: Acl[] }): this;
+  create(path: string, data?: NodeData, options?: { mode?: CreateMode; acl?: Acl[]; ttlMs?: number }): this;
   /** Adds a setData with an optional expected version. */
   setData(path: string, data: NodeData, version?: number): this;
   /** Adds a delete with an optional expected version. */
@@ -174,6 +191,68 @@ export interface Transaction {
    * operation that failed; nothing was applied then.
    */
   commit(options?: WaitOptions): Promise<TransactionResult[]>;
+}
+
+/** Result of {@link ZooKeeperClient.createWithStat}. */
+export interface CreateResult {
+  /** Path of the node created (with the sequence number for sequential modes). */
+  path: string;
+  /** Its Stat, as the create left it (czxid is the create's zxid). */
+  stat: Stat;
+}
+
+/** One read of {@link ZooKeeperClient.multiRead}. */
+export type MultiReadOp = { type: 'getData'; path: string } | { type: 'getChildren'; path: string };
+
+/** Result of one read of {@link ZooKeeperClient.multiRead}: each read succeeds or fails on its own. */
+export type MultiReadResult =
+  | { type: 'getData'; data: Buffer; stat: Stat }
+  | { type: 'getChildren'; children: string[] }
+  | { type: 'error'; error: ZkError };
+
+/** An identity the server has attached to this session ({@link ZooKeeperClient.whoAmI}). */
+export interface ClientIdentity {
+  /** Authentication scheme (`ip`, `digest`, `sasl`, ...). */
+  scheme: string;
+  /** The identity within it. */
+  user: string;
+}
+
+/** Mode of a persistent watch: the node itself, or the node and its whole subtree. */
+export type PersistentWatchMode = 'persistent' | 'persistent-recursive';
+
+/** Kinds of watch {@link ZooKeeperClient.removeWatches} removes. */
+export type WatchKind = 'data' | 'children' | 'persistent' | 'persistent-recursive' | 'any';
+
+/** A persistent watch's event; `resync` ones were produced after a gap (reconnect, new session). */
+export interface PersistentWatchEvent {
+  /** What happened (`resync`: the watch was re-added after a gap in which changes may have been missed). */
+  type: WatchEvent['type'] | 'resync';
+  /** Path (without namespace) of the node concerned. */
+  path: string;
+  /** True when the gap was a new session (the watch was lost on the server and added again). */
+  sessionChanged?: boolean;
+}
+
+/** Events of a {@link PersistentWatcher}. */
+export interface PersistentWatcherEvents {
+  /** A change under the watched path, or a `resync` marker after a gap. */
+  event: (event: PersistentWatchEvent) => void;
+  /** Adding the watch again failed in a way that is not retried. */
+  error: (error: Error) => void;
+}
+
+/** A persistent (optionally recursive) watch; iterate it with `for await` or listen to `event`. */
+export interface PersistentWatcher extends EventEmitter<PersistentWatcherEvents>, AsyncIterable<PersistentWatchEvent> {
+  /** The watched path. */
+  readonly path: string;
+  /** The mode. */
+  readonly mode: PersistentWatchMode;
+  /** Resolves once the server has the watch; rejects when it cannot (`UNIMPLEMENTED`) or on close. */
+  ready(): Promise<void>;
+  /** Stops watching (the watch is removed on the server); ends the async iterators. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Credentials of the current session (for tools that need to act on it, like session expiry in tests). */
@@ -240,6 +319,8 @@ export interface ZooKeeperClient extends EventEmitter<ClientEvents> {
   states(options?: { signal?: AbortSignal }): AsyncIterable<{ state: ConnectionState; info: StateInfo }>;
 
   create(path: string, data?: NodeData, options?: CreateOptions & WaitOptions): Promise<string>;
+  createWithStat(path: string, data?: NodeData, options?: CreateOptions & WaitOptions): Promise<CreateResult>;
+  createContainer(path: string, data?: NodeData, options?: Omit<CreateOptions, 'mode' | 'ttlMs'> & WaitOptions): Promise<string>;
   getData(path: string, options?: WatchOption & WaitOptions): Promise<DataResult>;
   setData(path: string, data: NodeData, options?: { version?: number } & WaitOptions): Promise<Stat>;
   exists(path: string, options?: WatchOption & WaitOptions): Promise<Stat | null>;
@@ -248,6 +329,12 @@ export interface ZooKeeperClient extends EventEmitter<ClientEvents> {
   getACL(path: string, options?: WaitOptions): Promise<{ acl: Acl[]; stat: Stat }>;
   setACL(path: string, acl: Acl[], options?: { version?: number } & WaitOptions): Promise<Stat>;
   sync(path: string, options?: WaitOptions): Promise<void>;
+  countChildren(path: string, options?: WaitOptions): Promise<number>;
+  getEphemerals(prefix?: string, options?: WaitOptions): Promise<string[]>;
+  multiRead(ops: readonly MultiReadOp[], options?: WaitOptions): Promise<MultiReadResult[]>;
+  whoAmI(options?: WaitOptions): Promise<ClientIdentity[]>;
+  addWatch(path: string, options?: { mode?: PersistentWatchMode }): PersistentWatcher;
+  removeWatches(path: string, options?: { kind?: WatchKind; local?: boolean } & WaitOptions): Promise<void>;
   addAuth(auth: AuthInfo): Promise<void>;
   transaction(): Transaction;
 

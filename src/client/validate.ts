@@ -1,7 +1,39 @@
 /** Argument checks that run before anything is sent: data payloads, versions, timeouts, ACLs. */
 import type { Acl, CreateMode, WaitOptions } from './types';
 
-const CREATE_MODES: ReadonlySet<unknown> = new Set<CreateMode>(['persistent', 'persistent-sequential', 'ephemeral', 'ephemeral-sequential']);
+const CREATE_MODES: ReadonlySet<unknown> = new Set<CreateMode>([
+  'persistent',
+  'persistent-sequential',
+  'ephemeral',
+  'ephemeral-sequential',
+  'container',
+  'persistent-with-ttl',
+  'persistent-sequential-with-ttl',
+]);
+
+/** Longest TTL a server accepts: it keeps the TTL in 40 bits of the node's ephemeral owner (EphemeralType.TTL). */
+export const MAX_TTL_MS = 0xff_ffff_ffff;
+
+/** Whether a create mode is one of the TTL modes. */
+export function isTtlMode(mode: CreateMode): boolean {
+  return mode === 'persistent-with-ttl' || mode === 'persistent-sequential-with-ttl';
+}
+
+/**
+ * Checks `ttlMs` against the mode: required (an integer 1..{@link MAX_TTL_MS}) for the TTL modes, refused
+ * for the others.
+ */
+export function validateTtl(mode: CreateMode, ttlMs: unknown): number | undefined {
+  if (!isTtlMode(mode)) {
+    if (ttlMs !== undefined) throw new TypeError(`ttlMs is only for the *-with-ttl modes, not ${mode}`);
+    return undefined;
+  }
+  if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs)) {
+    throw new TypeError(`mode ${mode} needs ttlMs, an integer number of milliseconds, got ${describe(ttlMs)}`);
+  }
+  if (ttlMs < 1 || ttlMs > MAX_TTL_MS) throw new RangeError(`ttlMs must be between 1 and ${MAX_TTL_MS}, got ${ttlMs}`);
+  return ttlMs;
+}
 
 /** Checks a create mode (`undefined` is `persistent`); throws `TypeError` for anything else. */
 export function validateMode(mode: unknown): CreateMode {

@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { isZkError } from './errors';
+import { Subscribers } from './subscribers';
 import type { ConnectionState, Stat, WatchEvent, Watcher, WatcherChange, WatcherEvents, ZooKeeperClient } from './types';
 
 const LIVE: ReadonlySet<ConnectionState> = new Set(['connected', 'reconnected', 'read-only']);
@@ -24,7 +25,7 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = RETRY_MIN_MS;
-  private readonly subscribers = new Set<{ queue: WatcherChange<T>[]; wake: (() => void) | undefined }>();
+  private readonly subscribers = new Subscribers<WatcherChange<T>>();
   private readonly firstRead: Promise<WatcherChange<T>>;
   private resolveFirst!: (change: WatcherChange<T>) => void;
   private rejectFirst!: (error: unknown) => void;
@@ -68,7 +69,7 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
     clearTimeout(this.retryTimer);
     this.client.off('state', this.onState);
     this.rejectFirst(new Error(`watcher on ${this.path} closed`));
-    for (const subscriber of this.subscribers) subscriber.wake?.();
+    this.subscribers.end();
     this.removeAllListeners();
     this.onClosed?.();
   }
@@ -79,22 +80,8 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   }
 
   /** Yields the current value (once known) and then every change, until closed. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<WatcherChange<T>> {
-    const subscriber: { queue: WatcherChange<T>[]; wake: (() => void) | undefined } = {
-      queue: this.last ? [this.last] : [],
-      wake: undefined,
-    };
-    this.subscribers.add(subscriber);
-    try {
-      for (;;) {
-        while (subscriber.queue.length > 0) yield subscriber.queue.shift()!;
-        if (this.closed) return;
-        await new Promise<void>((resolve) => (subscriber.wake = resolve));
-        subscriber.wake = undefined;
-      }
-    } finally {
-      this.subscribers.delete(subscriber);
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<WatcherChange<T>> {
+    return this.subscribers.iterate(this.last ? [this.last] : []);
   }
 
   private readonly onTrigger = (): void => {
@@ -153,10 +140,7 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   private publish(change: WatcherChange<T>): void {
     this.last = change;
     this.resolveFirst(change);
-    for (const subscriber of this.subscribers) {
-      subscriber.queue.push(change);
-      subscriber.wake?.();
-    }
+    this.subscribers.push(change);
     this.emit('change', change);
   }
 }

@@ -11,30 +11,20 @@
  * - once abandoned (session expired or given up), the object never emits or calls back again.
  */
 import zookeeper from 'node-zookeeper-client';
-import { codeName, isKnownCode } from './error-codes';
+import { codeName } from './error-codes';
 import { ZkError, type ZkOperation } from './errors';
+import { FrameSplitter } from './protocol/framing';
 import { toStat } from './stat';
-import type { Acl, AuthInfo, CreateMode, Stat, TransactionOp, TransactionResult, WatchEvent } from './types';
-
-/** States the wire session reports. */
-export type WireState = 'connected' | 'read-only' | 'disconnected' | 'expired' | 'auth-failed';
-
-/** Options of a {@link WireSession}. */
-export interface WireSessionOptions {
-  /** `host:port,...` with optional chroot. */
-  connectString: string;
-  /** Requested session timeout. */
-  sessionTimeoutMs: number;
-  /** Longest random pause after every server was tried once. */
-  reconnectDelayMs: number;
-  /** Credentials (re)sent on every connection. */
-  auth: AuthInfo[];
-  /** Called on every state change while the session is not abandoned. */
-  onState: (state: WireState) => void;
-}
-
-/** A one-shot watch callback as the wire layer passes it on. */
-export type WireWatch = (event: WatchEvent) => void;
+import {
+  transactionFailure,
+  type CreateRequest,
+  type Transport,
+  type TransportOptions,
+  type TransportState,
+  type TransportTransactionOp,
+  type WatchCallback,
+} from './transport';
+import type { Acl, AuthInfo, ClientIdentity, CreateMode, MultiReadResult, Stat, TransactionOp, TransactionResult, WatchEvent } from './types';
 
 const CONNECTION_LOSS = -4;
 const OP_SYNC = 9;
@@ -44,7 +34,8 @@ const CONNECTING = 1;
 const CLOSED = -2;
 const CONNECTED_STATES = new Set([2, 3]);
 
-const modeNumbers: Record<CreateMode, number> = {
+/** The create modes of ZooKeeper 3.4, the only ones the wire client knows. */
+const modeNumbers: Partial<Record<CreateMode, number>> = {
   persistent: 0,
   ephemeral: 1,
   'persistent-sequential': 2,
@@ -72,36 +63,6 @@ type WirePacket = { request: { header: { xid: number; type: number } | null }; c
 const wireKnownCodes: ReadonlySet<number> = new Set(
   Object.values(zookeeper.Exception).filter((value): value is number => typeof value === 'number'),
 );
-
-/** Longest reply frame accepted; a longer (or negative) length means the stream is corrupt. */
-const MAX_FRAME_BYTES = 64 * 1024 * 1024;
-
-/** Splits a TCP byte stream into ZooKeeper's int32-length-prefixed frames. */
-class FrameSplitter {
-  private pending: Buffer = Buffer.alloc(0);
-
-  reset(): void {
-    this.pending = Buffer.alloc(0);
-  }
-
-  /** The complete frames in what arrived so far; throws on a length no ZooKeeper server sends. */
-  push(chunk: Buffer): Buffer[] {
-    let buffer = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const frames: Buffer[] = [];
-    while (buffer.length >= 4) {
-      const size = buffer.readInt32BE(0);
-      if (size < 0 || size > MAX_FRAME_BYTES) {
-        this.pending = Buffer.alloc(0);
-        throw new Error(`corrupt stream: frame length ${size}`);
-      }
-      if (buffer.length < size + 4) break;
-      frames.push(buffer.subarray(0, size + 4));
-      buffer = buffer.subarray(size + 4);
-    }
-    this.pending = buffer;
-    return frames;
-  }
-}
 
 /** A request object the wire client can queue, for operations it has no class for. */
 function rawRequest(type: number, path: string): unknown {
@@ -161,21 +122,32 @@ function fromWireAcl(acl: any[]): Acl[] {
   return (acl ?? []).map((entry) => ({ perms: entry.permission, scheme: entry.id.scheme, id: entry.id.id }));
 }
 
+/** An operation the wire client cannot do (it speaks the 3.4 protocol only). */
+function unimplemented(operation: ZkOperation, path?: string): Promise<never> {
+  return Promise.reject(
+    new ZkError(`${operation}${path === undefined ? '' : ` ${path}`}: UNIMPLEMENTED by the node-zookeeper-client transport`, {
+      code: 'UNIMPLEMENTED',
+      operation,
+      path,
+    }),
+  );
+}
+
 /**
  * One ZooKeeper session over node-zookeeper-client. Reconnects by itself while the session lives; once it
  * expired (or was abandoned) a new WireSession must be made.
  */
-export class WireSession {
+export class WireSession implements Transport {
   private readonly client: WireClient;
   private readonly cm: ConnectionManager;
   private readonly frames = new FrameSplitter();
-  private readonly onState: (state: WireState) => void;
+  private readonly onState: (state: TransportState) => void;
   private abandoned = false;
   private lastHeardAt = performance.now();
-  private readonly watchWrappers = new WeakMap<WireWatch, (event: any) => void>();
+  private readonly watchWrappers = new WeakMap<WatchCallback, (event: any) => void>();
   private livenessTimer: NodeJS.Timeout | undefined;
 
-  constructor(options: WireSessionOptions) {
+  constructor(options: TransportOptions) {
     this.onState = options.onState;
     this.client = zookeeper.createClient(options.connectString, {
       sessionTimeout: options.sessionTimeoutMs,
@@ -265,11 +237,18 @@ export class WireSession {
     for (const packet of [...pending, ...queued]) packet.callback?.(wireError(CONNECTION_LOSS));
   }
 
-  create(path: string, data: Buffer, acl: Acl[], mode: CreateMode): Promise<string> {
-    return this.call('create', path, (done) => this.client.create(path, data, toWireAcl(acl), modeNumbers[mode], done));
+  /** Creates a node; the wire client has no create2, so no Stat comes back. Only the 3.4 modes. */
+  create({ path, data, acl, mode }: CreateRequest): Promise<{ path: string; stat: Stat | undefined }> {
+    const flags = modeNumbers[mode];
+    if (flags === undefined) return unimplemented('create', path);
+    return this.call('create', path, (done) =>
+      this.client.create(path, data, toWireAcl(acl), flags, (error: unknown, created: string) =>
+        done(error, error ? undefined : { path: created, stat: undefined }),
+      ),
+    );
   }
 
-  getData(path: string, watch?: WireWatch): Promise<{ data: Buffer; stat: Stat }> {
+  getData(path: string, watch?: WatchCallback): Promise<{ data: Buffer; stat: Stat }> {
     return this.call('getData', path, (done) =>
       this.client.getData(path, this.wrapWatch(watch), (error: unknown, data: Buffer | null, stat: unknown) =>
         done(error, error ? undefined : { data: data ?? Buffer.alloc(0), stat: toStat(stat) }),
@@ -283,7 +262,7 @@ export class WireSession {
     );
   }
 
-  exists(path: string, watch?: WireWatch): Promise<Stat | null> {
+  exists(path: string, watch?: WatchCallback): Promise<Stat | null> {
     return this.call('exists', path, (done) =>
       this.client.exists(path, this.wrapWatch(watch), (error: unknown, stat: unknown) =>
         done(error, error ? undefined : stat ? toStat(stat) : null),
@@ -291,7 +270,7 @@ export class WireSession {
     );
   }
 
-  getChildren(path: string, watch?: WireWatch): Promise<{ children: string[]; stat: Stat }> {
+  getChildren(path: string, watch?: WatchCallback): Promise<{ children: string[]; stat: Stat }> {
     return this.call('getChildren', path, (done) =>
       this.client.getChildren(path, this.wrapWatch(watch), (error: unknown, children: string[], stat: unknown) =>
         done(error, error ? undefined : { children, stat: toStat(stat) }),
@@ -334,13 +313,16 @@ export class WireSession {
    * so only its request encoding is used and the reply is read here. Rejects with a ZkError whose
    * `failedOp` names the first failing op.
    */
-  transaction(ops: Array<TransactionOp & { data?: Buffer; acl?: Acl[] }>): Promise<TransactionResult[]> {
+  transaction(ops: TransportTransactionOp[]): Promise<TransactionResult[]> {
     const transaction = this.client.transaction();
     for (const op of ops) {
       switch (op.type) {
-        case 'create':
-          transaction.ops.push({ type: 1, path: op.path, data: op.data, acls: toWireAcl(op.acl ?? []), mode: modeNumbers[op.mode ?? 'persistent'] });
+        case 'create': {
+          const mode = modeNumbers[op.mode ?? 'persistent'];
+          if (mode === undefined) return unimplemented('transaction', op.path);
+          transaction.ops.push({ type: 1, path: op.path, data: op.data, acls: toWireAcl(op.acl ?? []), mode });
           break;
+        }
         case 'setData':
           transaction.ops.push({ type: 5, path: op.path, data: op.data, version: op.version ?? -1 });
           break;
@@ -368,18 +350,33 @@ export class WireSession {
           done(null, results.map((result, index) => this.toTransactionResult(result, ops[index]!)));
           return;
         }
-        const code = codeName(results[failedOp].err);
-        const path = ops[failedOp]?.path;
-        done(
-          new ZkError(`transaction op ${failedOp} (${ops[failedOp]?.type} ${path}): ${code}`, {
-            code,
-            operation: 'transaction',
-            path,
-            failedOp,
-          }),
-        );
+        done(transactionFailure(ops, failedOp, results[failedOp].err));
       });
     });
+  }
+
+  countChildren(path: string): Promise<number> {
+    return unimplemented('countChildren', path);
+  }
+
+  getEphemerals(prefix: string): Promise<string[]> {
+    return unimplemented('getEphemerals', prefix);
+  }
+
+  multiRead(): Promise<MultiReadResult[]> {
+    return unimplemented('multiRead');
+  }
+
+  whoAmI(): Promise<ClientIdentity[]> {
+    return unimplemented('whoAmI');
+  }
+
+  addWatch(path: string): Promise<void> {
+    return unimplemented('addWatch', path);
+  }
+
+  removeWatches(path: string): Promise<void> {
+    return unimplemented('removeWatches', path);
   }
 
   private toTransactionResult(result: any, op: TransactionOp): TransactionResult {
@@ -414,7 +411,7 @@ export class WireSession {
     });
   }
 
-  private wrapWatch(watch: WireWatch | undefined): ((event: any) => void) | undefined {
+  private wrapWatch(watch: WatchCallback | undefined): ((event: any) => void) | undefined {
     if (!watch) return undefined;
     let wrapped = this.watchWrappers.get(watch);
     if (!wrapped) {
@@ -431,14 +428,14 @@ export class WireSession {
 
   private handleWireState(name: string): void {
     if (this.abandoned) return;
-    const mapped: Record<string, WireState> = {
+    const mapped: Record<string, TransportState> = {
       SYNC_CONNECTED: 'connected',
       CONNECTED_READ_ONLY: 'read-only',
       DISCONNECTED: 'disconnected',
       EXPIRED: 'expired',
       AUTH_FAILED: 'auth-failed',
     };
-    const state = mapped[name];
+    const state: TransportState | undefined = mapped[name];
     if (state) this.onState(state);
   }
 

@@ -152,7 +152,13 @@ test('timeouts and signals', async () => {
 });
 
 test('modes, ACLs, watch callbacks and auth', async () => {
-  await refused(TypeError, () => client.create('/x', 'x', { mode: 'container' as never }));
+  await refused(TypeError, () => client.create('/x', 'x', { mode: 'CONTAINER' as never }));
+  await refused(TypeError, () => client.create('/x', 'x', { mode: 'persistent-with-ttl' }));
+  await refused(RangeError, () => client.create('/x', 'x', { mode: 'persistent-with-ttl', ttlMs: 0 }));
+  await refused(RangeError, () => client.create('/x', 'x', { mode: 'persistent-sequential-with-ttl', ttlMs: 2 ** 40 }));
+  await refused(TypeError, () => client.create('/x', 'x', { mode: 'persistent-with-ttl', ttlMs: 1.5 }));
+  await refused(TypeError, () => client.create('/x', 'x', { ttlMs: 1000 }));
+  await refused(TypeError, () => client.transaction().create('/x', 'x', { mode: 'persistent-with-ttl' }));
   await refused(TypeError, () => client.create('/x', 'x', { mode: 'EPHEMERAL' as never }));
   await refused(TypeError, () => client.transaction().create('/x', 'x', { mode: 'ttl' as never }));
   const badAcls: unknown[] = [
