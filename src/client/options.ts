@@ -1,8 +1,10 @@
 /** {@link ZkClientOptions}, their defaults (from one function) and their validation. */
 import { OPEN_ACL_UNSAFE } from './acl';
+import { ZkError } from './errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { namespacePrefix } from './paths';
+import { TlsSettings, type TlsOption } from './tls';
 import type { Acl, AuthInfo, TransportName } from './types';
 import { validateAcl, validateDuration } from './validate';
 
@@ -54,6 +56,15 @@ export interface ZkClientOptions {
    * @default false
    */
   canBeReadOnly?: boolean;
+  /**
+   * Connect over TLS (ZooKeeper's `secureClientPort`): `true`, or Node's `tls.ConnectionOptions` (`ca`,
+   * `cert` and `key` for mutual TLS, `passphrase`, `servername`, `minVersion`, ...). Every server of the
+   * connect string is reached the same way, on every reconnect. Certificates are verified and host names
+   * checked unless `rejectUnauthorized: false` is given (logged as a warning). Our transport only: with
+   * `transport: 'node-zookeeper-client'` the constructor throws `UNIMPLEMENTED`.
+   * @default false
+   */
+  tls?: TlsOption;
 }
 
 /** The options with every default filled in. */
@@ -70,6 +81,7 @@ export interface ResolvedOptions {
   reconnectDelayMs: number;
   transport: TransportName;
   canBeReadOnly: boolean;
+  tls: TlsSettings | undefined;
 }
 
 /** Fills in defaults and rejects invalid or conflicting options, naming the option. */
@@ -100,6 +112,14 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
   if (!Array.isArray(auth) || auth.some((a) => typeof a?.scheme !== 'string' || (typeof a.auth !== 'string' && !Buffer.isBuffer(a.auth)))) {
     throw new TypeError('auth must be an array of { scheme: string, auth: string | Buffer }');
   }
+  const transport = transportOption(options.transport);
+  const tls = TlsSettings.resolve(options.tls);
+  if (tls && transport === 'node-zookeeper-client') {
+    throw new ZkError('tls: UNIMPLEMENTED (the node-zookeeper-client transport cannot speak TLS; use the default transport)', {
+      code: 'UNIMPLEMENTED',
+      operation: 'connect',
+    });
+  }
   return {
     connectString,
     sessionTimeoutMs,
@@ -111,8 +131,9 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
     defaultAcl: options.defaultAcl === undefined ? OPEN_ACL_UNSAFE : validateAcl(options.defaultAcl, 'defaultAcl'),
     logger: options.logger ?? silentLogger,
     reconnectDelayMs: validateDuration(options.reconnectDelayMs, 'reconnectDelayMs') ?? 100,
-    transport: transportOption(options.transport),
+    transport,
     canBeReadOnly: booleanOption(options.canBeReadOnly, 'canBeReadOnly', false),
+    tls,
   };
 }
 
