@@ -4,6 +4,7 @@ import { ZkError } from './errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { namespacePrefix } from './paths';
+import { redactedAuth } from './redact';
 import { TlsSettings, type TlsOption } from './tls';
 import type { Acl, AuthInfo, TransportName } from './types';
 import { validateAcl, validateDuration } from './validate';
@@ -127,7 +128,7 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
     operationTimeoutMs: validateDuration(options.operationTimeoutMs, 'operationTimeoutMs') ?? 30_000,
     namespace: namespacePrefix(options.namespace),
     retry: resolvedRetry,
-    auth: [...auth], // addAuth() appends to it: never to the caller's array
+    auth: auth.map(redactedAuth), // a copy (addAuth() appends to it), and one that never prints a password
     defaultAcl: options.defaultAcl === undefined ? OPEN_ACL_UNSAFE : validateAcl(options.defaultAcl, 'defaultAcl'),
     logger: options.logger ?? silentLogger,
     reconnectDelayMs: validateDuration(options.reconnectDelayMs, 'reconnectDelayMs') ?? 100,
