@@ -10,7 +10,7 @@ import { TestingServer } from '../src/testing';
 import { median, round1 } from './stats';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation').split(/\s+/).filter(Boolean);
+const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation tls.exists tls.lock.uncontended').split(/\s+/).filter(Boolean);
 const PEERS: Record<string, string> = { 'zk-recipes': 'bench/peer.ts', 'node-zk': 'bench/raw-floor.ts' };
 
 type Line = Record<string, unknown> & { peer: string; workload: string; round: number };
@@ -34,7 +34,14 @@ function figure(line: Line): number {
 
 async function main(): Promise<void> {
   const server = await TestingServer.start();
-  const env = { ...process.env, ZK: server.connectString };
+  // The TLS workloads get a server of their own: TLS needs ZooKeeper's Netty connection factory, which
+  // would change what the other workloads measure. They compare its TLS port with its plain port.
+  const tlsServer = WORKLOADS.some((name) => name.startsWith('tls.')) ? await TestingServer.start({ tls: true }) : undefined;
+  const env = {
+    ...process.env,
+    ZK: server.connectString,
+    ...(tlsServer && { ZK_TLS: tlsServer.connectString, ZK_TLS_PLAIN: tlsServer.plainConnectString, ZK_TLS_CA: tlsServer.tls!.ca }),
+  };
   const results: Line[] = [];
   try {
     console.error(`bench: ZooKeeper on ${server.connectString}, ${ROUNDS} rounds`);
@@ -52,7 +59,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await server.stop();
+    await Promise.all([server.stop(), tlsServer?.stop()]);
   }
   printTable(results);
 }
@@ -67,13 +74,22 @@ function printTable(results: Line[]): void {
   for (const workload of WORKLOADS) {
     const ours = results.filter((r) => r.peer === 'zk-recipes' && r.workload === workload);
     if (ours.length === 0) continue;
+    const unit = workload === 'lock.contended' ? '/s' : ' µs';
+    if (workload.startsWith('tls.')) {
+      // Measured against the plain port of the same server, in the same process: the ratio is TLS / plain.
+      rows.push(
+        `| ${workload} | ${round1(median(ours.map(figure)))}${unit} | ${round1(median(ours.map((r) => Number(r.p99_us))))} µs | – | ${round1(
+          median(ours.map((r) => Number(r.plain_median_us))),
+        )}${unit} (zk-recipes, plain port) | ${median(ours.map((r) => Number(r.tls_ratio))).toFixed(2)} |`,
+      );
+      continue;
+    }
     const floorName = floorOf[workload] ?? workload;
     const floor = results.filter((r) => r.peer === 'node-zk' && r.workload === floorName);
     const ratios = ours.flatMap((r) => {
       const f = floor.find((x) => x.round === r.round);
       return f ? [figure(r) / figure(f)] : [];
     });
-    const unit = workload === 'lock.contended' ? '/s' : ' µs';
     rows.push(
       `| ${workload} | ${round1(median(ours.map(figure)))}${unit} | ${round1(median(ours.map((r) => Number(r.p99_us))))} µs | ${round1(median(ours.map((r) => Number(r.srv_req_per_op ?? NaN))))} | ${
         floor.length ? `${round1(median(floor.map(figure)))}${unit} (${floorName})` : '–'
