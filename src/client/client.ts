@@ -695,7 +695,9 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   /** Re-labels an error raised on a server path (namespace applied) with the caller's path. */
   private withCallerPath(error: ZkError, path: string): ZkError {
     const what = error.failedOp === undefined ? error.operation : `${error.operation} op ${error.failedOp}`;
-    return new ZkError(`${what} ${path}: ${error.code}`, {
+    // Whatever the message says after the code (e.g. what the server lacks) stays.
+    const note = error.message.slice(error.message.indexOf(`: ${error.code}`) + error.code.length + 2);
+    return new ZkError(`${what} ${path}: ${error.code}${note}`, {
       code: error.code,
       operation: error.operation,
       path,

@@ -1,12 +1,24 @@
 /**
- * Auto-re-arming watchers. ZooKeeper's watches fire once; these read again (leaving a new watch) after
- * every trigger, and re-read after every reconnect and new session, because the wire client delivers no
- * watch event when a session expires. Results after such a gap are marked `resync`.
+ * Auto-re-arming watchers. Where the server and transport have persistent watches (ZooKeeper 3.6+, our
+ * transport), a watcher registers one on its path and reads again (without a watch) after each of its
+ * events: one registration, no gap between a trigger and a re-arm. Elsewhere ZooKeeper's watches fire once,
+ * and the watcher reads again leaving a new one after every trigger. Either way it re-reads after every
+ * reconnect and new session, because no watch event tells of changes made during a gap; results after such
+ * a gap are marked `resync`.
  */
 import { EventEmitter } from 'eventemitter3';
 import { isZkError } from './errors';
 import { Subscribers } from './subscribers';
-import type { ConnectionState, Stat, WatchEvent, Watcher, WatcherChange, WatcherEvents, ZooKeeperClient } from './types';
+import type {
+  ConnectionState,
+  PersistentWatcher,
+  Stat,
+  WatchEvent,
+  Watcher,
+  WatcherChange,
+  WatcherEvents,
+  ZooKeeperClient,
+} from './types';
 
 const LIVE: ReadonlySet<ConnectionState> = new Set(['connected', 'reconnected', 'read-only']);
 /** Pauses before reading again after a failed read while the connection stays up. */
@@ -14,7 +26,8 @@ const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 
 type Snapshot<T> = { value: T | undefined; stat: Stat | undefined };
-type Reader<T> = (client: ZooKeeperClient, path: string, watch: (event: WatchEvent) => void) => Promise<Snapshot<T>>;
+/** Reads the watched state; leaves the one-shot `watch` where given (not under a persistent watch). */
+type Reader<T> = (client: ZooKeeperClient, path: string, watch: ((event: WatchEvent) => void) | undefined) => Promise<Snapshot<T>>;
 
 /** A watcher over one path with a pluggable read (data, children or existence). */
 export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implements Watcher<T> {
@@ -25,6 +38,9 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = RETRY_MIN_MS;
+  /** The persistent watch this watcher is trying to use (or uses, once `persistentActive`). */
+  private persistent: PersistentWatcher | undefined;
+  private persistentActive = false;
   private readonly subscribers = new Subscribers<WatcherChange<T>>();
   private readonly firstRead: Promise<WatcherChange<T>>;
   private resolveFirst!: (change: WatcherChange<T>) => void;
@@ -53,7 +69,31 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
 
   /** Begins watching (called by the client). */
   start(): void {
-    this.client.on('state', this.onState);
+    void this.begin();
+  }
+
+  /**
+   * Registers a persistent watch and reads once it is in place (so that no change falls between the read
+   * and the registration); falls back to one-shot watches where it cannot be had (`UNIMPLEMENTED`, or any
+   * other refusal).
+   */
+  private async begin(): Promise<void> {
+    const persistent = this.client.addWatch(this.path);
+    this.persistent = persistent;
+    try {
+      await persistent.ready();
+    } catch {
+      if (this.closed) return;
+      this.persistent = undefined;
+      await persistent.close();
+      this.client.on('state', this.onState);
+      void this.refresh(false);
+      return;
+    }
+    if (this.closed) return;
+    this.persistentActive = true;
+    // The persistent watch marks every gap (reconnect, new session) with a `resync` event.
+    persistent.on('event', (event) => void this.refresh(event.type === 'resync'));
     void this.refresh(false);
   }
 
@@ -72,6 +112,7 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
     this.subscribers.end();
     this.removeAllListeners();
     this.onClosed?.();
+    await this.persistent?.close();
   }
 
   /** Same as {@link RearmingWatcher.close}. */
@@ -110,7 +151,7 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
         if (this.closed) return;
         let snapshot: Snapshot<T>;
         try {
-          snapshot = await this.read(this.client, this.path, this.onTrigger);
+          snapshot = await this.read(this.client, this.path, this.persistentActive ? undefined : this.onTrigger);
         } catch (error) {
           if (this.closed || isZkError(error, 'CLIENT_CLOSED')) return;
           if (isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) {

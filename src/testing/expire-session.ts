@@ -9,7 +9,7 @@
  */
 import * as net from 'node:net';
 import type { SessionCredentials, ZooKeeperClient } from '../client/types';
-import { connectRequest, FrameDecoder, frameXid, headerOnlyRequest } from './frames';
+import { connectRequest, FrameSplitter, frameXid, headerOnlyRequest } from './frames';
 import { parseHostPort } from './ports';
 
 /** Options of {@link expireSession}. */
@@ -128,7 +128,7 @@ export function closeSessionWithCredentials(
   const { host, port } = parseHostPort(server);
 
   return new Promise<CloseSessionOutcome>((resolve, reject) => {
-    const decoder = new FrameDecoder();
+    const decoder = new FrameSplitter();
     let stage: 'handshake' | 'closing' = 'handshake';
     let settled = false;
     const socket = net.connect({ host, port });

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { asyncDispose } from './dispose';
-import { FrameDecoder, frameType, frameXid } from './frames';
+import { FrameSplitter, frameType, frameXid } from './frames';
 import { LOOPBACK, parseHostPort } from './ports';
 
 /** A request frame the proxy forwarded to the server. */
@@ -198,8 +198,8 @@ export class TestingProxy extends EventEmitter<TestingProxyEvents> implements As
 
 /** One client connection and its connection to the server, with the frame-level plumbing. */
 class ProxiedConnection {
-  private readonly fromClient = new FrameDecoder();
-  private readonly fromServer = new FrameDecoder();
+  private readonly fromClient = new FrameSplitter();
+  private readonly fromServer = new FrameSplitter();
   private readonly toServer: Buffer[] = [];
   private readonly toClient: Buffer[] = [];
   private sawConnectRequest = false;
@@ -260,7 +260,7 @@ class ProxiedConnection {
     this.hooks.onClosed();
   }
 
-  private receive(chunk: Buffer, decoder: FrameDecoder, queue: Buffer[]): void {
+  private receive(chunk: Buffer, decoder: FrameSplitter, queue: Buffer[]): void {
     let frames: Buffer[];
     try {
       frames = decoder.push(chunk);

@@ -30,6 +30,18 @@ export interface ZooKeeperServerOptions {
   config?: Record<string, ZooCfgValue>;
   /** Extra JVM options, placed after the harness's (so they win). @default [] */
   jvmOptions?: string[];
+  /**
+   * Enables TTL nodes (`zookeeper.extendedTypesEnabled`): the `*-with-ttl` create modes. ZooKeeper's own
+   * default is off, and a create with a TTL then fails with `UNIMPLEMENTED`.
+   * @default false
+   */
+  extendedTypes?: boolean;
+  /**
+   * How often the server looks for empty containers and expired TTL nodes to delete
+   * (`znode.container.checkIntervalMs`); small, so that tests see them go quickly.
+   * @default ZooKeeper's own (60000)
+   */
+  containerCheckIntervalMs?: number;
   /** Maximum heap of each JVM (`-Xmx`). @default '256m' */
   heap?: string;
   /** Level of the server log (`zookeeper.log` in the data directory). @default 'warn' */
@@ -79,7 +91,11 @@ export function resolveServerOptions(options: ZooKeeperServerOptions = {}): Reso
     minSessionTimeoutMs: options.minSessionTimeoutMs ?? 1000,
     maxSessionTimeoutMs: options.maxSessionTimeoutMs ?? 60_000,
     config: options.config ?? {},
-    jvmOptions: options.jvmOptions ?? [],
+    jvmOptions: [
+      ...(options.extendedTypes === true ? ['-Dzookeeper.extendedTypesEnabled=true'] : []),
+      ...(options.containerCheckIntervalMs === undefined ? [] : [`-Dznode.container.checkIntervalMs=${options.containerCheckIntervalMs}`]),
+      ...(options.jvmOptions ?? []),
+    ],
     heap: options.heap ?? '256m',
     logLevel: options.logLevel ?? 'warn',
     baseDir: options.baseDir ?? defaultBaseDir(),
@@ -94,6 +110,7 @@ export function resolveServerOptions(options: ZooKeeperServerOptions = {}): Reso
   positiveInteger('maxSessionTimeoutMs', resolved.maxSessionTimeoutMs);
   positiveInteger('startTimeoutMs', resolved.startTimeoutMs);
   positiveInteger('stopGraceMs', resolved.stopGraceMs);
+  if (options.containerCheckIntervalMs !== undefined) positiveInteger('containerCheckIntervalMs', options.containerCheckIntervalMs);
   if (resolved.maxSessionTimeoutMs < resolved.minSessionTimeoutMs) {
     throw new RangeError(
       `maxSessionTimeoutMs (${resolved.maxSessionTimeoutMs}) must not be below minSessionTimeoutMs (${resolved.minSessionTimeoutMs})`,

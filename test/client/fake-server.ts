@@ -4,6 +4,7 @@
  * everything else runs against real ZooKeeper.
  */
 import * as net from 'node:net';
+import { FrameSplitter } from '../../src/client/protocol/framing';
 
 /** A request as the fake server received it. */
 export interface FakeRequest {
@@ -16,7 +17,10 @@ export interface FakeRequest {
 /** What to answer: a reply (error code and payload), or nothing at all. */
 export type FakeAnswer = { err?: number; payload?: Buffer } | 'no-reply';
 
-export const OP = { create: 1, delete: 2, exists: 3, getData: 4, setData: 5, getChildren2: 12, sync: 9, multi: 14, ping: 11, setWatches: 101, closeSession: -11 };
+/** How the fake answers a ConnectRequest: normally, with these bytes as the frame body, or not at all. */
+export type FakeHandshake = 'normal' | 'no-reply' | ((requestedTimeoutMs: number) => Buffer);
+
+export const OP = { create: 1, create2: 15, delete: 2, exists: 3, getData: 4, setData: 5, getChildren2: 12, sync: 9, multi: 14, ping: 11, setWatches: 101, setWatches2: 105, getACL: 6, closeSession: -11 };
 
 /** Jute encoding helpers. */
 export const jute = {
@@ -77,6 +81,10 @@ export class FakeZooKeeper {
   readonly requests: FakeRequest[] = [];
   /** Number of handshakes answered. */
   connections = 0;
+  /** How the next handshakes are answered. */
+  handshake: FakeHandshake = 'normal';
+  /** Whether pings are answered (a server that stops answering them looks dead to the client). */
+  answerPings = true;
   private zxid = 10n;
 
   private constructor(
@@ -102,6 +110,11 @@ export class FakeZooKeeper {
     for (const socket of this.sockets) socket.write(frame);
   }
 
+  /** Drops every connection (the client reconnects). */
+  dropAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   /** Sends raw bytes to every connection. */
   sendRaw(bytes: Buffer): void {
     for (const socket of this.sockets) socket.write(bytes);
@@ -116,20 +129,28 @@ export class FakeZooKeeper {
     this.sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => this.sockets.delete(socket));
-    let pending = Buffer.alloc(0);
+    const frames = new FrameSplitter();
     let handshaken = false;
     socket.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-        const body = pending.subarray(4, 4 + pending.readInt32BE(0));
-        pending = pending.subarray(4 + body.length);
+      let received: Buffer[];
+      try {
+        received = frames.push(chunk);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const frame of received) {
+        const body = frame.subarray(4);
         if (!handshaken) {
           handshaken = true;
           this.connections += 1;
           const timeout = body.readInt32BE(12);
-          socket.write(
-            jute.frame(jute.int(0), jute.int(timeout), jute.long(0x1234n), jute.buffer(Buffer.alloc(16, 7)), jute.bool(false)),
-          );
+          if (this.handshake === 'no-reply') continue;
+          const response =
+            this.handshake === 'normal'
+              ? Buffer.concat([jute.int(0), jute.int(timeout), jute.long(0x1234n), jute.buffer(Buffer.alloc(16, 7)), jute.bool(false)])
+              : this.handshake(timeout);
+          socket.write(jute.frame(response));
           continue;
         }
         this.handle(socket, { xid: body.readInt32BE(0), type: body.readInt32BE(4), payload: body.subarray(8) });
@@ -139,6 +160,7 @@ export class FakeZooKeeper {
 
   private handle(socket: net.Socket, request: FakeRequest): void {
     if (request.type === OP.ping) {
+      if (!this.answerPings) return;
       socket.write(jute.frame(jute.int(-2), jute.long(this.zxid), jute.int(0)));
       return;
     }
@@ -147,7 +169,7 @@ export class FakeZooKeeper {
       return;
     }
     if (request.xid === -4) return; // auth: not answered
-    if (request.type === OP.setWatches) {
+    if (request.type === OP.setWatches || request.type === OP.setWatches2) {
       socket.write(jute.frame(jute.int(request.xid), jute.long(this.zxid), jute.int(0)));
       return;
     }

@@ -1,13 +1,14 @@
 /** Shared set-up of the client tests: clients that are closed after each test, and error assertions. */
-import { isZkError, type ZkError, type ZkErrorCode } from '../../src/client';
+import { isZkError, type TransportName, type ZkError, type ZkErrorCode } from '../../src/client';
 import { Clients } from '../helpers/clients';
 
 /**
  * The client tests' clients: each on a namespace of its own unless given one (a test that wants two clients
- * on one namespace passes it), connection timeout 10 s; `closeAll()` in `afterEach`.
+ * on one namespace passes it), connection timeout 10 s, on `transport` (default: the client's default);
+ * `closeAll()` in `afterEach`.
  */
-export function ownNamespaceClients(connectString: () => string): Clients {
-  return new Clients(connectString, { namespaces: 'per-client', prefix: 'client', clientDefaults: { connectionTimeoutMs: 10_000 } });
+export function ownNamespaceClients(connectString: () => string, transport?: TransportName): Clients {
+  return new Clients(connectString, { namespaces: 'per-client', prefix: 'client', clientDefaults: { connectionTimeoutMs: 10_000, transport } });
 }
 
 /** Resolves with the ZkError `promise` rejects with, after checking its code. */
@@ -22,3 +23,6 @@ export async function rejectsWithCode(promise: Promise<unknown>, code: ZkErrorCo
   expect(error.code).toBe(code);
   return error;
 }
+
+/** Both transports: the client's contract suites run on each (`describe.each(TRANSPORTS)`). */
+export const TRANSPORTS: readonly TransportName[] = ['zk-recipes', 'node-zookeeper-client'];

@@ -5,7 +5,7 @@
 import * as net from 'node:net';
 import type { SessionCredentials } from '../../src/client/types';
 import { parseServers } from '../../src/testing/expire-session';
-import { connectRequest, FrameDecoder, frameXid, headerOnlyRequest } from '../../src/testing/frames';
+import { connectRequest, FrameSplitter, frameXid, headerOnlyRequest } from '../../src/testing/frames';
 import { parseHostPort } from '../../src/testing/ports';
 
 const XID_PING = -2;
@@ -44,7 +44,7 @@ export function holdSession(
 ): Promise<HeldSession> {
   const server = parseServers(connectString)[0]!;
   const socket = net.connect(parseHostPort(server));
-  const decoder = new FrameDecoder();
+  const decoder = new FrameSplitter();
   let pinger: NodeJS.Timeout | undefined;
   let dropped = false;
   let onCloseReply: (() => void) | undefined;

@@ -3,7 +3,7 @@
  * are split into TCP writes) and collects the replies. Just enough protocol for create/exists/ping.
  */
 import * as net from 'node:net';
-import { frame, FrameDecoder } from '../../src/testing/frames';
+import { frame, FrameSplitter } from '../../src/testing/frames';
 import { parseHostPort } from '../../src/testing/ports';
 
 export const OP_CREATE = 1;
@@ -62,7 +62,7 @@ export function connectFrame(timeoutMs = 10_000): Buffer {
 
 /** One raw connection; replies are queued in arrival order. */
 export class RawConnection {
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder = new FrameSplitter();
   private readonly replies: RawReply[] = [];
   private waiter: (() => void) | undefined;
   private handshake: Buffer | undefined;

@@ -9,7 +9,7 @@ import * as tls from 'node:tls';
 import { inspect } from 'node:util';
 import { OpenSslNotFoundError, parseMode, TestCertificateAuthority, TestingCluster, TestingServer } from '../../src/testing';
 import { parseHostPort } from '../../src/testing/ports';
-import { connectRequest, FrameDecoder } from '../../src/testing/frames';
+import { connectRequest, FrameSplitter } from '../../src/testing/frames';
 import { scaled } from '../helpers';
 
 /** The local addresses of the IPv4 and IPv6 TCP sockets listening on `port`, from /proc/net/tcp*. */
@@ -36,7 +36,7 @@ function tlsHandshake(server: string, options: tls.ConnectionOptions): Promise<H
   return new Promise((resolve, reject) => {
     const { host, port } = parseHostPort(server);
     const socket = tls.connect({ host, port, ...options });
-    const decoder = new FrameDecoder();
+    const decoder = new FrameSplitter();
     const timer = setTimeout(() => finish(new Error(`no answer from ${server}`)), scaled(10_000));
     function finish(outcome: Handshake | Error): void {
       clearTimeout(timer);

@@ -64,13 +64,16 @@ export const EventType = {
   persistentWatchRemoved: 7,
 } as const;
 
-/** Watcher types of removeWatches/checkWatches (Watcher.WatcherType). */
+/**
+ * Watcher types of removeWatches/checkWatches (Watcher.WatcherType). Persistent watches have no type of their
+ * own before ZooKeeper 3.9 (3.8 fails the request on 4 or 5): they are removed with `any`.
+ */
 export const WatcherType = {
   children: 1,
   data: 2,
   any: 3,
-  persistent: 4,
-  'persistent-recursive': 5,
+  persistent: 3,
+  'persistent-recursive': 3,
 } as const;
 
 /** Modes of addWatch (AddWatchMode). */

@@ -130,6 +130,9 @@ export class ZkSession implements Transport {
   private lastSentAt = 0;
   private lastHeardAt = 0;
   private remote = '';
+  /** SetWatches packets of this connection not yet answered; the connection is reported once they are. */
+  private setWatchesPending = 0;
+  private readOnly = false;
 
   constructor(options: TransportOptions) {
     this.hosts = new HostList(options.connectString);
@@ -414,6 +417,13 @@ export class ZkSession implements Transport {
     }
     // Others of the kind still watch the path: the server's registration stays for them.
     if (listener && !this.watches.remove(kind, path, listener)) return;
+    const persistent = kind === 'persistent' || kind === 'persistent-recursive';
+    // A persistent watch is removed with `any` (see WatcherType), which would take the path's other watches
+    // off the server too: while there are some, its registration stays (its events find no callback here).
+    if (persistent) {
+      this.watches.remove(kind, path);
+      if (this.watches.has('any', path)) return;
+    }
     await this.request(
       'removeWatches',
       path,
@@ -545,15 +555,15 @@ export class ZkSession implements Transport {
     for (const frame of frames) {
       if (socket !== this.socket) return; // dropped by an earlier frame of this chunk
       try {
-        if (this.phase === 'handshaking') this.onConnectResponse(socket, frame);
-        else this.onReply(socket, frame);
+        if (this.phase === 'handshaking') this.onConnectResponse(frame);
+        else this.onReply(frame);
       } catch (error) {
         this.drop(socket, `protocol error: ${(error as Error).message}`);
       }
     }
   }
 
-  private onConnectResponse(socket: net.Socket, frame: Buffer): void {
+  private onConnectResponse(frame: Buffer): void {
     const response = readConnectResponse(new JuteReader(frame, 4));
     if (response.timeoutMs <= 0) {
       this.logger.warn({ server: this.remote }, 'zookeeper session expired');
@@ -572,15 +582,18 @@ export class ZkSession implements Transport {
     this.negotiatedMs = response.timeoutMs;
     this.phase = 'connected';
     this.hosts.connected();
+    this.readOnly = response.readOnly;
     // Credentials and watches go first: the server handles them before any request sent after them.
     for (const auth of this.auth) this.sendAuth(auth);
-    this.sendSetWatches();
+    this.setWatchesPending = this.sendSetWatches();
     this.lastSentAt = this.lastHeardAt = performance.now();
     this.armTimer(this.negotiatedMs / 3);
-    if (socket === this.socket) this.onState(response.readOnly ? 'read-only' : 'connected');
+    // With watches to re-register, the connection is reported once the server has them: a change made by
+    // anyone after `reconnected` is then sure to fire them.
+    if (this.setWatchesPending === 0) this.onState(this.readOnly ? 'read-only' : 'connected');
   }
 
-  private onReply(socket: net.Socket, frame: Buffer): void {
+  private onReply(frame: Buffer): void {
     const reader = new JuteReader(frame, 4);
     const xid = reader.int();
     const zxid = reader.long();
@@ -603,6 +616,7 @@ export class ZkSession implements Transport {
         return;
       case Xid.setWatches:
         if (err !== Err.ok) this.logger.warn({ server: this.remote, code: codeName(err) }, 'zookeeper refused to re-register watches');
+        if (this.setWatchesPending > 0 && --this.setWatchesPending === 0) this.onState(this.readOnly ? 'read-only' : 'connected');
         return;
     }
     const head = this.pending.peek();
@@ -652,16 +666,19 @@ export class ZkSession implements Transport {
   /**
    * Re-registers the armed watches, with the last zxid seen so that the server fires those whose node changed
    * meanwhile. Split into packets of at most {@link SET_WATCHES_MAX_BYTES} of paths, as the Java client does;
-   * SetWatches2 (3.6+) only when there are persistent watches, which older servers cannot have.
+   * SetWatches2 (3.6+) only when there are persistent watches, which older servers cannot have. Returns the
+   * number of packets sent.
    */
-  private sendSetWatches(): void {
+  private sendSetWatches(): number {
     const all = this.watches.snapshot((path) => this.hosts.toServer(path));
     const kinds = ['data', 'exist', 'child', 'persistent', 'persistentRecursive'] as const;
     const persistent = all.persistent.length > 0 || all.persistentRecursive.length > 0;
     let packet: WatchSet = { data: [], exist: [], child: [], persistent: [], persistentRecursive: [] };
     let bytes = 0;
     let count = 0;
+    let packets = 0;
     const send = (set: WatchSet): void => {
+      packets += 1;
       if (persistent) this.sendSpecial(Xid.setWatches, OpCode.setWatches2, (w) => writeSetWatches2(w, this.lastZxid, set));
       else this.sendSpecial(Xid.setWatches, OpCode.setWatches, (w) => w.long(this.lastZxid).strings(set.data).strings(set.exist).strings(set.child));
     };
@@ -679,6 +696,7 @@ export class ZkSession implements Transport {
       }
     }
     if (count > 0) send(packet);
+    return packets;
   }
 
   private sendPing(): void {
