@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import type { AuthInfo } from './types';
 
 /** What is printed in place of a secret. */
-export const REDACTED = '<redacted>';
+const REDACTED = '<redacted>';
 
 /** A copy of `auth` whose secret part (`user:password` for digest) `util.inspect` and JSON do not show. */
 export function redactedAuth(auth: AuthInfo): AuthInfo {

@@ -127,7 +127,7 @@ export class TlsSettings {
  * True for an error of TLS itself: a refused certificate, an alert from the server, a protocol mismatch.
  * OpenSSL's errors carry `library` (and, depending on where they surface, `ERR_SSL_*` or `EPROTO`).
  */
-export function isTlsError(error: NodeJS.ErrnoException & { library?: unknown }): boolean {
+function isTlsError(error: NodeJS.ErrnoException & { library?: unknown }): boolean {
   const code = error.code ?? '';
   return CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || typeof error.library === 'string';
 }

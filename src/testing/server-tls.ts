@@ -35,7 +35,7 @@ const CLIENT_AUTH_MODES: readonly ClientAuthMode[] = ['none', 'want', 'need'];
 const SERVER_CERTIFICATES: ReadonlyArray<ResolvedTlsOptions['serverCertificate']> = ['valid', 'expired', 'wrong-host'];
 
 /** The host name a `wrong-host` server certificate is made for. */
-export const WRONG_HOST = 'wrong-host.invalid';
+const WRONG_HOST = 'wrong-host.invalid';
 
 /** Resolves the `tls` option (`undefined` or `false`: plain only). */
 export function resolveTlsOptions(tls: boolean | TestingTlsOptions | undefined): ResolvedTlsOptions | undefined {

@@ -2,7 +2,7 @@
  * TLS against a 3-server ensemble of the test kit: operations, a lock and an election, and failover over
  * TLS when the server a client is connected to is killed (the session moves to another member's TLS port).
  */
-import type { ZkClient } from '../../src/client';
+import { ZkClient } from '../../src/client';
 import { LeaderLatch } from '../../src/recipes/leader';
 import { Mutex } from '../../src/recipes/lock';
 import { scaled, waitForState } from '../helpers';
@@ -74,4 +74,14 @@ test('a lock and an election hand over across a failover over TLS', async () => 
   await leaderA.close();
   await leaderB.await({ timeoutMs: scaled(20_000) });
   expect(leaderB.hasLeadership()).toBe(true);
+});
+
+test('without a client certificate every member refuses: TLS_FAILED at once, not a timeout', async () => {
+  const connectionTimeoutMs = scaled(10_000);
+  const client = new ZkClient({ connectString: cluster.connectString, tls: { ca: cluster.tls!.ca }, connectionTimeoutMs });
+  const started = performance.now();
+  const error: unknown = await client.start().catch((reason: unknown) => reason);
+  expect(error).toMatchObject({ code: 'TLS_FAILED', message: expect.stringMatching(/all of 3 servers.*alert/) });
+  expect(performance.now() - started).toBeLessThan(connectionTimeoutMs / 2);
+  expect(client.state).toBe('closed');
 });
