@@ -104,7 +104,7 @@ export class TlsSettings {
       if (isTlsError(error) || (reached && !secured)) report(error);
     });
     socket.once('close', () => {
-      if (reached && !secured) report(new Error('the server closed the connection during the TLS handshake (is it a TLS port?)'));
+      if (reached && !secured) report(new Error('closed by the server'));
     });
     return socket;
   }
@@ -125,11 +125,12 @@ export class TlsSettings {
 
 /**
  * True for an error of TLS itself: a refused certificate, an alert from the server, a protocol mismatch.
- * OpenSSL's errors carry `library` (and, depending on where they surface, `ERR_SSL_*` or `EPROTO`).
+ * OpenSSL's errors surface as `ERR_SSL_*` or, from a socket write, as `EPROTO`. This matters after the
+ * handshake: under TLS 1.3 the server's verdict on our certificate comes after `secureConnect`.
  */
-function isTlsError(error: NodeJS.ErrnoException & { library?: unknown }): boolean {
+function isTlsError(error: NodeJS.ErrnoException): boolean {
   const code = error.code ?? '';
-  return CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || typeof error.library === 'string';
+  return CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO';
 }
 
 /** OpenSSL's name of the alert the server sent ("alert bad certificate"), else the error code. */
@@ -144,5 +145,5 @@ export function describeTlsFailure(error: NodeJS.ErrnoException): string {
   if (/alert/i.test(`${code} ${error.message}`)) {
     return `the server refused the TLS connection (${alertName(error)}; a client certificate it does not accept, or none where it needs one)`;
   }
-  return error.message;
+  return `the connection ended during the TLS handshake (not a TLS port?): ${error.message}`;
 }
