@@ -10,6 +10,7 @@ import { TestCertificateAuthority, TestingServer } from '../../src/testing';
 import { scaled, uniqueNamespace, waitForState } from '../helpers';
 import { Clients } from '../helpers/clients';
 import { sharedServer } from '../helpers/shared-server';
+import { BROKEN_SERVER_CERTIFICATES } from '../helpers/tls';
 import { rejectsWithCode } from './support';
 
 /** Connect timeout of the clients that must fail: a TLS failure must be reported well before it. */
@@ -230,10 +231,7 @@ describe('mutual TLS under TLS 1.3 (the server\'s verdict on the client certific
 });
 
 describe('servers presenting a broken certificate', () => {
-  test.each([
-    ['expired', 'CERT_HAS_EXPIRED'],
-    ['wrong-host', 'ERR_TLS_CERT_ALTNAME_INVALID'],
-  ] as const)('%s: TLS_FAILED (%s) at once; rejectUnauthorized false connects, with one warning', async (serverCertificate, code) => {
+  test.each(BROKEN_SERVER_CERTIFICATES)('%s: TLS_FAILED (%s) at once; rejectUnauthorized false connects, with one warning', async (serverCertificate, code) => {
     const server = await TestingServer.start({ tls: { serverCertificate } });
     try {
       const { error, ms } = await failedStart({ connectString: server.connectString, tls: { ca: server.tls!.ca } });

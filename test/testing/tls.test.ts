@@ -11,6 +11,7 @@ import { OpenSslNotFoundError, parseMode, TestCertificateAuthority, TestingClust
 import { parseHostPort } from '../../src/testing/ports';
 import { connectRequest, FrameSplitter } from '../../src/testing/frames';
 import { scaled } from '../helpers';
+import { BROKEN_SERVER_CERTIFICATES } from '../helpers/tls';
 
 /** The local addresses of the IPv4 and IPv6 TCP sockets listening on `port`, from /proc/net/tcp*. */
 function listeningAddresses(port: number): string[] {
@@ -136,10 +137,7 @@ describe('clientAuth need', () => {
 });
 
 describe('broken server certificates, made on purpose', () => {
-  test.each([
-    ['expired', 'CERT_HAS_EXPIRED'],
-    ['wrong-host', 'ERR_TLS_CERT_ALTNAME_INVALID'],
-  ] as const)('serverCertificate %s: a verifying client refuses it (%s)', async (serverCertificate, code) => {
+  test.each(BROKEN_SERVER_CERTIFICATES)('serverCertificate %s: a verifying client refuses it (%s)', async (serverCertificate, code) => {
     const server = await TestingServer.start({ tls: { serverCertificate } });
     try {
       expect(await tlsHandshake(server.connectString, { ca: server.tls!.ca })).toEqual({ session: false, code });
