@@ -11,6 +11,7 @@ import { latency, nowNs, round1 } from './stats';
 import { serverPackets } from './server-packets';
 import { lockWorkloads } from './workloads/locks';
 import { leaderWorkloads, participant } from './workloads/leader';
+import { tlsWorkloads } from './workloads/tls';
 
 /**
  * TRANSPORT=node-zookeeper-client runs the same workloads on the old transport, as peer `zk-recipes-nzk`:
@@ -108,7 +109,7 @@ const clientWorkloads: Record<string, (ctx: WorkloadContext) => Promise<void>> =
   },
 };
 
-const workloads = { ...clientWorkloads, ...lockWorkloads, ...leaderWorkloads };
+const workloads = { ...clientWorkloads, ...lockWorkloads, ...leaderWorkloads, ...tlsWorkloads };
 
 async function main(args: string[]): Promise<void> {
   if (args[0] === 'participant') {

@@ -10,7 +10,7 @@ import { TestingServer } from '../src/testing';
 import { median, round1 } from './stats';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.exists_64 raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation').split(/\s+/).filter(Boolean);
+const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.exists_64 raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation tls.exists tls.lock.uncontended').split(/\s+/).filter(Boolean);
 /** Each peer: its script and environment. `zk-recipes-nzk` is ZkClient on the node-zookeeper-client transport. */
 const PEERS: Record<string, { file: string; env?: NodeJS.ProcessEnv }> = {
   'zk-recipes': { file: 'bench/peer.ts' },
@@ -42,7 +42,14 @@ function figure(line: Line): number {
 
 async function main(): Promise<void> {
   const server = await TestingServer.start();
-  const env = { ...process.env, ZK: server.connectString };
+  // The TLS workloads get a server of their own: TLS needs ZooKeeper's Netty connection factory, which
+  // would change what the other workloads measure. They compare its TLS port with its plain port.
+  const tlsServer = WORKLOADS.some((name) => name.startsWith('tls.')) ? await TestingServer.start({ tls: true }) : undefined;
+  const env = {
+    ...process.env,
+    ZK: server.connectString,
+    ...(tlsServer && { ZK_TLS: tlsServer.connectString, ZK_TLS_PLAIN: tlsServer.plainConnectString, ZK_TLS_CA: tlsServer.tls!.ca }),
+  };
   const results: Line[] = [];
   try {
     console.error(`bench: ZooKeeper on ${server.connectString}, ${ROUNDS} rounds`);
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await server.stop();
+    await Promise.all([server.stop(), tlsServer?.stop()]);
   }
   printTable(results);
 }
@@ -86,10 +93,20 @@ function printTable(results: Line[]): void {
   for (const workload of WORKLOADS) {
     const ours = of('zk-recipes', workload);
     if (ours.length === 0) continue;
+    const unit = THROUGHPUT.has(workload) ? '/s' : ' µs';
+    if (workload.startsWith('tls.')) {
+      // Measured against the plain port of the same server, in the same process: the ratio is TLS / plain.
+      const plain = (r: Line): number => Number(r.plain_median_us);
+      rows.push(
+        `| ${workload} | ${med(ours, figure)}${unit} | ${med(ours, (r) => Number(r.p99_us))} µs | – | – | – | ${med(ours, plain)}${unit} (plain port) | ${median(
+          ours.map((r) => Number(r.tls_ratio)),
+        ).toFixed(2)} | – | – |`,
+      );
+      continue;
+    }
     const floorName = floorOf[workload] ?? workload;
     const floor = of('node-zk', floorName);
     const before = of('zk-recipes-nzk', workload);
-    const unit = THROUGHPUT.has(workload) ? '/s' : ' µs';
     rows.push(
       `| ${workload} | ${med(ours, figure)}${unit} | ${med(ours, (r) => Number(r.p99_us))} µs | ${med(ours, cpu)} | ${med(ours, (r) => Number(r.srv_req_per_op ?? NaN))} | ${
         before.length ? `${med(before, figure)}${unit}, cpu ${med(before, cpu)}` : '–'

@@ -1,4 +1,5 @@
 /** {@link ZkClient}: the typed, retrying, reconnecting ZooKeeper client. */
+import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
 import { AsyncQueue } from './async-queue';
 import { Connection } from './connection';
@@ -10,6 +11,7 @@ import { resolveOptions, type ResolvedOptions, type ZkClientOptions } from './op
 import { joinPath, nodeName, parentPath, validatePath, withNamespace, withoutNamespace } from './paths';
 import { findProtectedNode, protectedPrefix } from './protected-create';
 import { RequestSizes } from './request-sizes';
+import { redactedAuth } from './redact';
 import { withRetry } from './retry';
 import { ZkTransaction } from './transaction';
 import type {
@@ -527,8 +529,9 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
       throw new TypeError('addAuth takes { scheme: string, auth: string | Buffer }');
     }
     if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', 'addAuth');
-    this.options.auth.push(auth);
-    this.connection.session?.addAuth(auth);
+    const held = redactedAuth(auth);
+    this.options.auth.push(held);
+    this.connection.session?.addAuth(held);
     await this.authBarrier('addAuth');
   }
 
@@ -685,5 +688,15 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
 
   private relative(path: string): string {
     return withoutNamespace(this.options.namespace, path);
+  }
+
+  /**
+   * A summary, not the internals: those hold credentials (and the transport's last request bytes), which
+   * must not end up in a log line or a test failure.
+   */
+  [inspect.custom](_depth: number, options: object): string {
+    const { connectString, namespace, transport, tls, auth } = this.options;
+    const summary = { state: this.state, sessionId: this.sessionId, connectString, namespace, transport, tls, auth };
+    return `ZkClient ${inspect(summary, options)}`;
   }
 }

@@ -8,8 +8,10 @@ import { ZkError, type ZkOperation } from './errors';
 import { channels } from './logger';
 import type { ResolvedOptions } from './options';
 import { sessionIdHex } from './stat';
+import { HostList } from './protocol/host-list';
 import { ZkSession } from './protocol/session';
 import type { Transport, TransportOptions, TransportState } from './transport';
+import { describeTlsFailure } from './tls';
 import type { ConnectionState, StateInfo } from './types';
 import { WireSession } from './wire';
 
@@ -22,6 +24,9 @@ export class Connection {
   private knownSessionId: string | undefined;
   private lostTimer: NodeJS.Timeout | undefined;
   private authRejected = false;
+  /** Servers that refused TLS before the first session, and the error that closed the client because of it. */
+  private readonly tlsRefusals = new Set<string>();
+  private tlsFailure: ZkError | undefined;
   private readonly listeners = new Set<(state: ConnectionState) => void>();
 
   constructor(
@@ -61,6 +66,12 @@ export class Connection {
 
   /** Opens the first session. */
   open(): void {
+    if (this.options.tls && !this.options.tls.verifiesServer) {
+      this.options.logger.warn(
+        { connectString: this.options.connectString },
+        'zookeeper TLS certificate verification is off (tls.rejectUnauthorized: false): any server, and anyone in between, is trusted',
+      );
+    }
     this.replaceWire();
   }
 
@@ -71,7 +82,7 @@ export class Connection {
       deadline,
       (done, fail) => {
         const check = (state: ConnectionState): void => {
-          if (state === 'closed') fail(ZkError.of('CLIENT_CLOSED', operation, path));
+          if (state === 'closed') fail(this.tlsFailure ?? ZkError.of('CLIENT_CLOSED', operation, path));
           else if (LIVE_STATES.has(state) && this.wire) done(this.wire);
         };
         check(this.currentState);
@@ -102,6 +113,7 @@ export class Connection {
   }
 
   private replaceWire(): void {
+    const { tls } = this.options;
     const options: TransportOptions = {
       connectString: this.options.connectString,
       sessionTimeoutMs: this.options.sessionTimeoutMs,
@@ -112,6 +124,7 @@ export class Connection {
       onState: (state) => {
         if (this.wire === wire) this.onWireState(wire, state);
       },
+      createSocket: tls && ((host, port) => tls.connect(host, port, (error) => this.onTlsFailure(`${host}:${port}`, error))),
     };
     const wire: Transport = this.options.transport === 'node-zookeeper-client' ? new WireSession(options) : new ZkSession(options);
     this.wire = wire;
@@ -153,6 +166,28 @@ export class Connection {
         void this.close();
         break;
     }
+  }
+
+  /**
+   * A TLS connection to `server` failed (see {@link TlsSettings.connect}). Once the client has had a session
+   * the transport keeps trying (a server may come back with a fixed certificate). Before that, when every
+   * server of the connect string refused, no retry can succeed: `start()` rejects at once with TLS_FAILED
+   * instead of retrying until its timeout.
+   */
+  private onTlsFailure(server: string, error: Error): void {
+    const reason = describeTlsFailure(error);
+    this.options.logger.warn({ server, reason }, 'zookeeper TLS connection failed');
+    if (this.knownSessionId !== undefined || this.tlsFailure || this.currentState === 'closed') return;
+    this.tlsRefusals.add(server);
+    const hosts = new HostList(this.options.connectString);
+    const servers = Array.from({ length: hosts.size }, () => hosts.next()).map(({ host, port }) => `${host}:${port}`);
+    if (servers.some((each) => !this.tlsRefusals.has(each))) return;
+    this.tlsFailure = new ZkError(`connect: TLS_FAILED (${servers.length === 1 ? servers[0] : `all of ${servers.length} servers`}): ${reason}`, {
+      code: 'TLS_FAILED',
+      operation: 'connect',
+      cause: error,
+    });
+    void this.close();
   }
 
   private loseSession(reason: 'expired' | 'suspended-too-long'): void {

@@ -40,6 +40,11 @@ export type ZkErrorCode =
   | 'CLIENT_CLOSED'
   /** `start()` did not connect within `connectionTimeoutMs`. */
   | 'CONNECT_TIMEOUT'
+  /**
+   * `start()` could not make a TLS connection to any server: a certificate was refused (by the client or
+   * the server) or a server does not speak TLS. `cause` is Node's TLS error.
+   */
+  | 'TLS_FAILED'
   /** A code this client does not know (a newer server). */
   | 'UNKNOWN';
 

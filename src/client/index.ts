@@ -2,7 +2,9 @@
 export { ZkClient } from './client';
 export { ZkError, isZkError, type ZkOperation, type ZkErrorDetails } from './errors';
 export { codeName, isRetriableCode, type ZkErrorCode } from './error-codes';
-export { OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE, type ZkClientOptions, type RetryPolicy } from './options';
+export type { ZkClientOptions, RetryPolicy } from './options';
+export type { TlsOption } from './tls';
+export { acl, digestId, OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE } from './acl';
 export type { Logger } from './logger';
 export { validatePath, joinPath, nodeName, parentPath } from './paths';
 export { MAX_DATA_BYTES } from './validate';

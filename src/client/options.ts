@@ -1,11 +1,14 @@
 /** {@link ZkClientOptions}, their defaults (from one function) and their validation. */
 import { inspect } from 'node:util';
+import { OPEN_ACL_UNSAFE } from './acl';
+import { ZkError } from './errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { namespacePrefix } from './paths';
+import { redactedAuth } from './redact';
+import { TlsSettings, type TlsOption } from './tls';
 import type { Acl, AuthInfo, TransportName } from './types';
 import { validateAcl, validateDuration } from './validate';
-import { Perms } from './types';
 
 /** How failed operations with a retriable code (connection loss, timeouts) are retried. */
 export interface RetryPolicy {
@@ -55,6 +58,15 @@ export interface ZkClientOptions {
    * @default false
    */
   canBeReadOnly?: boolean;
+  /**
+   * Connect over TLS (ZooKeeper's `secureClientPort`): `true`, or Node's `tls.ConnectionOptions` (`ca`,
+   * `cert` and `key` for mutual TLS, `passphrase`, `servername`, `minVersion`, ...). Every server of the
+   * connect string is reached the same way, on every reconnect. Certificates are verified and host names
+   * checked unless `rejectUnauthorized: false` is given (logged as a warning). Our transport only: with
+   * `transport: 'node-zookeeper-client'` the constructor throws `UNIMPLEMENTED`.
+   * @default false
+   */
+  tls?: TlsOption;
 }
 
 /** The options with every default filled in. */
@@ -71,14 +83,8 @@ export interface ResolvedOptions {
   reconnectDelayMs: number;
   transport: TransportName;
   canBeReadOnly: boolean;
+  tls: TlsSettings | undefined;
 }
-
-/** The open ACL (`world:anyone`, all permissions). */
-export const OPEN_ACL_UNSAFE: Acl[] = [{ perms: Perms.ALL, scheme: 'world', id: 'anyone' }];
-/** All permissions for the authenticated creator (`auth:`). */
-export const CREATOR_ALL_ACL: Acl[] = [{ perms: Perms.ALL, scheme: 'auth', id: '' }];
-/** Read permission for anyone. */
-export const READ_ACL_UNSAFE: Acl[] = [{ perms: Perms.READ, scheme: 'world', id: 'anyone' }];
 
 /** Fills in defaults and rejects invalid or conflicting options, naming the option. */
 export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
@@ -108,6 +114,14 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
   if (!Array.isArray(auth) || auth.some((a) => typeof a?.scheme !== 'string' || (typeof a.auth !== 'string' && !Buffer.isBuffer(a.auth)))) {
     throw new TypeError('auth must be an array of { scheme: string, auth: string | Buffer }');
   }
+  const transport = transportOption(options.transport);
+  const tls = TlsSettings.resolve(options.tls);
+  if (tls && transport === 'node-zookeeper-client') {
+    throw new ZkError('tls: UNIMPLEMENTED (the node-zookeeper-client transport cannot speak TLS; use the default transport)', {
+      code: 'UNIMPLEMENTED',
+      operation: 'connect',
+    });
+  }
   return {
     connectString,
     sessionTimeoutMs,
@@ -115,12 +129,13 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
     operationTimeoutMs: validateDuration(options.operationTimeoutMs, 'operationTimeoutMs') ?? 30_000,
     namespace: namespacePrefix(options.namespace),
     retry: resolvedRetry,
-    auth: [...auth], // addAuth() appends to it: never to the caller's array
+    auth: auth.map(redactedAuth), // a copy (addAuth() appends to it), and one that never prints a password
     defaultAcl: options.defaultAcl === undefined ? OPEN_ACL_UNSAFE : validateAcl(options.defaultAcl, 'defaultAcl'),
     logger: options.logger ?? silentLogger,
     reconnectDelayMs: validateDuration(options.reconnectDelayMs, 'reconnectDelayMs') ?? 100,
-    transport: transportOption(options.transport),
+    transport,
     canBeReadOnly: booleanOption(options.canBeReadOnly, 'canBeReadOnly', false),
+    tls,
   };
 }
 

@@ -4,6 +4,7 @@
  * default) and the node-zookeeper-client adapter (`wire.ts`). Paths here are server paths (namespace applied,
  * chroot not: the transport adds the connect string's chroot itself).
  */
+import type * as net from 'node:net';
 import { codeName } from './error-codes';
 import { ZkError } from './errors';
 import type { Logger } from './logger';
@@ -41,6 +42,11 @@ export interface TransportOptions {
   logger: Logger;
   /** Called on every state change while the session is not abandoned. */
   onState: (state: TransportState) => void;
+  /**
+   * Opens the socket to one server (TLS, for one). Transports that own no socket ignore it.
+   * @default a plain TCP connection
+   */
+  createSocket?: (host: string, port: number) => net.Socket;
 }
 
 /** A watch callback as a transport passes it on (server path, chroot removed). */

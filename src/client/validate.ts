@@ -127,15 +127,17 @@ export function validateAcl(acl: unknown, what = 'acl'): Acl[] {
       typeof e.scheme !== 'string' ||
       e.scheme === '' ||
       typeof e.id !== 'string' ||
-      typeof e.perms !== 'number' ||
-      !Number.isInteger(e.perms) ||
-      e.perms < 1 ||
-      e.perms > 31
+      !isPerms(e.perms)
     ) {
       throw new TypeError(`${what} entries must be { perms: 1..31, scheme: non-empty string, id: string }`);
     }
   }
   return acl as Acl[];
+}
+
+/** True for a valid permission mask: an integer 1..31 (a bitwise OR of `Perms`). */
+export function isPerms(perms: unknown): perms is number {
+  return typeof perms === 'number' && Number.isInteger(perms) && perms >= 1 && perms <= 31;
 }
 
 function describe(value: unknown): string {

@@ -20,6 +20,15 @@ export {
   type ZooKeeperSource,
 } from './zookeeper-install';
 export type { ZooKeeperServerOptions, ZooKeeperLogLevel, ZooCfgValue } from './server-options';
+export type { TestingTls, TestingTlsOptions, ClientAuthMode } from './server-tls';
+export {
+  TestCertificateAuthority,
+  OpenSslNotFoundError,
+  type CertificateAuthorityOptions,
+  type IssueOptions,
+  type IssuedCertificate,
+  type CertificatePurpose,
+} from './certificates';
 export { ZooKeeperStartError } from './zookeeper-process';
 export { killAllZooKeepers, trackedJvms } from './jvm-registry';
 export { freePorts } from './ports';

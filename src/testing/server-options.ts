@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { resolveTlsOptions, type ResolvedTlsOptions, type TestingTlsOptions } from './server-tls';
 import { findZooKeeper, type ZooKeeperInstallation } from './zookeeper-install';
 
 /** Log levels of the server's log file. */
@@ -55,6 +56,13 @@ export interface ZooKeeperServerOptions {
   stopGraceMs?: number;
   /** Aborts a start (rejects with `signal.reason`; the JVMs started so far are stopped). */
   signal?: AbortSignal;
+  /**
+   * Serve TLS: `connectString` then names TLS ports (ZooKeeper's `secureClientPort`), with certificates of
+   * a CA made at start (`tls.ca`, `tls.clientCert`, `tls.clientKey`). The plain port stays open beside it
+   * (`plainConnectString`) for the kit's own four-letter words and session expiry. Needs `openssl`.
+   * @default false
+   */
+  tls?: boolean | TestingTlsOptions;
 }
 
 /** {@link ZooKeeperServerOptions} with every default filled in. */
@@ -71,6 +79,7 @@ export interface ResolvedServerOptions {
   startTimeoutMs: number;
   stopGraceMs: number;
   signal: AbortSignal | undefined;
+  tls: ResolvedTlsOptions | undefined;
 }
 
 const LOG_LEVELS: readonly ZooKeeperLogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -94,6 +103,7 @@ export function resolveServerOptions(options: ZooKeeperServerOptions = {}): Reso
     startTimeoutMs: options.startTimeoutMs ?? 60_000,
     stopGraceMs: options.stopGraceMs ?? 5000,
     signal: options.signal,
+    tls: resolveTlsOptions(options.tls),
   };
   positiveInteger('tickTimeMs', resolved.tickTimeMs);
   positiveInteger('minSessionTimeoutMs', resolved.minSessionTimeoutMs);

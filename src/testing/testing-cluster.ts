@@ -12,8 +12,10 @@ import {
   resolveServerOptions,
   writeZooCfg,
   type ResolvedServerOptions,
+  type ZooCfgValue,
   type ZooKeeperServerOptions,
 } from './server-options';
+import { prepareServerTls, type TestingTls } from './server-tls';
 import { pollUntil } from './wait';
 import { startServing, ZooKeeperStartError, type StartWait, type ZooKeeperProcess } from './zookeeper-process';
 
@@ -29,13 +31,15 @@ export interface ClusterMember {
   readonly index: number;
   /** ZooKeeper's server id (`myid`): `index + 1`. */
   readonly id: number;
-  /** Port clients connect to. */
+  /** ZooKeeper's plain `clientPort` (four-letter words; plain clients). */
   readonly clientPort: number;
+  /** ZooKeeper's `secureClientPort` in TLS mode, else `undefined`. */
+  readonly secureClientPort: number | undefined;
   /** Port followers connect to the leader on. */
   readonly quorumPort: number;
   /** Port of leader election. */
   readonly electionPort: number;
-  /** `127.0.0.1:<clientPort>`. */
+  /** `127.0.0.1:<port>` of the port clients connect to: the TLS port in TLS mode, else `clientPort`. */
   readonly connectString: string;
   /** The JVM's pid while it runs. */
   readonly pid: number | undefined;
@@ -49,6 +53,7 @@ interface Member {
   readonly id: number;
   readonly directory: string;
   clientPort: number;
+  securePort: number;
   quorumPort: number;
   electionPort: number;
   jvm: ZooKeeperProcess | undefined;
@@ -77,6 +82,8 @@ const PORT_ATTEMPTS = 3;
  */
 export class TestingCluster implements AsyncDisposable {
   private stopped: Promise<void> | undefined;
+  private tlsConfig: ((securePort: number) => Record<string, ZooCfgValue>) | undefined;
+  private tlsMaterial: TestingTls | undefined;
 
   private constructor(
     private readonly options: ResolvedServerOptions,
@@ -95,10 +102,16 @@ export class TestingCluster implements AsyncDisposable {
       const directory = path.join(root, `server-${index + 1}`);
       fs.mkdirSync(path.join(directory, 'data'), { recursive: true });
       fs.writeFileSync(path.join(directory, 'data', 'myid'), `${index + 1}\n`);
-      return { id: index + 1, directory, clientPort: 0, quorumPort: 0, electionPort: 0, jvm: undefined };
+      return { id: index + 1, directory, clientPort: 0, securePort: 0, quorumPort: 0, electionPort: 0, jvm: undefined };
     });
     const cluster = new TestingCluster(resolved, root, members);
     try {
+      if (resolved.tls) {
+        // One CA and one server certificate (for 127.0.0.1) serve every member.
+        const prepared = await prepareServerTls(root, resolved.tls);
+        cluster.tlsMaterial = prepared.tls;
+        cluster.tlsConfig = prepared.config;
+      }
       await cluster.launchAllOnFreePorts();
     } catch (error) {
       await cluster.stop();
@@ -112,9 +125,19 @@ export class TestingCluster implements AsyncDisposable {
     return this.members.length;
   }
 
-  /** Every member's `127.0.0.1:<clientPort>`, comma-separated, in index order. */
+  /** Every member's `127.0.0.1:<port>`, comma-separated, in index order: the TLS ports in TLS mode. */
   get connectString(): string {
+    return this.members.map((member) => this.address(member)).join(',');
+  }
+
+  /** Every member's plain client port, as {@link connectString}: open in TLS mode too. */
+  get plainConnectString(): string {
     return this.members.map((member) => `${LOOPBACK}:${member.clientPort}`).join(',');
+  }
+
+  /** In TLS mode: the CA to trust and a client certificate for mutual TLS. `undefined` otherwise. */
+  get tls(): TestingTls | undefined {
+    return this.tlsMaterial;
   }
 
   /** A snapshot of every member. */
@@ -123,21 +146,22 @@ export class TestingCluster implements AsyncDisposable {
       index,
       id: member.id,
       clientPort: member.clientPort,
+      secureClientPort: this.tlsMaterial ? member.securePort : undefined,
       quorumPort: member.quorumPort,
       electionPort: member.electionPort,
-      connectString: `${LOOPBACK}:${member.clientPort}`,
+      connectString: this.address(member),
       pid: member.jvm?.running ? member.jvm.pid : undefined,
       running: member.jvm?.running ?? false,
       directory: member.directory,
     }));
   }
 
-  /** `127.0.0.1:<clientPort>` of member `index`. */
+  /** `127.0.0.1:<port>` of member `index` (its TLS port in TLS mode). */
   connectStringOf(index: number): string {
-    return `${LOOPBACK}:${this.member(index).clientPort}`;
+    return this.address(this.member(index));
   }
 
-  /** Sends a four-letter word to member `index`. */
+  /** Sends a four-letter word to member `index` (on its plain port). */
   fourLetterWord(index: number, command: string, options?: FourLetterWordOptions): Promise<string> {
     return fourLetterWord(LOOPBACK, this.member(index).clientPort, command, options);
   }
@@ -209,16 +233,20 @@ export class TestingCluster implements AsyncDisposable {
   }
 
   /**
-   * Expires `client`'s session from the server side through the members (see {@link expireSession});
-   * resolves once the client has seen `lost`.
+   * Expires `client`'s session from the server side through the members' plain ports (see
+   * {@link expireSession}); resolves once the client has seen `lost`.
    */
   expireSession(client: ZooKeeperClient, options?: ExpireSessionOptions): Promise<void> {
-    return expireSession(client, this.connectString, options);
+    return expireSession(client, this.plainConnectString, options);
   }
 
   /** Same as `stop()`, for `await using`. */
   [asyncDispose](): Promise<void> {
     return this.stop();
+  }
+
+  private address(member: Member): string {
+    return `${LOOPBACK}:${this.tlsMaterial ? member.securePort : member.clientPort}`;
   }
 
   private member(index: number): Member {
@@ -229,13 +257,13 @@ export class TestingCluster implements AsyncDisposable {
 
   private async launchAllOnFreePorts(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const ports = await freePorts(3 * this.members.length);
+      const perMember = this.tlsConfig ? 4 : 3;
+      const ports = await freePorts(perMember * this.members.length);
       this.members.forEach((member, i) => {
-        [member.clientPort, member.quorumPort, member.electionPort] = ports.slice(3 * i, 3 * i + 3) as [
-          number,
-          number,
-          number,
-        ];
+        [member.clientPort, member.quorumPort, member.electionPort, member.securePort = 0] = ports.slice(
+          perMember * i,
+          perMember * i + perMember,
+        ) as [number, number, number, number?];
       });
       // One failing member must not leave the others polling until their own timeouts.
       const abort = new AbortController();
@@ -272,11 +300,13 @@ export class TestingCluster implements AsyncDisposable {
       dataDir: path.join(member.directory, 'data'),
       clientPort: member.clientPort,
       clientPortAddress: LOOPBACK,
+      ...this.tlsConfig?.(member.securePort),
       ...ensemble,
       ...this.options.config,
     });
     // Every member's watchdog removes the whole cluster directory: the last one to finish leaves nothing.
     const spec = { configFile, logDir: member.directory, options: this.options, cleanupDir: this.directory };
-    await startServing(spec, member.clientPort, { ...wait, onLaunch: (jvm) => (member.jvm = jvm) });
+    const securePort = this.tlsConfig ? member.securePort : undefined;
+    await startServing(spec, member.clientPort, { ...wait, securePort, onLaunch: (jvm) => (member.jvm = jvm) });
   }
 }

@@ -12,8 +12,10 @@ import {
   resolveServerOptions,
   writeZooCfg,
   type ResolvedServerOptions,
+  type ZooCfgValue,
   type ZooKeeperServerOptions,
 } from './server-options';
+import { prepareServerTls, type TestingTls } from './server-tls';
 import { startServing, ZooKeeperStartError, type StartWait, type ZooKeeperProcess } from './zookeeper-process';
 
 /** Options of {@link TestingServer.start}. */
@@ -36,6 +38,9 @@ const PORT_ATTEMPTS = 5;
  * await server.restart();               // same port, same data
  * await client.close();
  * await server.stop();
+ *
+ * const secure = await TestingServer.start({ tls: { clientAuth: 'need' } });
+ * const tlsClient = new ZkClient({ connectString: secure.connectString, tls: secure.tls!.clientOptions() });
  * ```
  */
 export class TestingServer implements AsyncDisposable {
@@ -43,19 +48,27 @@ export class TestingServer implements AsyncDisposable {
   readonly host = LOOPBACK;
   private jvm: ZooKeeperProcess | undefined;
   private stopped: Promise<void> | undefined;
+  private clientPort = 0;
+  private securePort = 0;
+  private tlsConfig: ((securePort: number) => Record<string, ZooCfgValue>) | undefined;
+  private tlsMaterial: TestingTls | undefined;
 
   private constructor(
     private readonly options: ResolvedServerOptions,
     /** The temporary directory: `zoo.cfg`, `data/`, `zookeeper.log`, `jvm.out`. Removed by {@link stop}. */
     readonly directory: string,
-    private clientPort: number,
   ) {}
 
   /** Starts a server and resolves once it serves; rejects with the log tail when it does not. */
   static async start(options?: TestingServerOptions): Promise<TestingServer> {
     const resolved = resolveServerOptions(options);
-    const server = new TestingServer(resolved, makeTempDir(resolved, 'server'), 0);
+    const server = new TestingServer(resolved, makeTempDir(resolved, 'server'));
     try {
+      if (resolved.tls) {
+        const prepared = await prepareServerTls(server.directory, resolved.tls);
+        server.tlsMaterial = prepared.tls;
+        server.tlsConfig = prepared.config;
+      }
       await server.launchOnFreePort();
     } catch (error) {
       await server.stop();
@@ -64,14 +77,29 @@ export class TestingServer implements AsyncDisposable {
     return server;
   }
 
-  /** The client port. */
+  /** The port clients connect to: the TLS port in TLS mode, else the plain client port. */
   get port(): number {
+    return this.tlsMaterial ? this.securePort : this.clientPort;
+  }
+
+  /** `127.0.0.1:<port>`, for a client's `connectString` (TLS in TLS mode). */
+  get connectString(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  /** The plain (not TLS) client port: the same as {@link port} unless in TLS mode. */
+  get plainPort(): number {
     return this.clientPort;
   }
 
-  /** `127.0.0.1:<port>`, for a client's `connectString`. */
-  get connectString(): string {
+  /** `127.0.0.1:<plainPort>`: the plain client port, also open in TLS mode. */
+  get plainConnectString(): string {
     return `${this.host}:${this.clientPort}`;
+  }
+
+  /** In TLS mode: the CA to trust and a client certificate for mutual TLS. `undefined` otherwise. */
+  get tls(): TestingTls | undefined {
+    return this.tlsMaterial;
   }
 
   /** The JVM's pid while it runs, else `undefined`. */
@@ -89,17 +117,17 @@ export class TestingServer implements AsyncDisposable {
     return this.jvm?.logTail(lines) ?? '(never started)';
   }
 
-  /** Sends a four-letter word (`srvr`, `stat`, `mntr`, `cons`, ...) and resolves with the answer. */
+  /** Sends a four-letter word (`srvr`, `stat`, `mntr`, `cons`, ...) on the plain port and resolves with the answer. */
   fourLetterWord(command: string, options?: FourLetterWordOptions): Promise<string> {
     return fourLetterWord(this.host, this.clientPort, command, options);
   }
 
   /**
-   * Expires `client`'s session from the server side (see {@link expireSession}); resolves once the client
-   * has seen `lost`.
+   * Expires `client`'s session from the server side (see {@link expireSession}, through the plain port);
+   * resolves once the client has seen `lost`.
    */
   expireSession(client: ZooKeeperClient, options?: ExpireSessionOptions): Promise<void> {
-    return expireSession(client, this.connectString, options);
+    return expireSession(client, this.plainConnectString, options);
   }
 
   /** SIGKILLs the server (a crash); resolves once it is gone. Data stays: {@link restart} brings it back. */
@@ -140,9 +168,10 @@ export class TestingServer implements AsyncDisposable {
 
   private async launchOnFreePort(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const [port] = await freePorts(1);
-      if (port === undefined) throw new Error('freePorts() returned no port');
-      this.clientPort = port;
+      const [plain, secure] = await freePorts(this.tlsConfig ? 2 : 1);
+      if (plain === undefined) throw new Error('freePorts() returned no port');
+      this.clientPort = plain;
+      this.securePort = secure ?? 0;
       try {
         await this.launch({ timeoutMs: this.options.startTimeoutMs, signal: this.options.signal });
         return;
@@ -160,9 +189,11 @@ export class TestingServer implements AsyncDisposable {
       dataDir: path.join(this.directory, 'data'),
       clientPort: this.clientPort,
       clientPortAddress: this.host,
+      ...this.tlsConfig?.(this.securePort),
       ...this.options.config,
     });
     const spec = { configFile, logDir: this.directory, options: this.options, cleanupDir: this.directory };
-    await startServing(spec, this.clientPort, { ...wait, onLaunch: (jvm) => (this.jvm = jvm) });
+    const securePort = this.tlsConfig ? this.securePort : undefined;
+    await startServing(spec, this.clientPort, { ...wait, securePort, onLaunch: (jvm) => (this.jvm = jvm) });
   }
 }

@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import type * as net from 'node:net';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { fourLetterWord, parseMode } from './four-letter-word';
 import { trackJvm, untrackJvm } from './jvm-registry';
@@ -183,14 +183,15 @@ export class ZooKeeperProcess {
 
 /**
  * Polls `srvr` on `port` until the server reports a `Mode:` (it serves: standalone, or a leader/follower in
- * a quorum). Fails fast when the JVM exits, and on timeout, with the log tail in the error.
+ * a quorum), and `securePort`, when given, accepts connections: ZooKeeper binds its TLS port after the
+ * plain one. Fails fast when the JVM exits, and on timeout, with the log tail in the error.
  */
 export async function waitUntilServing(
   jvm: ZooKeeperProcess,
   port: number,
-  options: { timeoutMs: number; signal?: AbortSignal | undefined },
+  options: { timeoutMs: number; signal?: AbortSignal | undefined; securePort?: number | undefined },
 ): Promise<string> {
-  const { timeoutMs, signal } = options;
+  const { timeoutMs, signal, securePort } = options;
   const deadline = Date.now() + timeoutMs;
   for (let poll = 1; ; poll++) {
     if (signal?.aborted) throw signal.reason;
@@ -211,7 +212,7 @@ export async function waitUntilServing(
         timeoutMs: Math.max(100, Math.min(2000, deadline - Date.now())),
         signal,
       });
-      if (parseMode(answer) !== undefined) return answer;
+      if (parseMode(answer) !== undefined && (securePort === undefined || (await accepts(securePort)))) return answer;
     } catch {
       if (signal?.aborted) throw signal.reason;
       // Not listening yet (ECONNREFUSED) or not answering yet: poll again.
@@ -230,6 +231,8 @@ export async function waitUntilServing(
 export interface StartWait {
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** A TLS client port that must accept connections too before the server counts as serving. */
+  securePort?: number | undefined;
   /** Called with every JVM launched, before waiting on it (so its owner can stop it meanwhile). */
   onLaunch?: (jvm: ZooKeeperProcess) => void;
   /**
@@ -249,7 +252,11 @@ export async function startServing(spec: JvmSpec, clientPort: number, wait: Star
     const jvm = ZooKeeperProcess.launch(spec);
     wait.onLaunch?.(jvm);
     try {
-      await waitUntilServing(jvm, clientPort, { timeoutMs: Math.max(1, deadline - Date.now()), signal: wait.signal });
+      await waitUntilServing(jvm, clientPort, {
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        signal: wait.signal,
+        securePort: wait.securePort,
+      });
       return jvm;
     } catch (error) {
       await jvm.kill();
@@ -258,6 +265,18 @@ export async function startServing(spec: JvmSpec, clientPort: number, wait: Star
     }
     await pause(Math.min(100 * attempt, 1000), wait.signal);
   }
+}
+
+/** Resolves true when a TCP connection to loopback `port` is accepted (then closes it at once). */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: LOOPBACK, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** The last lines of `zookeeper.log` and `jvm.out` in `logDir`. */

@@ -5,7 +5,7 @@
  */
 import { ZkClient } from '../../src/client';
 import { TestingProxy } from '../../src/testing';
-import { uniqueNamespace, waitForState } from '../helpers';
+import { scaled, uniqueNamespace, waitForState } from '../helpers';
 import { leavesNothingBehind } from '../helpers/resources';
 import { sharedServer } from '../helpers/shared-server';
 
@@ -92,5 +92,21 @@ test('a client closed from its own lost listener', async () => {
     await server.expireSession(client);
     await closed;
     expect(client.state).toBe('closed');
+  });
+});
+
+describe('over TLS', () => {
+  const tlsServer = sharedServer({ tls: { clientAuth: 'need' } });
+
+  test('a TLS client that started, worked and closed, and starts that failed the TLS handshake', async () => {
+    await leavesNothingBehind(async () => {
+      const client = await ZkClient.connect({ connectString: tlsServer.connectString, tls: tlsServer.tls!.clientOptions(), sessionTimeoutMs: 3000 });
+      await client.create(`${uniqueNamespace('handles')}`, 'x', { mode: 'ephemeral' });
+      await client.close();
+      for (const tls of [{ ca: tlsServer.tls!.ca }, true]) {
+        const refused = new ZkClient({ connectString: tlsServer.connectString, tls, connectionTimeoutMs: scaled(8000) });
+        await expect(refused.start()).rejects.toMatchObject({ code: 'TLS_FAILED' });
+      }
+    });
   });
 });

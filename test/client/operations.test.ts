@@ -1,6 +1,5 @@
 /** Every operation of ZkClient against a real server: results, Stat fields, error codes, ACLs, namespaces. */
-import { createHash } from 'node:crypto';
-import { CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE, ZkError, type WatchEvent } from '../../src/client';
+import { CREATOR_ALL_ACL, digestId, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE, ZkError, type WatchEvent } from '../../src/client';
 import { TestingProxy } from '../../src/testing';
 import { uniqueNamespace, waitForState } from '../helpers';
 import { sharedServer } from '../helpers/shared-server';
@@ -11,11 +10,6 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
   const clients = ownNamespaceClients(() => server.connectString, transport);
 
   afterEach(() => clients.closeAll());
-
-  /** Zookeeper's digest id for `user:password`. */
-  function digestId(user: string, password: string): string {
-    return `${user}:${createHash('sha1').update(`${user}:${password}`).digest('base64')}`;
-  }
 
   describe('create, getData, setData, exists, delete', () => {
     test('round trip with typed Stat fields', async () => {

@@ -44,8 +44,10 @@ test('zk-recipes exports exactly the public API', () => {
     'WriteLock',
     'ZkClient',
     'ZkError',
+    'acl',
     'buildUri',
     'codeName',
+    'digestId',
     'isRetriableCode',
     'isZkError',
     'joinPath',
@@ -62,6 +64,8 @@ test('zk-recipes exports exactly the public API', () => {
 test('zk-recipes/testing exports exactly the test kit', () => {
   expect(Object.keys(testing).sort()).toEqual([
     'DEBIAN_JAR_DIR',
+    'OpenSslNotFoundError',
+    'TestCertificateAuthority',
     'TestingCluster',
     'TestingProxy',
     'TestingServer',

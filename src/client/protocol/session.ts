@@ -122,6 +122,7 @@ export class ZkSession implements Transport {
   private readonly logger: Logger;
   private readonly onState: (state: TransportState) => void;
   private readonly auth: AuthInfo[];
+  private readonly createSocket: (host: string, port: number) => net.Socket;
   private readonly writer = new JuteWriter();
   private readonly frames = new FrameSplitter();
   private readonly pending = new PendingRequests();
@@ -152,6 +153,7 @@ export class ZkSession implements Transport {
     this.logger = options.logger;
     this.onState = options.onState;
     this.auth = [...options.auth];
+    this.createSocket = options.createSocket ?? ((host, port) => net.connect({ host, port }));
   }
 
   connect(): void {
@@ -517,7 +519,7 @@ export class ZkSession implements Transport {
     this.frames.reset();
     this.writer.discard();
     this.remote = `${host}:${port}`;
-    const socket = net.connect({ host, port });
+    const socket = this.createSocket(host, port);
     socket.setNoDelay(true);
     this.socket = socket;
     this.phase = 'connecting';
