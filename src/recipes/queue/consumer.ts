@@ -3,6 +3,7 @@
  * hand each to a handler, each claiming its next item while the handler works (lock-safe mode), and
  * acknowledging a handled item in the background so the next handler starts at once.
  */
+import { setMaxListeners } from 'node:events';
 import { Deadline, delay } from '../../client/deadline';
 import { isConnectionTrouble } from '../../client/errors';
 import { Recipe, toError, type RecipeEvents } from '../shared/recipe';
@@ -80,6 +81,8 @@ export class QueueConsumer<T> extends Recipe<QueueConsumerEvents> {
     this.options = resolveConsumeOptions(options);
     this.core = queue.core;
     this.codec = queue.codec;
+    // Every request of every worker (takes made ahead, reads, waits) listens to this one signal.
+    setMaxListeners(0, this.stopping.signal);
     this.finished = new Promise<void>((resolve) => (this.settle = resolve)).then(() => {
       if (this.fatal) throw this.fatal;
     });
