@@ -25,3 +25,5 @@ export {
   type Participant as LeaderParticipant,
 } from './recipes/leader';
 export * from './recipes/membership';
+export * from './recipes/queue';
+export * from './recipes/barrier';
