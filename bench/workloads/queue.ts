@@ -15,7 +15,7 @@ import { nowNs, opsPerSecond, round1 } from '../stats';
 /** Puts a producer keeps in flight (sent in order on its session, so FIFO holds). */
 const PUT_WINDOW = 64;
 /** Takes or claims a consumer keeps in flight. */
-const TAKE_CONCURRENCY = 8;
+const TAKE_CONCURRENCY = 64;
 
 type Impl = 'simple' | 'lock-safe';
 
@@ -92,31 +92,43 @@ async function runQueue(ctx: WorkloadContext, impl: Impl, producers: number, con
 
 const IMPL_NAME: Record<Impl, string> = { simple: 'SimpleDistributedQueue', 'lock-safe': 'DistributedQueue(lock-safe)' };
 
-/** A workload running `impl` with P + C sessions, warmed up on its own path first. */
-function queueWorkload(name: string, impl: Impl, producers: number, consumers: number, peerSuffix = ''): (ctx: WorkloadContext) => Promise<void> {
+/** Runs `impl` untimed on a path of its own: the JIT warms up before anything is measured. */
+async function warmUp(ctx: WorkloadContext, impl: Impl, producers: number, consumers: number): Promise<void> {
+  const warm = Math.min(size('WARMUP', 2000), 1000);
+  if (warm > 0) await runQueue(ctx, impl, producers, consumers, warm, `${ctx.root}/queue-warm-${impl}-${process.pid}`);
+}
+
+/** Measures `impl` with P + C sessions and prints its line. */
+async function measure(ctx: WorkloadContext, name: string, impl: Impl, producers: number, consumers: number, peerSuffix = ''): Promise<void> {
+  const items = size('QUEUE_ITEMS', 500) * (name === 'queue' ? 1 : 4);
+  const figures = await runQueue(ctx, impl, producers, consumers, items, `${ctx.root}/${name}-${impl}-${process.pid}`);
+  console.log(
+    JSON.stringify({
+      peer: ctx.peer + peerSuffix,
+      workload: name,
+      lib: ctx.lib,
+      params: { items, producers, consumers, impl: IMPL_NAME[impl], put_window: PUT_WINDOW, take_concurrency: TAKE_CONCURRENCY, n: items },
+      ...figures,
+    }),
+  );
+}
+
+/** A workload running `impl` with P + C sessions, warmed up first. */
+function queueWorkload(name: string, impl: Impl, producers: number, consumers: number): (ctx: WorkloadContext) => Promise<void> {
   return async (ctx) => {
-    const items = size('QUEUE_ITEMS', 500) * (name === 'queue' ? 1 : 4);
-    const warm = Math.min(size('WARMUP', 2000), 300);
-    if (warm > 0) await runQueue(ctx, impl, producers, consumers, warm, `${ctx.root}/queue-warm-${impl}`);
-    const figures = await runQueue(ctx, impl, producers, consumers, items, `${ctx.root}/${name}-${impl}-${process.pid}`);
-    console.log(
-      JSON.stringify({
-        peer: ctx.peer + peerSuffix,
-        workload: name,
-        lib: ctx.lib,
-        params: { items, producers, consumers, impl: IMPL_NAME[impl], put_window: PUT_WINDOW, take_concurrency: TAKE_CONCURRENCY, n: items },
-        ...figures,
-      }),
-    );
+    await warmUp(ctx, impl, producers, consumers);
+    await measure(ctx, name, impl, producers, consumers);
   };
 }
 
 /** The queue workloads by name. */
 export const queueWorkloads: Record<string, (ctx: WorkloadContext) => Promise<void>> = {
-  /** bench-peers' `queue`: 1 producer + 1 consumer, both implementations (see the module comment). */
+  /** bench-peers' `queue`: 1 producer + 1 consumer, both implementations, both warmed up before either is measured. */
   async queue(ctx) {
-    await queueWorkload('queue', 'simple', 1, 1)(ctx);
-    await queueWorkload('queue', 'lock-safe', 1, 1, '-lock-safe')(ctx);
+    await warmUp(ctx, 'simple', 1, 1);
+    await warmUp(ctx, 'lock-safe', 1, 1);
+    await measure(ctx, 'queue', 'simple', 1, 1);
+    await measure(ctx, 'queue', 'lock-safe', 1, 1, '-lock-safe');
   },
   'queue.simple.1x1': queueWorkload('queue.simple.1x1', 'simple', 1, 1),
   'queue.simple.4x4': queueWorkload('queue.simple.4x4', 'simple', 4, 4),

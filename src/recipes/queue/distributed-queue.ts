@@ -1,5 +1,5 @@
 /** The FIFO, priority and delay queues: one engine, three naming rules (see item-order.ts). */
-import type { WaitOptions, ZooKeeperClient } from '../../client/types';
+import type { ZooKeeperClient } from '../../client/types';
 import { delayOrder, fifoOrder, priorityOrder } from './item-order';
 import type { DistributedQueueOptions } from './options';
 import { QueueBase } from './queue-base';
@@ -27,8 +27,8 @@ export class DistributedQueue<T> extends QueueBase<T> {
   }
 
   /** Adds an item at the tail. Rejects with ItemSerializationError / ItemTooLargeError before writing anything. */
-  put(item: T, options?: WaitOptions): Promise<void> {
-    return this.putRanked(item, 0, options);
+  put(item: T): Promise<void> {
+    return this.putRanked(item, 0);
   }
 
   /** Adds items at the tail, in order, in one transaction: all or none. */
@@ -59,8 +59,8 @@ export class DistributedPriorityQueue<T> extends QueueBase<T> {
   }
 
   /** Adds an item with `priority`, a 32-bit integer (lower comes out first). */
-  async put(item: T, priority: number, options?: WaitOptions): Promise<void> {
-    await this.putRanked(item, checkPriority(priority), options);
+  async put(item: T, priority: number): Promise<void> {
+    await this.putRanked(item, checkPriority(priority));
   }
 
   /** Adds items of one priority, in order, in one transaction. */
@@ -91,8 +91,8 @@ export class DistributedDelayQueue<T> extends QueueBase<T> {
   }
 
   /** Adds an item that no consumer gets before `runAt` (a Date or epoch milliseconds). */
-  async put(item: T, runAt: Date | number, options?: WaitOptions): Promise<void> {
-    await this.putRanked(item, checkRunAt(runAt), options);
+  async put(item: T, runAt: Date | number): Promise<void> {
+    await this.putRanked(item, checkRunAt(runAt));
   }
 
   /** Adds items due at one time, in order, in one transaction. */

@@ -107,9 +107,8 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   }
 
   /** Encodes and writes one item of `rank`. */
-  protected async putRanked(item: T, rank: number, options?: WaitOptions): Promise<void> {
-    validateWaitOptions(options);
-    await this.core.put(encodeItem(this.codec, item, this.core.what), rank, options);
+  protected async putRanked(item: T, rank: number): Promise<void> {
+    await this.core.put(encodeItem(this.codec, item, this.core.what), rank);
   }
 
   /** Encodes every item first (nothing is written if one fails), then writes them in one transaction. */

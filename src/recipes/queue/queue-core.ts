@@ -1,21 +1,28 @@
 /**
  * {@link QueueCore}: the engine every queue of this folder runs on (an {@link ItemOrder} is its strategy).
  *
- * Cost per item, in requests, with every read and claim pipelined (sent without waiting for the previous
- * reply: one session's requests are answered in order):
- * - put: one create (`putMany`: one transaction for all).
- * - at-most-once take: a `getData` and a `delete` sent together — one round trip; the delete decides who
- *   got the item (a lost race is a `NO_NODE`, and the take moves on to the next name).
- * - lock-safe take: a transaction {check item, create ephemeral claim} and a `getData`, sent together — one
- *   round trip, and a lost race leaves nothing behind (the transaction fails whole); then, once handled,
- *   one transaction {delete item, delete claim}.
+ * Requests are pipelined (sent without waiting for earlier replies: one session's requests are answered in
+ * order) and batched (see batcher.ts): while one batch of a kind is out, the next collects.
+ * - put: one create; puts made while one is out go together as one transaction of creates (the server
+ *   gives them consecutive sequences, in order). `putMany` is always one transaction.
+ * - at-most-once take: the item's `getData`, then a `delete` — for a batch, one transaction deleting every
+ *   item of the batch, sent right behind the reads: one round trip. The delete decides who got an item (a
+ *   lost race is `NO_NODE`; then the others of the batch are deleted one by one).
+ * - lock-safe take: one transaction {check item, create ephemeral claim} for every item of a batch, the
+ *   items' `getData`s right behind it — one round trip; a lost race fails the transaction whole, and the
+ *   others are claimed one by one. Once an item is handled: one transaction {delete item, delete claim},
+ *   batched the same way.
  * A listing (`getChildren`) serves every item it lists.
+ *
+ * A request in a batch carries no deadline of its own: once an item was picked, its claim or removal runs
+ * to its end (one round trip), so a take whose caller gave up meanwhile never loses an item in flight.
  */
 import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
-import { joinPath } from '../../client/paths';
-import type { ZooKeeperClient } from '../../client/types';
-import { opOptions } from '../shared/wait-for-change';
+import { joinPath, nodeName } from '../../client/paths';
+import type { Transaction, ZooKeeperClient } from '../../client/types';
+import { Batcher } from './batcher';
+import { MAX_ITEM_BYTES } from './codec';
 import { ItemList } from './item-list';
 import type { ItemName, ItemOrder } from './item-order';
 import type { QueueMode } from './options';
@@ -43,9 +50,30 @@ export interface FailurePolicy {
 /** What happened to an item handed back. */
 export type HandBack = 'requeued' | 'dead-lettered' | 'lost-claim';
 
+/** Items per batch: a transaction of this many small operations stays far below the request limit. */
+const MAX_BATCH = 64;
+
+/** A put waiting to be written. */
+interface PutRequest {
+  data: Buffer;
+  rank: number;
+}
+
 /** The engine of one queue path. */
 export class QueueCore {
   readonly list: ItemList;
+  private readonly puts = new Batcher<PutRequest, string>(
+    (batch) => this.writePuts(batch),
+    (waiting) => fitBytes(waiting.map((put) => put.data.length)),
+  );
+  private readonly takes = new Batcher<ItemName, TakenItem | undefined>(
+    (batch) => (this.mode === 'lock-safe' ? this.claimBatch(batch) : this.removeBatch(batch)),
+    (waiting) => Math.min(MAX_BATCH, waiting.length),
+  );
+  private readonly acks = new Batcher<TakenItem, boolean>(
+    (batch) => this.ackBatch(batch),
+    (waiting) => Math.min(MAX_BATCH / 2, waiting.length),
+  );
 
   constructor(
     readonly client: ZooKeeperClient,
@@ -60,31 +88,15 @@ export class QueueCore {
     this.list = new ItemList(client, path, order);
   }
 
-  /** Writes one item of `rank` (the queue's parents are made when missing). */
-  async put(data: Buffer, rank: number, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string> {
-    const path = await this.client.create(joinPath(this.path, this.order.prefix(rank, 0)), data, {
-      mode: 'persistent-sequential',
-      createParents: true,
-      ...options,
-    });
-    return path.slice(path.lastIndexOf('/') + 1);
+  /** Writes one item of `rank` (the queue's parents are made when missing); resolves with its name. */
+  put(data: Buffer, rank: number): Promise<string> {
+    return this.puts.submit({ data, rank });
   }
 
   /** Writes all items in one transaction: all are in the queue, in this order, or none is. */
   async putMany(items: readonly Buffer[], rank: number): Promise<string[]> {
     if (items.length === 0) return [];
-    const name = joinPath(this.path, this.order.prefix(rank, 0));
-    for (let attempt = 0; ; attempt += 1) {
-      const transaction = this.client.transaction();
-      for (const data of items) transaction.create(name, data, { mode: 'persistent-sequential' });
-      try {
-        const results = await transaction.commit();
-        return results.map((result) => (result.type === 'create' ? result.path.slice(result.path.lastIndexOf('/') + 1) : ''));
-      } catch (error) {
-        if (attempt > 0 || !isZkError(error, 'NO_NODE')) throw error;
-        await this.ensure(this.path);
-      }
-    }
+    return this.writePuts(items.map((data) => ({ data, rank })));
   }
 
   /** Items in the queue now (claimed ones included): the queue node's child count, one read. */
@@ -104,17 +116,17 @@ export class QueueCore {
       this.list.inFlight.add(item.name);
       let taken: TakenItem | undefined;
       try {
-        taken = this.mode === 'lock-safe' ? await this.claim(item, deadline) : await this.remove(item, deadline);
+        taken = await this.takes.submit(item);
       } finally {
-        if (taken === undefined || taken.claimPath === undefined) this.list.inFlight.delete(item.name);
+        if (taken?.claimPath === undefined) this.list.inFlight.delete(item.name);
       }
       if (taken !== undefined) return taken;
     }
   }
 
-  /** Lock-safe: the item was handled; removes it and its claim in one transaction. Never rejects. */
+  /** Lock-safe: the item was handled; removes it and its claim in one transaction (batched). Never rejects. */
   async ack(taken: TakenItem): Promise<void> {
-    await this.finish(taken, (transaction) => transaction.delete(this.list.itemPath(taken.item.name)));
+    await this.acks.submit(taken).catch(() => false);
   }
 
   /**
@@ -148,15 +160,147 @@ export class QueueCore {
     }
   }
 
+  /** Writes puts: one create, or one transaction of creates (the parents made first when missing). */
+  private async writePuts(batch: readonly PutRequest[]): Promise<string[]> {
+    const target = (put: PutRequest): string => joinPath(this.path, this.order.prefix(put.rank, 0));
+    if (batch.length === 1) {
+      const path = await this.client.create(target(batch[0]!), batch[0]!.data, { mode: 'persistent-sequential', createParents: true });
+      return [nodeName(path)];
+    }
+    for (let attempt = 0; ; attempt += 1) {
+      const transaction = this.client.transaction();
+      for (const put of batch) transaction.create(target(put), put.data, { mode: 'persistent-sequential' });
+      try {
+        return (await transaction.commit()).map((result) => (result.type === 'create' ? nodeName(result.path) : ''));
+      } catch (error) {
+        if (attempt > 0 || !isZkError(error, 'NO_NODE')) throw error;
+        await this.ensure(this.path);
+      }
+    }
+  }
+
+  /**
+   * Lock-safe claims of a batch: {check item, create claim} per item in one transaction, the reads right
+   * behind it. When it fails, the item it failed on is lost (removed, or claimed by another consumer) and
+   * the others are claimed one by one.
+   */
+  private async claimBatch(items: readonly ItemName[]): Promise<(TakenItem | undefined)[]> {
+    if (items.length === 1) return [await this.claimOne(items[0]!)];
+    const sessionId = this.client.sessionId;
+    const transaction = this.client.transaction();
+    for (const item of items) transaction.check(this.list.itemPath(item.name)).create(this.claimPath(item), undefined, { mode: 'ephemeral' });
+    const claimed = transaction.commit();
+    const reads = items.map((item) => this.client.getData(this.list.itemPath(item.name)));
+    const [claim, ...data] = await Promise.allSettled([claimed, ...reads]);
+    if (claim!.status === 'fulfilled') {
+      return Promise.all(
+        items.map(async (item, i) => {
+          const read = data[i]!;
+          if (read.status === 'fulfilled') return { item, data: (read.value as { data: Buffer }).data, claimPath: this.claimPath(item), sessionId };
+          await this.client.delete(this.claimPath(item)).catch(() => undefined);
+          if (isZkError(read.reason, 'NO_NODE')) return undefined;
+          throw read.reason;
+        }),
+      );
+    }
+    const error: unknown = claim!.reason;
+    if (!isZkError(error, 'NO_NODE', 'NODE_EXISTS') || error.failedOp === undefined) throw error;
+    const lost = Math.floor(error.failedOp / 2);
+    if (isZkError(error, 'NODE_EXISTS')) this.list.blocked(this.claimPath(items[lost]!));
+    // NO_NODE on a claim (odd op): the lock path is missing; claimOne makes it.
+    return Promise.all(items.map((item, i) => (i === lost && (error.failedOp! % 2 === 0 || isZkError(error, 'NODE_EXISTS')) ? undefined : this.claimOne(item))));
+  }
+
+  /** One lock-safe claim: {check item, create claim} and a read of the item, in one round trip. */
+  private async claimOne(item: ItemName): Promise<TakenItem | undefined> {
+    const itemPath = this.list.itemPath(item.name);
+    const claimPath = this.claimPath(item);
+    for (let attempt = 0; ; attempt += 1) {
+      const sessionId = this.client.sessionId;
+      const claimed = this.client.transaction().check(itemPath).create(claimPath, undefined, { mode: 'ephemeral' }).commit();
+      const read = this.client.getData(itemPath);
+      const [claim, data] = await Promise.allSettled([claimed, read]);
+      if (claim.status === 'fulfilled') {
+        if (data.status === 'fulfilled') return { item, data: data.value.data, claimPath, sessionId };
+        await this.client.delete(claimPath).catch(() => undefined);
+        if (isZkError(data.reason, 'NO_NODE')) return undefined;
+        throw data.reason;
+      }
+      const error: unknown = claim.reason;
+      if (isZkError(error, 'NO_NODE') && error.failedOp === 0) return undefined; // taken and removed already
+      if (isZkError(error, 'NODE_EXISTS')) {
+        this.list.blocked(claimPath); // claimed by another consumer
+        return undefined;
+      }
+      if (isZkError(error, 'NO_NODE') && attempt === 0) {
+        await this.ensure(this.lockPath);
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * At-most-once removal of a batch: the reads, then one transaction deleting every item. When it fails, the
+   * item it failed on was taken by another consumer, and the others are deleted one by one.
+   */
+  private async removeBatch(items: readonly ItemName[]): Promise<(TakenItem | undefined)[]> {
+    const reads = items.map((item) => this.client.getData(this.list.itemPath(item.name)));
+    const [removed, ...data] = await Promise.allSettled([this.deleteItems(items), ...reads]);
+    const taken = (item: ItemName, i: number): TakenItem => {
+      const read = data[i]!;
+      if (read.status === 'rejected') throw read.reason; // removed by us, but unread: at-most-once, it is lost
+      return { item, data: (read.value as { data: Buffer }).data, claimPath: undefined, sessionId: undefined };
+    };
+    if (removed!.status === 'fulfilled') return items.map(taken);
+    const error: unknown = removed!.reason;
+    if (!isZkError(error, 'NO_NODE')) throw error;
+    if (items.length === 1) return [undefined];
+    const lost = error.failedOp ?? -1;
+    return Promise.all(
+      items.map(async (item, i) => {
+        if (i === lost) return undefined;
+        try {
+          await this.client.delete(this.list.itemPath(item.name));
+        } catch (deleteError) {
+          if (isZkError(deleteError, 'NO_NODE')) return undefined;
+          throw deleteError;
+        }
+        return taken(item, i);
+      }),
+    );
+  }
+
+  /** Deletes items: one delete, or one transaction for several. */
+  private deleteItems(items: readonly ItemName[]): Promise<unknown> {
+    if (items.length === 1) return this.client.delete(this.list.itemPath(items[0]!.name));
+    const transaction = this.client.transaction();
+    for (const item of items) transaction.delete(this.list.itemPath(item.name));
+    return transaction.commit();
+  }
+
+  /** Acknowledges a batch: one transaction deleting every item and its claim; one by one when it fails. */
+  private async ackBatch(batch: readonly TakenItem[]): Promise<boolean[]> {
+    const live = batch.filter((taken) => taken.claimPath !== undefined && taken.sessionId === this.client.sessionId);
+    if (live.length > 1) {
+      const transaction = this.client.transaction();
+      for (const taken of live) transaction.delete(this.list.itemPath(taken.item.name)).delete(taken.claimPath!);
+      try {
+        await transaction.commit();
+        for (const taken of live) this.list.inFlight.delete(taken.item.name);
+        return batch.map((taken) => live.includes(taken));
+      } catch {
+        // One of them is gone (a duplicate another consumer finished first): settle each on its own.
+      }
+    }
+    return Promise.all(batch.map((taken) => this.finish(taken, (transaction) => transaction.delete(this.list.itemPath(taken.item.name)))));
+  }
+
   /**
    * Commits `ops` + the deletion of the claim, unless the claim's session is gone (then the claim is gone
    * or going, and the item will be seen again). Resolves whether it committed.
    */
-  private async finish(
-    taken: TakenItem,
-    ops: (transaction: ReturnType<ZooKeeperClient['transaction']>) => ReturnType<ZooKeeperClient['transaction']>,
-    parent?: string,
-  ): Promise<boolean> {
+  private async finish(taken: TakenItem, ops: (transaction: Transaction) => Transaction, parent?: string): Promise<boolean> {
     const { claimPath } = taken;
     try {
       for (let attempt = 0; claimPath !== undefined && this.client.sessionId === taken.sessionId; attempt += 1) {
@@ -184,47 +328,8 @@ export class QueueCore {
     }
   }
 
-  /** Lock-safe claim: {check item, create claim} and a read of the item, in one round trip. */
-  private async claim(item: ItemName, deadline: Deadline): Promise<TakenItem | undefined> {
-    const itemPath = this.list.itemPath(item.name);
-    const claimPath = joinPath(this.lockPath, item.name);
-    for (let attempt = 0; ; attempt += 1) {
-      const options = opOptions(deadline);
-      const sessionId = this.client.sessionId;
-      const claimed = this.client.transaction().check(itemPath).create(claimPath, undefined, { mode: 'ephemeral' }).commit(options);
-      const read = this.client.getData(itemPath, options);
-      const [claim, data] = await Promise.allSettled([claimed, read]);
-      if (claim.status === 'fulfilled') {
-        if (data.status === 'fulfilled') return { item, data: data.value.data, claimPath, sessionId };
-        await this.client.delete(claimPath).catch(() => undefined);
-        if (isZkError(data.reason, 'NO_NODE')) return undefined;
-        throw data.reason;
-      }
-      const error: unknown = claim.reason;
-      if (isZkError(error, 'NO_NODE') && error.failedOp === 0) return undefined; // taken and removed already
-      if (isZkError(error, 'NODE_EXISTS')) {
-        this.list.blocked(claimPath); // claimed by another consumer
-        return undefined;
-      }
-      if (isZkError(error, 'NO_NODE') && attempt === 0) {
-        await this.ensure(this.lockPath);
-        continue;
-      }
-      throw error;
-    }
-  }
-
-  /** At-most-once removal: read and delete sent together; the delete decides who got the item. */
-  private async remove(item: ItemName, deadline: Deadline): Promise<TakenItem | undefined> {
-    const itemPath = this.list.itemPath(item.name);
-    const options = opOptions(deadline);
-    const [data, removed] = await Promise.allSettled([this.client.getData(itemPath, options), this.client.delete(itemPath, options)]);
-    if (removed.status === 'rejected') {
-      if (isZkError(removed.reason, 'NO_NODE')) return undefined;
-      throw removed.reason;
-    }
-    if (data.status === 'rejected') throw data.reason;
-    return { item, data: data.value.data, claimPath: undefined, sessionId: undefined };
+  private claimPath(item: ItemName): string {
+    return joinPath(this.lockPath, item.name);
   }
 
   /** Makes `path` (and its parents) unless it exists. */
@@ -233,4 +338,16 @@ export class QueueCore {
       if (!isZkError(error, 'NODE_EXISTS')) throw error;
     });
   }
+}
+
+/** How many of the waiting puts (their sizes, in order) fit one request. */
+function fitBytes(sizes: readonly number[]): number {
+  let total = 0;
+  let count = 0;
+  for (const size of sizes) {
+    if (count === MAX_BATCH || (count > 0 && total + size > MAX_ITEM_BYTES)) break;
+    total += size;
+    count += 1;
+  }
+  return count;
 }

@@ -39,10 +39,9 @@ export class SimpleDistributedQueue {
     this.core = new QueueCore(client, path, simpleOrder, 'at-most-once', path, { maxAttempts: Number.POSITIVE_INFINITY, deadLetterPath: undefined }, `SimpleDistributedQueue ${path}`);
   }
 
-  /** Adds `data` at the tail (one create). Rejects with ItemTooLargeError before writing anything. */
-  async offer(data: Buffer | Uint8Array, options?: WaitOptions): Promise<void> {
-    validateWaitOptions(options);
-    await this.core.put(encodeItem(bufferCodec, data as Buffer, this.core.what), 0, options);
+  /** Adds `data` at the tail (one create; offers made together share one transaction). Rejects with ItemTooLargeError before writing anything. */
+  async offer(data: Buffer | Uint8Array): Promise<void> {
+    await this.core.put(encodeItem(bufferCodec, data as Buffer, this.core.what), 0);
   }
 
   /** Removes and returns the head, or `null` when the queue is empty (no waiting). */
