@@ -6,7 +6,7 @@ import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { checkClient } from '../shared/check-client';
 import { waitForNodeChange } from '../shared/wait-for-change';
-import { BarrierTimeoutError } from './errors';
+import { barrierTimeout } from './errors';
 
 /**
  * A barrier that holds waiters while its node exists: `set()` raises it, `remove()` lowers it, `wait()`
@@ -56,7 +56,7 @@ export class DistributedBarrier {
   async wait(options?: WaitOptions): Promise<void> {
     validateWaitOptions(options);
     const deadline = Deadline.from(options);
-    const onTimeout = (): Error => new BarrierTimeoutError(`DistributedBarrier ${this.path}`, this.path, options?.timeoutMs ?? Number.POSITIVE_INFINITY);
+    const onTimeout = (): Error => barrierTimeout(`DistributedBarrier ${this.path}`, this.path, options?.timeoutMs ?? Number.POSITIVE_INFINITY);
     for (;;) {
       deadline.throwIfAborted();
       if (deadline.expired()) throw onTimeout();

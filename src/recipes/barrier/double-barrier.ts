@@ -7,7 +7,7 @@ import { validateWaitOptions } from '../../client/validate';
 import { checkClient } from '../shared/check-client';
 import { RecipeStateError } from '../shared/errors';
 import { oneShotWatch, opOptions, waitForNodeChange, waitForWatchOrState } from '../shared/wait-for-change';
-import { BarrierTimeoutError } from './errors';
+import { barrierTimeout } from './errors';
 import { READY_NODE, resolveDoubleBarrierOptions, type DoubleBarrierOptions } from './options';
 
 /** Where a member is: not in, entering, in (between `enter()` and `leave()`), leaving. */
@@ -155,7 +155,7 @@ export class DoubleBarrier implements AsyncDisposable {
   }
 
   private timeoutError(operation: string, options: WaitOptions | undefined): () => Error {
-    return () => new BarrierTimeoutError(`${this.what}: ${operation}`, this.path, options?.timeoutMs ?? Number.POSITIVE_INFINITY);
+    return () => barrierTimeout(`${this.what}: ${operation}`, this.path, options?.timeoutMs ?? Number.POSITIVE_INFINITY);
   }
 
   private async createOurNode(ops: WaitOptions): Promise<void> {

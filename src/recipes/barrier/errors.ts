@@ -1,4 +1,5 @@
-/** Errors of the barrier recipes. */
+/** Errors of the barrier recipes, each branded (`instanceof` holds across the ESM and CJS copies). */
+import { brand } from '../../client/brand';
 import { RecipeTimeoutError } from '../shared/errors';
 
 /**
@@ -17,11 +18,10 @@ import { RecipeTimeoutError } from '../shared/errors';
  */
 export class BarrierTimeoutError extends RecipeTimeoutError {
   override readonly name: string = 'BarrierTimeoutError';
-  /** The barrier's path. */
-  readonly path: string;
+}
+brand(BarrierTimeoutError, 'BarrierTimeoutError');
 
-  constructor(what: string, path: string, timeoutMs: number) {
-    super(`${what} not passed within ${timeoutMs} ms`, timeoutMs);
-    this.path = path;
-  }
+/** The {@link BarrierTimeoutError} of `what` (e.g. `DoubleBarrier /b: enter()`) at `path` after `timeoutMs`. */
+export function barrierTimeout(what: string, path: string, timeoutMs: number): BarrierTimeoutError {
+  return new BarrierTimeoutError(`${what} not passed within ${timeoutMs} ms`, { path, timeoutMs });
 }

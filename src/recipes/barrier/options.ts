@@ -1,6 +1,7 @@
 /** Options of the barriers, and the function that checks them. */
 import { randomUUID } from 'node:crypto';
 import { validatePath } from '../../client/paths';
+import { optionsObject } from '../shared/options';
 
 /** Options of a {@link DoubleBarrier}. */
 export interface DoubleBarrierOptions {
@@ -26,8 +27,7 @@ export const READY_NODE = 'ready';
 export function resolveDoubleBarrierOptions(path: unknown, options: DoubleBarrierOptions | undefined): ResolvedDoubleBarrierOptions {
   validatePath(path);
   if (path === '/') throw new TypeError('path must not be the root: a barrier needs a node of its own');
-  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with memberCount');
-  const { memberCount, id = randomUUID() } = options;
+  const { memberCount, id = randomUUID() } = optionsObject(options, 'DoubleBarrier', true);
   if (typeof memberCount !== 'number' || !Number.isInteger(memberCount)) throw new TypeError(`memberCount must be an integer, got ${String(memberCount)}`);
   if (memberCount < 1) throw new RangeError(`memberCount must be at least 1, got ${memberCount}`);
   if (typeof id !== 'string' || id === '' || id.includes('/') || id === READY_NODE || id === '.' || id === '..') {

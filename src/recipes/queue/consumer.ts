@@ -163,7 +163,7 @@ export class QueueConsumer<T> extends Recipe<QueueConsumerEvents> {
       return;
     }
     if (isConnectionTrouble(error)) {
-      await this.client.waitConnected({ signal }).catch(() => undefined);
+      await this.client.waitForConnection({ signal }).catch(() => undefined);
       return;
     }
     this.safeEmit('error', toError(error));

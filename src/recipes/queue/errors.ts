@@ -1,4 +1,5 @@
-/** Errors of the queue recipes. */
+/** Errors of the queue recipes, each branded (`instanceof` holds across the ESM and CJS copies). */
+import { brand } from '../../client/brand';
 import { RecipeTimeoutError } from '../shared/errors';
 
 /**
@@ -14,13 +15,12 @@ import { RecipeTimeoutError } from '../shared/errors';
  */
 export class QueueTimeoutError extends RecipeTimeoutError {
   override readonly name: string = 'QueueTimeoutError';
-  /** The queue's path. */
-  readonly path: string;
+}
+brand(QueueTimeoutError, 'QueueTimeoutError');
 
-  constructor(path: string, timeoutMs: number, what = `queue ${path}`) {
-    super(`${what}: no item within ${timeoutMs} ms`, timeoutMs);
-    this.path = path;
-  }
+/** The {@link QueueTimeoutError} of `what` (e.g. `DistributedQueue /jobs`) at `path` after `timeoutMs`. */
+export function queueTimeout(what: string, path: string, timeoutMs: number): QueueTimeoutError {
+  return new QueueTimeoutError(`${what}: no item within ${timeoutMs} ms`, { path, timeoutMs });
 }
 
 /**
@@ -28,7 +28,7 @@ export class QueueTimeoutError extends RecipeTimeoutError {
  * none of the items of a `putMany()` is written then.
  */
 export class ItemTooLargeError extends RangeError {
-  override readonly name = 'ItemTooLargeError' as const;
+  override readonly name: string = 'ItemTooLargeError';
   /** Encoded size of the item (or of the whole `putMany()` transaction), in bytes. */
   readonly bytes: number;
   /** The most the queue accepts, in bytes. */
@@ -40,16 +40,19 @@ export class ItemTooLargeError extends RangeError {
     this.limit = limit;
   }
 }
+brand(ItemTooLargeError, 'ItemTooLargeError');
 
 /**
  * The codec could not encode an item (e.g. JSON with a cycle, a `BigInt`, `undefined`), or could not decode
  * an item read from the queue. An item that cannot be encoded is never written.
  */
 export class ItemSerializationError extends TypeError {
-  override readonly name = 'ItemSerializationError' as const;
+  override readonly name: string = 'ItemSerializationError';
 }
+brand(ItemSerializationError, 'ItemSerializationError');
 
 /** `element()` or `remove()` of a {@link SimpleDistributedQueue} found the queue empty (Java's NoSuchElementException). */
 export class QueueEmptyError extends Error {
-  override readonly name = 'QueueEmptyError' as const;
+  override readonly name: string = 'QueueEmptyError';
 }
+brand(QueueEmptyError, 'QueueEmptyError');

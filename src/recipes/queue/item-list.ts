@@ -13,7 +13,7 @@ import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
 import type { ZooKeeperClient } from '../../client/types';
-import { ownedByCurrentSession } from '../shared/session-owner';
+import { ownedByCurrentSession } from '../../client/protected-create';
 import { oneShotWatch, opOptions, waitForWatchOrState } from '../shared/wait-for-change';
 import { compareItems, type ItemName, type ItemOrder } from './item-order';
 

@@ -1,5 +1,6 @@
 /** Options of the queues, and the one function per shape that checks them and fills in the defaults. */
 import { validatePath } from '../../client/paths';
+import { oneOfOption, optionsObject } from '../shared/options';
 import { jsonCodec, type Codec } from './codec';
 
 /**
@@ -9,7 +10,7 @@ import { jsonCodec, type Codec } from './codec';
  */
 export type QueueMode = 'lock-safe' | 'at-most-once';
 
-const MODES: ReadonlySet<unknown> = new Set<QueueMode>(['lock-safe', 'at-most-once']);
+const MODES: readonly QueueMode[] = ['lock-safe', 'at-most-once'];
 
 /** Options of a {@link DistributedQueue} (and of the priority and delay queues). */
 export interface DistributedQueueOptions<T> {
@@ -44,14 +45,14 @@ export interface ResolvedQueueOptions<T> {
 }
 
 /** Checks a queue's path and options (TypeError for a wrong type, RangeError for a value out of range). */
-export function resolveDistributedQueueOptions<T>(path: unknown, options: DistributedQueueOptions<T> | undefined): ResolvedQueueOptions<T> {
+export function resolveDistributedQueueOptions<T>(path: unknown, options: DistributedQueueOptions<T> | undefined, recipe: string): ResolvedQueueOptions<T> {
   checkQueuePath(path);
-  if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('options must be an object');
-  const { codec = jsonCodec as Codec<T>, mode = 'lock-safe', lockPath = `${path}-locks`, maxAttempts = Number.POSITIVE_INFINITY, deadLetterPath } = options ?? {};
+  const given = optionsObject(options, recipe);
+  const { codec = jsonCodec as Codec<T>, lockPath = `${path}-locks`, maxAttempts = Number.POSITIVE_INFINITY, deadLetterPath } = given;
   if (typeof codec !== 'object' || codec === null || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
-    throw new TypeError('codec must be an object with encode(item) and decode(data)');
+    throw new TypeError(`${recipe}: codec must be an object with encode(item) and decode(data)`);
   }
-  if (!MODES.has(mode)) throw new TypeError(`mode must be 'lock-safe' or 'at-most-once', got ${String(mode)}`);
+  const mode = oneOfOption(given.mode, 'mode', recipe, MODES, 'lock-safe');
   validatePath(lockPath, 'lockPath');
   if (lockPath === path || lockPath.startsWith(`${path}/`)) throw new RangeError(`lockPath must not be the queue's path or below it: ${lockPath}`);
   if (typeof maxAttempts !== 'number' || Number.isNaN(maxAttempts)) throw new TypeError(`maxAttempts must be a number, got ${String(maxAttempts)}`);
@@ -87,8 +88,7 @@ export interface ResolvedConsumeOptions {
 
 /** Checks {@link ConsumeOptions}. */
 export function resolveConsumeOptions(options: ConsumeOptions | undefined): ResolvedConsumeOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('options must be an object');
-  const { concurrency = 1, signal } = options ?? {};
+  const { concurrency = 1, signal } = optionsObject(options, 'QueueConsumer');
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency)) throw new TypeError(`concurrency must be an integer, got ${String(concurrency)}`);
   if (concurrency < 1) throw new RangeError(`concurrency must be at least 1, got ${concurrency}`);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');

@@ -7,7 +7,7 @@ import { validateWaitOptions } from '../../client/validate';
 import { checkClient } from '../shared/check-client';
 import { decodeItem, encodeItem, MAX_ITEM_BYTES, type Codec } from './codec';
 import { QueueConsumer, RELEASE_ITEM, type QueueHandler } from './consumer';
-import { ItemTooLargeError, QueueTimeoutError } from './errors';
+import { ItemTooLargeError, queueTimeout } from './errors';
 import type { ItemOrder } from './item-order';
 import { resolveDistributedQueueOptions, type ConsumeOptions, type DistributedQueueOptions, type QueueMode } from './options';
 import { QueueCore, type TakenItem } from './queue-core';
@@ -26,7 +26,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   /** Checks the arguments; does no I/O. */
   protected constructor(client: unknown, path: string, options: DistributedQueueOptions<T> | undefined, order: ItemOrder, recipeName: string) {
     checkClient(client, recipeName);
-    const resolved = resolveDistributedQueueOptions(path, options);
+    const resolved = resolveDistributedQueueOptions(path, options, recipeName);
     this.path = path;
     this.mode = resolved.mode;
     this.codec = resolved.codec;
@@ -43,7 +43,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     validateWaitOptions(options);
     const deadline = Deadline.from(options);
     const timeoutMs = options?.timeoutMs ?? Number.POSITIVE_INFINITY;
-    const onTimeout = (): Error => new QueueTimeoutError(this.path, timeoutMs, this.core.what);
+    const onTimeout = (): Error => queueTimeout(this.core.what, this.path, timeoutMs);
     try {
       return (await this.takeOne(deadline, onTimeout, true)) as T;
     } catch (error) {

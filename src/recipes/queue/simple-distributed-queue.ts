@@ -6,7 +6,7 @@ import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { checkClient } from '../shared/check-client';
 import { bufferCodec, encodeItem } from './codec';
-import { QueueEmptyError, QueueTimeoutError } from './errors';
+import { QueueEmptyError, queueTimeout } from './errors';
 import { compareItems, simpleOrder, type ItemName } from './item-order';
 import { checkQueuePath } from './options';
 import { QueueCore } from './queue-core';
@@ -54,7 +54,7 @@ export class SimpleDistributedQueue {
   async take(options?: WaitOptions): Promise<Buffer> {
     validateWaitOptions(options);
     const deadline = Deadline.from(options);
-    const onTimeout = (): Error => new QueueTimeoutError(this.path, options?.timeoutMs ?? Number.POSITIVE_INFINITY, this.core.what);
+    const onTimeout = (): Error => queueTimeout(this.core.what, this.path, options?.timeoutMs ?? Number.POSITIVE_INFINITY);
     try {
       return (await this.core.next(deadline, onTimeout, true))!.data;
     } catch (error) {
