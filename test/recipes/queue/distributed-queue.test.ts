@@ -12,7 +12,8 @@ import {
   type FailureOutcome,
 } from '../../../src/recipes/queue';
 import { QueueConsumer } from '../../../src/recipes/queue';
-import { scaled, waitForEvent } from '../../helpers';
+import { RecipeStateError } from '../../../src/recipes/shared';
+import { eventually, scaled, waitForEvent } from '../../helpers';
 import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
 
@@ -170,6 +171,37 @@ describe('DistributedQueue', () => {
       await expect(new DistributedDelayQueue(client, '/d').put('x', -5)).rejects.toBeInstanceOf(RangeError);
       expect(await client.exists('/q')).toBeNull();
     });
+  });
+});
+
+describe('QueueConsumer lifecycle', () => {
+  test('start() twice rejects, close() is shared and idempotent, a closed client rejects start(), claims made ahead go back', async () => {
+    const client = await clients.start();
+    const queue = new DistributedQueue<number>(client, '/life');
+    await queue.putMany([1, 2, 3]);
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const handled: number[] = [];
+    const consumer = new QueueConsumer(queue, async (n: number) => {
+      handled.push(n);
+      await blocked;
+    });
+    await consumer.start();
+    await expect(consumer.start()).rejects.toBeInstanceOf(RecipeStateError);
+    await eventually(() => handled.length > 0);
+    const closing = [consumer.close(), consumer.close()];
+    release();
+    await Promise.all(closing);
+    expect(consumer.state).toBe('closed');
+    await consumer.finished;
+    // The item being handled was acknowledged; the one claimed ahead went back untouched.
+    expect((await client.getChildren('/life-locks')).children).toEqual([]);
+    expect(await queue.size()).toBe(3 - handled.length);
+
+    const closed = await clients.start();
+    await closed.close();
+    const late = new QueueConsumer(new DistributedQueue<number>(closed, '/life'), () => undefined);
+    await expect(late.start()).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
   });
 });
 
