@@ -17,6 +17,8 @@ export interface QueueItemInfo {
   name: string;
   /** Failed attempts before this one (0 the first time). */
   attempts: number;
+  /** Aborted when the consumer closes: a long handler should stop (its item then counts as failed). */
+  signal: AbortSignal;
 }
 
 /** Handles one item; a rejection (or throw) counts as a failed attempt. */
@@ -28,7 +30,7 @@ export type FailureOutcome = HandBack | 'dropped';
 /** Events of a {@link QueueConsumer}. */
 export interface QueueConsumerEvents extends RecipeEvents {
   /** A handler failed (or the item could not be decoded); `outcome` says where the item went. */
-  failed: (error: Error, info: QueueItemInfo & { outcome: FailureOutcome }) => void;
+  failed: (error: Error, info: Omit<QueueItemInfo, 'signal'> & { outcome: FailureOutcome }) => void;
 }
 
 /** The parts of a queue a consumer works with. */
@@ -86,6 +88,8 @@ export class QueueConsumer<T> extends Recipe<QueueConsumerEvents> {
     this.finished = new Promise<void>((resolve) => (this.settle = resolve)).then(() => {
       if (this.fatal) throw this.fatal;
     });
+    // Observed here so that a consumer nobody awaits does not end the process with an unhandled rejection.
+    this.finished.catch(() => undefined);
   }
 
   protected onStart(): Promise<void> {
@@ -135,7 +139,7 @@ export class QueueConsumer<T> extends Recipe<QueueConsumerEvents> {
   }
 
   private async handle(taken: TakenItem): Promise<void> {
-    const info: QueueItemInfo = { name: taken.item.name, attempts: taken.item.attempts };
+    const info: QueueItemInfo = { name: taken.item.name, attempts: taken.item.attempts, signal: this.stopping.signal };
     try {
       await this.handler(decodeItem(this.codec, taken.data, this.what), info);
     } catch (error) {
@@ -144,7 +148,7 @@ export class QueueConsumer<T> extends Recipe<QueueConsumerEvents> {
         return;
       }
       const outcome: FailureOutcome = taken.claimPath === undefined ? 'dropped' : await this.core.handBack(taken);
-      this.safeEmit('failed', toError(error), { ...info, outcome });
+      this.safeEmit('failed', toError(error), { name: info.name, attempts: info.attempts, outcome });
       return;
     }
     if (taken.claimPath !== undefined) {

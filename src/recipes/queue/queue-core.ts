@@ -310,8 +310,8 @@ export class QueueCore {
         } catch (error) {
           // The target parent (dead-letter path) is missing: make it, once.
           if (parent !== undefined && attempt === 0 && isZkError(error, 'NO_NODE') && error.failedOp === 0) {
-            await this.ensure(parent);
-            continue;
+            if (await this.ensure(parent).then(() => true, () => false)) continue;
+            return false;
           }
           // The item (or our claim) is gone: a retry of a transaction that was applied, or a duplicate
           // delivery that another consumer finished first. Nothing left to do but drop our claim.
