@@ -60,11 +60,7 @@ export class DoubleBarrier implements AsyncDisposable {
    * `signal.reason`, having deleted this member's node.
    */
   async enter(options?: WaitOptions): Promise<void> {
-    validateWaitOptions(options);
-    if (this.state !== 'out') throw new RecipeStateError(`${this.what}: enter() called while ${this.state}`);
-    this.state = 'entering';
-    const deadline = Deadline.from(options);
-    const onTimeout = this.timeoutError('enter()', options);
+    const { deadline, onTimeout } = this.begin('enter()', options, 'out', 'entering');
     let needNode = true;
     try {
       for (;;) {
@@ -109,11 +105,7 @@ export class DoubleBarrier implements AsyncDisposable {
    * {@link BarrierTimeoutError} or `signal.reason` (this member's node is gone by then).
    */
   async leave(options?: WaitOptions): Promise<void> {
-    validateWaitOptions(options);
-    if (this.state !== 'in') throw new RecipeStateError(`${this.what}: leave() called while ${this.state}`);
-    this.state = 'leaving';
-    const deadline = Deadline.from(options);
-    const onTimeout = this.timeoutError('leave()', options);
+    const { deadline, onTimeout } = this.begin('leave()', options, 'in', 'leaving');
     let ourNodeDeleted = false;
     try {
       for (;;) {
@@ -154,8 +146,13 @@ export class DoubleBarrier implements AsyncDisposable {
     return `DoubleBarrier ${this.path}`;
   }
 
-  private timeoutError(operation: string, options: WaitOptions | undefined): () => Error {
-    return () => barrierTimeout(`${this.what}: ${operation}`, this.path, options?.timeoutMs ?? Number.POSITIVE_INFINITY);
+  /** Checks the options and the state (`from` → `to`); the wait's deadline and its timeout error. */
+  private begin(operation: string, options: WaitOptions | undefined, from: MemberState, to: MemberState): { deadline: Deadline; onTimeout: () => Error } {
+    validateWaitOptions(options);
+    if (this.state !== from) throw new RecipeStateError(`${this.what}: ${operation} called while ${this.state}`);
+    this.state = to;
+    const timeoutMs = options?.timeoutMs ?? Number.POSITIVE_INFINITY;
+    return { deadline: Deadline.from(options), onTimeout: () => barrierTimeout(`${this.what}: ${operation}`, this.path, timeoutMs) };
   }
 
   private async createOurNode(ops: WaitOptions): Promise<void> {

@@ -4,25 +4,16 @@
  * polled by Curator, in order — while both take from one queue, each item goes to exactly one of them.
  */
 import { SimpleDistributedQueue } from '../../../src/recipes/queue';
-import { TestingServer } from '../../../src/testing';
 import { scaled } from '../../helpers';
 import { Clients } from '../../helpers/clients';
-import { CuratorPeer } from '../../interop/curator-peer';
+import { sharedCuratorPeer, sharedServer } from '../../helpers/shared-server';
 
-let server: TestingServer;
-let curator: CuratorPeer;
+const server = sharedServer();
+const curator = sharedCuratorPeer(server, { replyTimeoutMs: scaled(60_000) });
 const clients = new Clients(() => server.connectString, { prefix: 'qinterop' });
 
-beforeAll(async () => {
-  server = await TestingServer.start();
-  curator = await CuratorPeer.start(server.connectString, { replyTimeoutMs: scaled(60_000) });
-});
 beforeEach(() => clients.renew());
 afterEach(() => clients.closeAll());
-afterAll(async () => {
-  await curator?.close();
-  await server?.stop();
-});
 
 /** The path Curator (which has no namespace) uses for our client's `path`. */
 const forCurator = (path: string): string => `${clients.namespace}${path}`;
