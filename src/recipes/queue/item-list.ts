@@ -9,7 +9,7 @@
  * once each, never every consumer on every change. A consumer that found every item claimed by someone else
  * also watches the first such claim, to see the item come back when its claimer's session ends.
  */
-import type { Deadline } from '../../client/deadline';
+import { Deadline, waitUntil } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
 import type { ZooKeeperClient } from '../../client/types';
@@ -29,12 +29,30 @@ export class ItemList {
   private blockedOn: string | undefined;
   /** Names this process is working on (claimed or being removed): never handed out twice. */
   readonly inFlight = new Set<string>();
+  /** The one wait for a change that every idle take of this list shares (see {@link ItemList.waitForChange}). */
+  private shared: { change: Promise<void>; stop: AbortController; waiters: number } | undefined;
 
   constructor(
     private readonly client: ZooKeeperClient,
     private readonly path: string,
     private readonly order: ItemOrder,
+    /** Lock-safe: where claims are; claimed items are left out of a listing (see {@link ItemList.claimed}). */
+    private readonly lockPath: string | undefined,
   ) {}
+
+  /**
+   * The names of the items claimed now (lock-safe; empty otherwise): one read of the lock path. Consumers
+   * that skip these do not spend a claim each on items another consumer is working on.
+   */
+  async claimed(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Set<string>> {
+    if (this.lockPath === undefined) return new Set();
+    try {
+      return new Set((await this.client.getChildren(this.lockPath, options)).children);
+    } catch (error) {
+      if (isZkError(error, 'NO_NODE')) return new Set();
+      throw error;
+    }
+  }
 
   /**
    * The next item to try, in queue order: resolves `undefined` when `wait` is false and there is none now;
@@ -49,7 +67,8 @@ export class ItemList {
         if (!this.inFlight.has(first.name)) return first;
         continue;
       }
-      if (this.stale) {
+      // Stale, or a listing in flight (another take's): the names it brings are for every take.
+      if (this.stale || this.listing !== undefined) {
         await this.refresh(deadline);
         continue;
       }
@@ -84,6 +103,9 @@ export class ItemList {
     this.blockedOn = undefined;
     this.changed = fired.then(() => (this.stale = true));
     let children: string[];
+    // The claims are read in the same round trip: items others are working on are not tried.
+    const claims = this.claimed(opOptions(deadline));
+    claims.catch(() => undefined); // seen below, or moot when the listing fails
     try {
       children = (await this.client.getChildren(this.path, { watch, ...opOptions(deadline) })).children;
     } catch (error) {
@@ -96,16 +118,59 @@ export class ItemList {
       if (stat !== null) this.stale = true;
       children = [];
     }
+    const claimed = await claims;
     const names: ItemName[] = [];
+    const held: ItemName[] = [];
     for (const child of children) {
       const item = this.order.parse(child);
-      if (item !== undefined && !this.inFlight.has(child)) names.push(item);
+      if (item === undefined || this.inFlight.has(child)) continue;
+      (claimed.has(child) ? held : names).push(item);
     }
     this.names = names.sort(compareItems);
+    // If nothing else turns up, wait for the first claimed item to come back (its claimer may die).
+    const firstHeld = held.sort(compareItems)[0];
+    if (firstHeld !== undefined && this.lockPath !== undefined) this.blocked(joinPath(this.lockPath, firstHeld.name));
+  }
+
+  /**
+   * Waits (bounded by the caller's deadline) for the one shared watch for a change: however many takes are
+   * idle, they arm one set of watches and wake together, so their next claims go out as one batch. The
+   * shared watch is called off once no take waits for it any more.
+   */
+  private async waitForChange(deadline: Deadline, onTimeout: () => Error): Promise<void> {
+    if (this.shared === undefined) {
+      const stop = new AbortController();
+      const change = this.watchForChange(stop.signal);
+      change.catch(() => undefined); // called off: nobody waits for it any more
+      this.shared = { change, stop, waiters: 0 };
+      void change.finally(() => {
+        if (this.shared?.change === change) this.shared = undefined;
+      }).catch(() => undefined);
+    }
+    const shared = this.shared;
+    shared.waiters += 1;
+    try {
+      await waitUntil<void>(
+        deadline,
+        (done, fail) => {
+          shared.change.then(done, fail);
+          return () => undefined;
+        },
+        onTimeout,
+      );
+    } finally {
+      shared.waiters -= 1;
+      if (shared.waiters === 0) {
+        shared.stop.abort();
+        if (this.shared === shared) this.shared = undefined;
+      }
+    }
   }
 
   /** Waits for the listing's watch, the first due time of a delayed item, a blocking claim to go, or a reconnect. */
-  private async waitForChange(deadline: Deadline, onTimeout: () => Error): Promise<void> {
+  private async watchForChange(signal: AbortSignal): Promise<void> {
+    const deadline = new Deadline(undefined, signal);
+    const onTimeout = (): Error => new Error('unreachable: no timeout');
     const claim = this.blockedOn === undefined ? undefined : oneShotWatch();
     const dueIn = this.names.length > 0 ? this.names[0]!.dueAt - Date.now() : undefined;
     let timer: NodeJS.Timeout | undefined;

@@ -62,6 +62,8 @@ interface PutRequest {
 /** The engine of one queue path. */
 export class QueueCore {
   readonly list: ItemList;
+  /** True when the last claim batch lost a race (see claimBatch). */
+  private contended = false;
   private readonly puts = new Batcher<PutRequest, string>(
     (batch) => this.writePuts(batch),
     (waiting) => fitBytes(waiting.map((put) => put.data.length)),
@@ -85,7 +87,7 @@ export class QueueCore {
     /** How the queue is named in messages, e.g. `DistributedQueue /jobs`. */
     readonly what: string,
   ) {
-    this.list = new ItemList(client, path, order);
+    this.list = new ItemList(client, path, order, mode === 'lock-safe' ? lockPath : undefined);
   }
 
   /** Writes one item of `rank` (the queue's parents are made when missing); resolves with its name. */
@@ -184,29 +186,46 @@ export class QueueCore {
    * behind it. When it fails, the item it failed on is lost (removed, or claimed by another consumer) and
    * the others are claimed one by one.
    */
-  private async claimBatch(items: readonly ItemName[]): Promise<(TakenItem | undefined)[]> {
+  private async claimBatch(items: readonly ItemName[], again = true): Promise<(TakenItem | undefined)[]> {
     if (items.length === 1) return [await this.claimOne(items[0]!)];
     const sessionId = this.client.sessionId;
     const transaction = this.client.transaction();
     for (const item of items) transaction.check(this.list.itemPath(item.name)).create(this.claimPath(item), undefined, { mode: 'ephemeral' });
     const claimed = transaction.commit();
-    const reads = items.map((item) => this.client.getData(this.list.itemPath(item.name)));
-    const [claim, ...data] = await Promise.allSettled([claimed, ...reads]);
+    // Reads go right behind the claims (one round trip) unless the last batch lost a race: then other
+    // consumers work through the same items, and reads are sent only for a batch that was won.
+    const read = (): Promise<PromiseSettledResult<{ data: Buffer }>[]> =>
+      Promise.allSettled(items.map((item) => this.client.getData(this.list.itemPath(item.name))));
+    const readAhead = this.contended ? undefined : read();
+    const [claim] = await Promise.allSettled([claimed]);
+    this.contended = claim!.status === 'rejected';
     if (claim!.status === 'fulfilled') {
+      const data = await (readAhead ?? read());
       return Promise.all(
         items.map(async (item, i) => {
-          const read = data[i]!;
-          if (read.status === 'fulfilled') return { item, data: (read.value as { data: Buffer }).data, claimPath: this.claimPath(item), sessionId };
+          const result = data[i]!;
+          if (result.status === 'fulfilled') return { item, data: result.value.data, claimPath: this.claimPath(item), sessionId };
           await this.client.delete(this.claimPath(item)).catch(() => undefined);
-          if (isZkError(read.reason, 'NO_NODE')) return undefined;
-          throw read.reason;
+          if (isZkError(result.reason, 'NO_NODE')) return undefined;
+          throw result.reason;
         }),
       );
     }
+    readAhead?.catch(() => undefined);
     const error: unknown = claim!.reason;
     if (!isZkError(error, 'NO_NODE', 'NODE_EXISTS') || error.failedOp === undefined) throw error;
     const lost = Math.floor(error.failedOp / 2);
-    if (isZkError(error, 'NODE_EXISTS')) this.list.blocked(this.claimPath(items[lost]!));
+    if (isZkError(error, 'NODE_EXISTS')) {
+      // Another consumer is working through the same items: read which ones it holds, and claim the rest
+      // as one batch again (once) rather than one by one.
+      this.list.blocked(this.claimPath(items[lost]!));
+      if (again) {
+        const claimed = await this.list.claimed();
+        const free = items.filter((item, i) => i !== lost && !claimed.has(item.name));
+        const taken = free.length === 0 ? [] : await this.claimBatch(free, false);
+        return items.map((item) => taken[free.indexOf(item)]);
+      }
+    }
     // NO_NODE on a claim (odd op): the lock path is missing; claimOne makes it.
     return Promise.all(items.map((item, i) => (i === lost && (error.failedOp! % 2 === 0 || isZkError(error, 'NODE_EXISTS')) ? undefined : this.claimOne(item))));
   }
@@ -218,9 +237,12 @@ export class QueueCore {
     for (let attempt = 0; ; attempt += 1) {
       const sessionId = this.client.sessionId;
       const claimed = this.client.transaction().check(itemPath).create(claimPath, undefined, { mode: 'ephemeral' }).commit();
-      const read = this.client.getData(itemPath);
-      const [claim, data] = await Promise.allSettled([claimed, read]);
+      // As in claimBatch: read ahead unless races are being lost.
+      const readAhead = this.contended ? undefined : this.client.getData(itemPath);
+      readAhead?.catch(() => undefined);
+      const [claim] = await Promise.allSettled([claimed]);
       if (claim.status === 'fulfilled') {
+        const [data] = await Promise.allSettled([readAhead ?? this.client.getData(itemPath)]);
         if (data.status === 'fulfilled') return { item, data: data.value.data, claimPath, sessionId };
         await this.client.delete(claimPath).catch(() => undefined);
         if (isZkError(data.reason, 'NO_NODE')) return undefined;
