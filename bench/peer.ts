@@ -11,6 +11,7 @@ import { latency, nowNs, round1 } from './stats';
 import { serverPackets } from './server-packets';
 import { lockWorkloads } from './workloads/locks';
 import { leaderWorkloads, participant } from './workloads/leader';
+import { queueWorkloads } from './workloads/queue';
 
 const PEER = 'zk-recipes';
 const LIB = `zk-recipes-${require('../package.json').version}`;
@@ -96,7 +97,7 @@ const clientWorkloads: Record<string, (ctx: WorkloadContext) => Promise<void>> =
   },
 };
 
-const workloads = { ...clientWorkloads, ...lockWorkloads, ...leaderWorkloads };
+const workloads = { ...clientWorkloads, ...lockWorkloads, ...leaderWorkloads, ...queueWorkloads };
 
 async function main(args: string[]): Promise<void> {
   if (args[0] === 'participant') {

@@ -10,7 +10,7 @@ import { TestingServer } from '../src/testing';
 import { median, round1 } from './stats';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation').split(/\s+/).filter(Boolean);
+const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation queue.simple.1x1 queue.simple.4x4 queue.lock_safe.1x1 queue.lock_safe.4x4').split(/\s+/).filter(Boolean);
 const PEERS: Record<string, string> = { 'zk-recipes': 'bench/peer.ts', 'node-zk': 'bench/raw-floor.ts' };
 
 type Line = Record<string, unknown> & { peer: string; workload: string; round: number };
@@ -27,9 +27,14 @@ function runPeer(file: string, workload: string, env: NodeJS.ProcessEnv): Promis
   });
 }
 
-/** The figure a workload is judged by: throughput for contended locks, else the median latency. */
+/** Workloads judged by throughput (ops/s) rather than by median latency. */
+function isThroughput(workload: string): boolean {
+  return workload === 'lock.contended' || workload.startsWith('queue');
+}
+
+/** The figure a workload is judged by: throughput for contended locks and queues, else the median latency. */
 function figure(line: Line): number {
-  return line.workload === 'lock.contended' ? Number(line.ops_per_s) : Number(line.median_us);
+  return isThroughput(line.workload) ? Number(line.ops_per_s) : Number(line.median_us);
 }
 
 async function main(): Promise<void> {
@@ -73,7 +78,7 @@ function printTable(results: Line[]): void {
       const f = floor.find((x) => x.round === r.round);
       return f ? [figure(r) / figure(f)] : [];
     });
-    const unit = workload === 'lock.contended' ? '/s' : ' µs';
+    const unit = isThroughput(workload) ? '/s' : ' µs';
     rows.push(
       `| ${workload} | ${round1(median(ours.map(figure)))}${unit} | ${round1(median(ours.map((r) => Number(r.p99_us))))} µs | ${round1(median(ours.map((r) => Number(r.srv_req_per_op ?? NaN))))} | ${
         floor.length ? `${round1(median(floor.map(figure)))}${unit} (${floorName})` : '–'

@@ -21,6 +21,7 @@ import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
 import org.apache.curator.framework.recipes.locks.Lease;
+import org.apache.curator.framework.recipes.queue.SimpleDistributedQueue;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 
 /**
@@ -58,6 +59,8 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  *   semaphore-acquire &lt;path&gt; &lt;maxLeases&gt; [timeoutMs]   ACQUIRED   (one lease of InterProcessSemaphoreV2)
  *   semaphore-release &lt;path&gt;                  RELEASED  (returns the oldest lease this peer holds there)
  *   discovery-register / discovery-query / idblock-next   see the naming block at the end of the command switch
+ *   queue-offer &lt;path&gt; &lt;item&gt;                OFFERED   (SimpleDistributedQueue, the item's UTF-8 bytes)
+ *   queue-poll &lt;path&gt; [timeoutMs]             ITEM &lt;item&gt; | EMPTY   (waits up to timeoutMs when given)
  *   quit                                      BYE, then exit 0 (end of stdin does the same)
  * </pre>
  */
@@ -103,6 +106,7 @@ public final class CuratorPeer {
     private final Map<String, Deque<Lease>> leases = new HashMap<>();
     /** naming (issue 12): one curator-x-discovery ServiceDiscovery per base path. */
     private final Map<String, org.apache.curator.x.discovery.ServiceDiscovery<Object>> discoveries = new HashMap<>();
+    private final Map<String, SimpleDistributedQueue> simpleQueues = new HashMap<>();
 
     private CuratorPeer(CuratorFramework client) {
         this.client = client;
@@ -345,6 +349,22 @@ public final class CuratorPeer {
                 return nameList("IDS", values);
             }
             // ---- end naming (issue 12) ------------------------------------------------------------------
+            // ---- queue commands (issue 10): SimpleDistributedQueue, items as UTF-8 words ----
+            case "queue-offer": {
+                String path = path(w, 3, 3, "queue-offer <path> <item>");
+                if (!simpleQueue(path).offer(w[2].getBytes(StandardCharsets.UTF_8))) {
+                    throw new CommandException("offer refused at " + path);
+                }
+                return "OFFERED";
+            }
+            case "queue-poll": {
+                String path = path(w, 2, 3, "queue-poll <path> [timeoutMs]");
+                byte[] item = w.length > 2
+                        ? simpleQueue(path).poll(positiveInt(w[2], "timeoutMs"), TimeUnit.MILLISECONDS)
+                        : simpleQueue(path).poll();
+                return item == null ? "EMPTY" : "ITEM " + new String(item, StandardCharsets.UTF_8);
+            }
+            // ---- end of queue commands ----
             default:
                 throw new CommandException("unknown command: " + w[0]);
         }
@@ -367,6 +387,11 @@ public final class CuratorPeer {
         }
         untimed.acquire();
         return true;
+    }
+
+    /** The SimpleDistributedQueue of this peer at path (queue commands). */
+    private SimpleDistributedQueue simpleQueue(String path) {
+        return simpleQueues.computeIfAbsent(path, p -> new SimpleDistributedQueue(client, p));
     }
 
     private InterProcessMutex rwLock(String path, boolean read) {

@@ -1,0 +1,72 @@
+/** How queue items become node data and back, with the size check every write passes first. */
+import type { NodeData } from '../../client/types';
+import { MAX_DATA_BYTES, MAX_REQUEST_BYTES } from '../../client/validate';
+import { ItemSerializationError, ItemTooLargeError } from './errors';
+
+/** Turns items into bytes and back. */
+export interface Codec<T> {
+  /** Encodes an item; throw for an item that cannot be encoded. */
+  encode(item: T): NodeData;
+  /** Decodes node data written by {@link Codec.encode} (or by another client writing the same format). */
+  decode(data: Buffer): T;
+}
+
+/** JSON (UTF-8): the default codec. `undefined`, functions, symbols, cycles and `BigInt`s are refused. */
+export const jsonCodec: Codec<unknown> = {
+  encode(item) {
+    const text = JSON.stringify(item);
+    // JSON.stringify(undefined | function | symbol) is undefined: nothing a consumer could read back.
+    if (text === undefined) throw new TypeError(`${typeof item} is not JSON`);
+    return text;
+  },
+  decode(data) {
+    return JSON.parse(data.toString('utf8')) as unknown;
+  },
+};
+
+/** Raw bytes: items are Buffers, written as they are (what Curator's and kazoo's byte queues read). */
+export const bufferCodec: Codec<Buffer> = {
+  encode(item: unknown) {
+    if (!(item instanceof Uint8Array)) throw new TypeError('item must be a Buffer or Uint8Array');
+    return item;
+  },
+  decode(data) {
+    return data;
+  },
+};
+
+/**
+ * Room a create request needs besides its data: header, path (a queue path is short; 512 bytes is generous),
+ * flags and an ACL list. Keeping it out of the data limit means a request never reaches the server's
+ * `jute.maxbuffer`, where the server would drop the connection instead of answering.
+ */
+const REQUEST_OVERHEAD_BYTES = 1024;
+
+/** The largest encoded item a queue writes. */
+export const MAX_ITEM_BYTES = Math.min(MAX_DATA_BYTES, MAX_REQUEST_BYTES) - REQUEST_OVERHEAD_BYTES;
+
+/** Encodes `item`, throwing the queue's typed errors; nothing has been written when it throws. */
+export function encodeItem<T>(codec: Codec<T>, item: T, what: string): Buffer {
+  let encoded: unknown;
+  try {
+    encoded = codec.encode(item);
+  } catch (error) {
+    throw new ItemSerializationError(`${what}: item cannot be encoded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  let data: Buffer;
+  if (typeof encoded === 'string') data = Buffer.from(encoded, 'utf8');
+  else if (Buffer.isBuffer(encoded)) data = encoded;
+  else if (encoded instanceof Uint8Array) data = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  else throw new ItemSerializationError(`${what}: the codec returned ${typeof encoded}, not a Buffer, Uint8Array or string`);
+  if (data.length > MAX_ITEM_BYTES) throw new ItemTooLargeError(what, data.length, MAX_ITEM_BYTES);
+  return data;
+}
+
+/** Decodes node data, wrapping a codec failure in {@link ItemSerializationError}. */
+export function decodeItem<T>(codec: Codec<T>, data: Buffer, what: string): T {
+  try {
+    return codec.decode(data);
+  } catch (error) {
+    throw new ItemSerializationError(`${what}: item cannot be decoded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
