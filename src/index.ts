@@ -25,3 +25,4 @@ export {
   type Participant as LeaderParticipant,
 } from './recipes/leader';
 export * from './recipes/membership';
+export * from './recipes/config';
