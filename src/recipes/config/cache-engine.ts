@@ -71,6 +71,13 @@ export class CacheEngine implements WatchSink {
   private source: WatchSource | undefined;
   private loaded = false;
   private closed = false;
+  /**
+   * Set from a resync request until the walk it asked for is done: every change reported meanwhile — by the
+   * walk, or by a watch the server fires for what happened during the gap — is marked `resync`.
+   */
+  private resyncing = false;
+  /** Counts resync requests, so that only the walk that started after the last one ends the resync. */
+  private resyncRequests = 0;
   private settleStart: { resolve: () => void; reject: (error: unknown) => void } | undefined;
 
   constructor(
@@ -170,12 +177,15 @@ export class CacheEngine implements WatchSink {
 
   /** {@link WatchSink}: read everything again. */
   resync(): void {
+    if (this.loaded) this.resyncing = true;
+    this.resyncRequests += 1;
     this.loop.kick();
   }
 
   /** One full read of the subtree: the first load, or a resync that reports what changed meanwhile. */
   private async walk(): Promise<void> {
     const resync = this.loaded;
+    const requests = this.resyncRequests;
     try {
       await this.visit(this.root, 0, resync, true);
     } catch (error) {
@@ -188,7 +198,8 @@ export class CacheEngine implements WatchSink {
       this.settleStart?.resolve();
       this.settleStart = undefined;
       this.listener.initialized();
-    } else {
+    } else if (this.resyncing && requests === this.resyncRequests) {
+      this.resyncing = false;
       this.listener.resynced();
     }
   }
@@ -263,7 +274,7 @@ export class CacheEngine implements WatchSink {
       if (read.stat.czxid === held.czxid) {
         const previous = entry.node;
         entry.node = node; // a newer stat (children changed) is kept without an event
-        if (read.stat.mzxid > held.mzxid) this.listener.change({ type: 'updated', node, previous, resync });
+        if (read.stat.mzxid > held.mzxid) this.report({ type: 'updated', node, previous, resync });
         return true;
       }
       // Deleted and created again since the last read: the old node and its subtree are gone.
@@ -276,7 +287,7 @@ export class CacheEngine implements WatchSink {
     }
     const depth = this.depthOf(path) ?? 0;
     this.entries.set(path, { node, children: depth < this.options.maxDepth ? new Set() : undefined });
-    this.listener.change({ type: 'added', node, resync });
+    this.report({ type: 'added', node, resync });
     return true;
   }
 
@@ -298,7 +309,11 @@ export class CacheEngine implements WatchSink {
     for (const name of [...(entry.children ?? [])]) this.remove(joinPath(path, name), resync);
     this.entries.delete(path);
     if (path !== this.root) this.entries.get(parentPath(path))?.children?.delete(nodeName(path));
-    this.listener.change({ type: 'removed', node: entry.node, resync });
+    this.report({ type: 'removed', node: entry.node, resync });
+  }
+
+  private report(change: CacheChange): void {
+    this.listener.change(this.resyncing && !change.resync ? { ...change, resync: true } : change);
   }
 
   /** Depth of `path` below the root (0 for the root), `undefined` outside the subtree. */
