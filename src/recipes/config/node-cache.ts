@@ -1,13 +1,11 @@
 /** {@link NodeCache}: one node's data and stat, kept current (Curator's NodeCache). */
-import { Deadline, waitUntil } from '../../client/deadline';
 import { Fanout, type AsyncQueueOptions } from '../../client/async-queue';
 import { validatePath } from '../../client/paths';
 import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { Recipe, type RecipeEvents } from '../shared/recipe';
 import { CacheEngine, type CacheChange, type CachedNode } from './cache-engine';
-import { ConfigTimeoutError } from './errors';
-import { RecipeStateError } from '../shared/errors';
+import { waitForCondition } from './wait-for';
 import { booleanOption, optionsObject } from './validate';
 
 /** Options of a {@link NodeCache}. */
@@ -94,28 +92,24 @@ export class NodeCache extends Recipe<NodeCacheEvents> {
 
   /**
    * Resolves with the node once `predicate` holds for it (checked now and on every change); rejects with
-   * {@link ConfigTimeoutError} after `timeoutMs` and with `signal.reason` on abort.
+   * `ConfigTimeoutError` after `timeoutMs` and with `signal.reason` on abort.
    */
   async waitFor(predicate: (node: CachedNode | undefined) => boolean, options?: WaitOptions): Promise<CachedNode | undefined> {
     validateWaitOptions(options);
     await this.whenStarted('waitFor()');
-    const deadline = Deadline.from(options);
-    return waitUntil<CachedNode | undefined>(
-      deadline,
-      (done, fail) => {
-        const check = (): void => {
-          if (predicate(this.current)) done(this.current);
-        };
-        const onClosed = (): void => fail(new RecipeStateError(`${this.what}: closed while waiting`));
-        this.on('change', check);
-        this.closedSignal.signal.addEventListener('abort', onClosed);
-        check();
-        return () => {
-          this.off('change', check);
-          this.closedSignal.signal.removeEventListener('abort', onClosed);
-        };
+    return waitForCondition(
+      {
+        onChange: (listener) => {
+          this.on('change', listener);
+          return () => this.off('change', listener);
+        },
+        closed: this.closedSignal.signal,
+        state: () => this.current,
+        what: this.what,
+        path: this.path,
       },
-      () => new ConfigTimeoutError(`${this.what}: waitFor()`, this.path, options?.timeoutMs ?? 0),
+      predicate,
+      options,
     );
   }
 

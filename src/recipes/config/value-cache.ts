@@ -11,6 +11,7 @@ import { Recipe, toError, type RecipeEvents } from '../shared/recipe';
 import { CacheEngine, type CacheChange, type CachedNode } from './cache-engine';
 import type { Codec } from './codecs';
 import { InvalidValueError } from './errors';
+import { waitForCondition } from './wait-for';
 
 /** A change of a typed value. */
 export interface ValueChange<T> {
@@ -47,6 +48,8 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
   private readonly engine: CacheEngine;
   private readonly fanout = new Fanout<ValueChange<T>>();
   private valid: { value: T; stat: Stat } | undefined;
+  /** Aborted on close, so that pending waits end. */
+  private readonly closedSignal = new AbortController();
 
   protected constructor(
     client: ZooKeeperClient,
@@ -75,6 +78,30 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
     return this.fanout.iterate(options);
   }
 
+  /**
+   * Resolves with the versioned value once `predicate` holds for it (checked now and on every change);
+   * rejects with `ConfigTimeoutError` after `timeoutMs`, with `signal.reason` on abort, and with
+   * `RecipeStateError` when the recipe closes first.
+   */
+  async waitFor(predicate: (value: VersionedValue<T> | undefined) => boolean, options?: WaitOptions): Promise<VersionedValue<T> | undefined> {
+    validateWaitOptions(options);
+    await this.whenStarted('waitFor()');
+    return waitForCondition(
+      {
+        onChange: (listener) => {
+          this.on('change', listener);
+          return () => this.off('change', listener);
+        },
+        closed: this.closedSignal.signal,
+        state: () => this.versioned(),
+        what: this.what,
+        path: this.path,
+      },
+      predicate,
+      options,
+    );
+  }
+
   /** The value a missing node stands for. */
   protected abstract absentValue(): T | undefined;
 
@@ -90,6 +117,7 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
   protected override async onClose(): Promise<void> {
     await this.engine.close();
     this.fanout.end();
+    this.closedSignal.abort();
   }
 
   /**
