@@ -145,28 +145,28 @@ export class AtomicCounter {
   }
 
   /** Adds 1. */
-  increment(options?: WaitOptions): Promise<AtomicResult> {
+  async increment(options?: WaitOptions): Promise<AtomicResult> {
     return this.add(1n, options);
   }
 
   /** Subtracts 1. */
-  decrement(options?: WaitOptions): Promise<AtomicResult> {
+  async decrement(options?: WaitOptions): Promise<AtomicResult> {
     return this.add(-1n, options);
   }
 
   /** Subtracts `delta`. */
-  subtract(delta: bigint | number, options?: WaitOptions): Promise<AtomicResult> {
+  async subtract(delta: bigint | number, options?: WaitOptions): Promise<AtomicResult> {
     return this.add(-toBigInt(delta, 'delta'), options);
   }
 
   /** Adds `delta` (wrapping around at 64 bits, as Java's `long` does). */
-  add(delta: bigint | number, options?: WaitOptions): Promise<AtomicResult> {
+  async add(delta: bigint | number, options?: WaitOptions): Promise<AtomicResult> {
     const amount = toBigInt(delta, 'delta');
     return this.trySetWith((previous) => wrapInt64(previous + amount), options);
   }
 
   /** Sets `value` if the tries succeed (Curator's `trySet`). */
-  trySet(value: bigint | number, options?: WaitOptions): Promise<AtomicResult> {
+  async trySet(value: bigint | number, options?: WaitOptions): Promise<AtomicResult> {
     const next = toBigInt(value, 'value');
     return this.trySetWith(() => next, options);
   }
