@@ -108,6 +108,7 @@ export class CacheEngine implements WatchSink {
 
   /** Starts watching and resolves once the first full read is done; rejects on a non-connection error. */
   start(): Promise<void> {
+    if (this.closed) return Promise.resolve(); // closed while its owner was still getting ready
     const started = new Promise<void>((resolve, reject) => (this.settleStart = { resolve, reject }));
     this.source = new OneShotSource(this.client, this);
     this.source.start().then(
