@@ -28,7 +28,7 @@ export async function participant(ctx: WorkloadContext, id: string): Promise<voi
   const warmClient = await ctx.connect(sessionTimeoutMs);
   const warmLatch = new LeaderLatch(warmClient, `${ctx.root}/leader-warmup/${id}`, { id });
   await warmLatch.start();
-  await warmLatch.await({ timeoutMs: 10_000 });
+  await warmLatch.waitForLeadership({ timeoutMs: 10_000 });
   await warmClient.close();
 
   const client = await ctx.connect(sessionTimeoutMs);

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
 
     const masters = [new Master(await connect(), 'master-1'), new Master(await connect(), 'master-2')];
     await masters[0]!.start();
-    await masters[0]!.latch.await();
+    await masters[0]!.latch.waitForLeadership();
     await masters[1]!.start();
     const workers = [new Worker(await connect(), 'worker-1', 100), new Worker(await connect(), 'worker-2', 60_000), new Worker(await connect(), 'worker-3', 100)];
     for (const worker of workers) await worker.start();
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     await Promise.all(submitted.filter((task) => task !== stuck).map((task) => task.result));
 
     say('demo', '--- 2. the leading master dies: its session ends, the backup takes over');
-    const backupLeads = masters[1]!.latch.await();
+    const backupLeads = masters[1]!.latch.waitForLeadership();
     await server.expireSession(masters[0]!.client);
     await masters[0]!.close();
     await backupLeads;

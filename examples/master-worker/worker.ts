@@ -17,7 +17,7 @@ export class Worker {
     readonly id: string,
     private readonly workMs: number,
   ) {
-    this.member = new GroupMember(client, WORKERS, id, JSON.stringify({ workMs }));
+    this.member = new GroupMember(client, WORKERS, { id, data: JSON.stringify({ workMs }) });
   }
 
   async start(): Promise<void> {

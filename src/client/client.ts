@@ -1,5 +1,4 @@
 /** {@link ZkClient}: the typed, retrying, reconnecting ZooKeeper client. */
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { Connection } from './connection';
 import { Deadline, waitUntil } from './deadline';
@@ -8,7 +7,9 @@ import { GuaranteedDeletes } from './guaranteed-deletes';
 import { channels } from './logger';
 import { resolveOptions, type ResolvedOptions, type ZkClientOptions } from './options';
 import { joinPath, nodeName, parentPath, validatePath, withNamespace, withoutNamespace } from './paths';
+import { findProtectedNode, protectedPrefix, type ProtectedNodeAccess } from './protected-create';
 import { withRetry } from './retry';
+import { sessionIdHex } from './stat';
 import { ZkTransaction } from './transaction';
 import type {
   Acl,
@@ -114,12 +115,15 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     try {
       await this.connection.ready(new Deadline(this.options.connectionTimeoutMs), 'connect');
     } catch (error) {
+      // Read before close() drops the wire session: why the last connection attempt failed.
+      const socketError = this.connection.lastConnectError;
       await this.close();
       if (isZkError(error, 'CONNECTION_LOSS')) {
-        throw new ZkError(`could not connect to ${this.options.connectString} within ${this.options.connectionTimeoutMs} ms`, {
+        const why = socketError === undefined ? '' : `: ${socketError.message}`;
+        throw new ZkError(`could not connect to ${this.options.connectString} within ${this.options.connectionTimeoutMs} ms${why}`, {
           code: 'CONNECT_TIMEOUT',
           operation: 'connect',
-          cause: error,
+          cause: socketError ?? error,
         });
       }
       throw error;
@@ -179,9 +183,19 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   }
 
   /** Resolves once connected; rejects on timeout, abort or close. */
-  async waitConnected(options?: WaitOptions): Promise<void> {
+  async waitForConnection(options?: WaitOptions): Promise<void> {
     validateWaitOptions(options);
+    await this.startOnFirstUse();
     await this.connection.ready(Deadline.from(options), 'connect');
+  }
+
+  /**
+   * A client used before `start()` starts itself, as the MongoDB driver does (docs/client.md): the first
+   * operation waits for the connection and fails with start()'s error (CONNECT_TIMEOUT with its cause)
+   * instead of waiting out its own timeout against a client that never tries.
+   */
+  private async startOnFirstUse(): Promise<void> {
+    if (this.startPromise === undefined && this.closePromise === undefined) await this.start();
   }
 
   /** State changes as an async iterator (ends when the client closes or the signal aborts). */
@@ -234,15 +248,15 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
         this.relative(await this.createOnce(wire, full, payload, acl, mode, createParents)),
       );
     }
-    const prefix = `_c_${randomUUID()}-`;
+    const prefix = protectedPrefix();
     const fullParent = this.full(parentPath(path));
     const full = joinPath(fullParent, prefix + nodeName(path));
     checkRequestSize(this.createSize(full, payload, acl), 'create');
     let mayExist = false;
     return this.execute('create', path, deadline, true, async (wire) => {
       if (mayExist) {
-        const found = await this.findProtected(wire, fullParent, prefix, mode);
-        if (found !== undefined) return this.relative(found);
+        const found = await findProtectedNode(wireAccess(wire), fullParent, prefix, mode.startsWith('ephemeral'));
+        if (found !== undefined) return this.relative(found.path);
       }
       mayExist = true;
       return this.relative(await this.createOnce(wire, full, payload, acl, mode, createParents));
@@ -277,31 +291,6 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
         if (!isZkError(error, 'NODE_EXISTS')) throw error;
       }
     }
-  }
-
-  /** Finds a protected node by its prefix; one left by another session is deleted (it is not ours to adopt). */
-  private async findProtected(wire: WireSession, fullParent: string, prefix: string, mode: CreateMode): Promise<string | undefined> {
-    let children: string[];
-    try {
-      children = (await wire.getChildren(fullParent)).children;
-    } catch (error) {
-      if (isZkError(error, 'NO_NODE')) return undefined;
-      throw error;
-    }
-    const child = children.find((name) => name.startsWith(prefix));
-    if (child === undefined) return undefined;
-    const found = joinPath(fullParent, child);
-    if (mode.startsWith('ephemeral')) {
-      const stat = await wire.exists(found);
-      const ours = BigInt.asUintN(64, stat?.ephemeralOwner ?? 0n) === wire.sessionId.readBigUInt64BE(0);
-      if (!ours) {
-        await wire.delete(found, -1).catch((error: unknown) => {
-          if (!isZkError(error, 'NO_NODE')) throw error;
-        });
-        return undefined;
-      }
-    }
-    return found;
   }
 
   /** Reads a node's data and stat; `watch` leaves a one-shot watch. */
@@ -515,6 +504,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     op: (wire: WireSession) => Promise<T>,
   ): Promise<T> {
     if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', operation, path);
+    if (this.startPromise === undefined) await this.startOnFirstUse();
     const started = channels.op.hasSubscribers ? performance.now() : 0;
     const attempt = async (): Promise<T> => {
       deadline.throwIfAborted();
@@ -597,4 +587,14 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private relative(path: string): string {
     return withoutNamespace(this.options.namespace, path);
   }
+}
+
+/** The protected-node search over one wire session (server paths, namespace applied). */
+function wireAccess(wire: WireSession): ProtectedNodeAccess {
+  return {
+    list: async (parent) => (await wire.getChildren(parent)).children,
+    stat: (path) => wire.exists(path),
+    remove: (path, version) => wire.delete(path, version),
+    sessionId: () => sessionIdHex(wire.sessionId),
+  };
 }

@@ -47,6 +47,11 @@ export class Connection {
     return this.knownSessionId;
   }
 
+  /** Why the last connection attempt failed (a socket error, a server that does not speak ZooKeeper), if it did. */
+  get lastConnectError(): Error | undefined {
+    return this.wire?.lastConnectError;
+  }
+
   /** The wire session, while there is one. */
   get session(): WireSession | undefined {
     return this.wire;

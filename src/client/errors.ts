@@ -1,8 +1,6 @@
 /** The client's error classes. */
+import { brand } from './brand';
 import { isRetriableCode, type ZkErrorCode } from './error-codes';
-
-const zkErrorBrand = Symbol.for('zk-recipes.ZkError');
-const zkErrorClassBrand = Symbol.for('zk-recipes.ZkError.class');
 
 /** Operation names carried by {@link ZkError}. */
 export type ZkOperation =
@@ -58,7 +56,6 @@ export class ZkError extends Error {
     this.path = details.path;
     this.failedOp = details.failedOp;
     this.retriable = isRetriableCode(details.code);
-    Object.defineProperty(this, zkErrorBrand, { value: true });
   }
 
   /** Builds an error with a standard message from its parts. */
@@ -66,14 +63,9 @@ export class ZkError extends Error {
     const where = path === undefined ? '' : ` ${path}`;
     return new ZkError(`${operation}${where}: ${code}`, { code, operation, path, cause });
   }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (!Object.hasOwn(this, zkErrorClassBrand)) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[zkErrorBrand] === true;
-  }
 }
 
-Object.defineProperty(ZkError, zkErrorClassBrand, { value: true });
+brand(ZkError, 'ZkError');
 
 /** True when `error` is a {@link ZkError} with one of the given codes. */
 export function isZkError(error: unknown, ...codes: ZkErrorCode[]): error is ZkError {

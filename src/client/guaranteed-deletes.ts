@@ -15,7 +15,7 @@ export class GuaranteedDeletes {
   private running = false;
 
   constructor(
-    private readonly client: Pick<ZooKeeperClient, 'delete' | 'waitConnected'>,
+    private readonly client: Pick<ZooKeeperClient, 'delete' | 'waitForConnection'>,
     private readonly policy: Required<RetryPolicy>,
   ) {}
 
@@ -43,7 +43,7 @@ export class GuaranteedDeletes {
     const { signal } = this.stopper;
     try {
       while (this.pending.size > 0 && !signal.aborted) {
-        await this.client.waitConnected({ signal }).catch(() => undefined);
+        await this.client.waitForConnection({ signal }).catch(() => undefined);
         for (const [path, { version, recursive }] of [...this.pending]) {
           if (signal.aborted) return;
           try {

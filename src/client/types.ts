@@ -235,7 +235,7 @@ export interface ZooKeeperClient extends EventEmitter<ClientEvents> {
   /** Ends the session; idempotent. */
   close(): Promise<void>;
   /** Resolves once connected (or rejects on timeout / abort / close). */
-  waitConnected(options?: WaitOptions): Promise<void>;
+  waitForConnection(options?: WaitOptions): Promise<void>;
   /** Async iterator over state changes. */
   states(options?: { signal?: AbortSignal }): AsyncIterable<{ state: ConnectionState; info: StateInfo }>;
 

@@ -4,13 +4,12 @@
  * watch event when a session expires. Results after such a gap are marked `resync`.
  */
 import { EventEmitter } from 'eventemitter3';
-import { isZkError } from './errors';
+import { Fanout } from './async-queue';
+import { isConnectionTrouble, isZkError } from './errors';
+import { ReconcileLoop } from './reconcile-loop';
 import type { ConnectionState, Stat, WatchEvent, Watcher, WatcherChange, WatcherEvents, ZooKeeperClient } from './types';
 
 const LIVE: ReadonlySet<ConnectionState> = new Set(['connected', 'reconnected', 'read-only']);
-/** Pauses before reading again after a failed read while the connection stays up. */
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5000;
 
 type Snapshot<T> = { value: T | undefined; stat: Stat | undefined };
 type Reader<T> = (client: ZooKeeperClient, path: string, watch: (event: WatchEvent) => void) => Promise<Snapshot<T>>;
@@ -18,13 +17,15 @@ type Reader<T> = (client: ZooKeeperClient, path: string, watch: (event: WatchEve
 /** A watcher over one path with a pluggable read (data, children or existence). */
 export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implements Watcher<T> {
   private last: WatcherChange<T> | undefined;
-  private reading = false;
-  private again = false;
   private resyncNext = false;
   private closed = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelayMs = RETRY_MIN_MS;
-  private readonly subscribers = new Set<{ queue: WatcherChange<T>[]; wake: (() => void) | undefined }>();
+  private readonly changes = new Fanout<WatcherChange<T>>();
+  /**
+   * Runs the reads, one at a time (triggers during a read fold into one more). After connection trouble
+   * while the connection stays up (a busy server, a passed deadline) it reads again after a backoff; after
+   * a disconnect the next `reconnected` does. Other errors are reported and wait for the next trigger.
+   */
+  private readonly loop: ReconcileLoop;
   private readonly firstRead: Promise<WatcherChange<T>>;
   private resolveFirst!: (change: WatcherChange<T>) => void;
   private rejectFirst!: (error: unknown) => void;
@@ -43,6 +44,13 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
       this.rejectFirst = reject;
     });
     this.firstRead.catch(() => undefined);
+    this.loop = new ReconcileLoop(client, {
+      step: () => this.refresh(),
+      active: () => !this.closed,
+      onError: (error) => this.emit('error', error),
+      retries: (error) => isConnectionTrouble(error) && !isZkError(error, 'CLIENT_CLOSED'),
+      canRetry: () => LIVE.has(client.state),
+    });
   }
 
   /** The last value seen. */
@@ -53,7 +61,7 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   /** Begins watching (called by the client). */
   start(): void {
     this.client.on('state', this.onState);
-    void this.refresh(false);
+    this.loop.kick();
   }
 
   /** Resolves with the first read. */
@@ -65,10 +73,10 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.retryTimer);
+    this.loop.stop();
     this.client.off('state', this.onState);
     this.rejectFirst(new Error(`watcher on ${this.path} closed`));
-    for (const subscriber of this.subscribers) subscriber.wake?.();
+    this.changes.end();
     this.removeAllListeners();
     this.onClosed?.();
   }
@@ -79,84 +87,38 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
   }
 
   /** Yields the current value (once known) and then every change, until closed. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<WatcherChange<T>> {
-    const subscriber: { queue: WatcherChange<T>[]; wake: (() => void) | undefined } = {
-      queue: this.last ? [this.last] : [],
-      wake: undefined,
-    };
-    this.subscribers.add(subscriber);
-    try {
-      for (;;) {
-        while (subscriber.queue.length > 0) yield subscriber.queue.shift()!;
-        if (this.closed) return;
-        await new Promise<void>((resolve) => (subscriber.wake = resolve));
-        subscriber.wake = undefined;
-      }
-    } finally {
-      this.subscribers.delete(subscriber);
-    }
+  [Symbol.asyncIterator](): AsyncIterableIterator<WatcherChange<T>, undefined> {
+    return this.changes.iterate({ initial: this.last ? [this.last] : [] });
   }
 
-  private readonly onTrigger = (): void => {
-    void this.refresh(false);
-  };
+  private readonly onTrigger = (): void => this.loop.kick();
 
   private readonly onState = (state: ConnectionState): void => {
-    if (state === 'reconnected' || state === 'connected' || state === 'read-only') void this.refresh(true);
+    if (!LIVE.has(state)) return;
+    // After a gap the value may have changed unseen (and no watch event says so after a new session).
+    this.resyncNext = true;
+    this.loop.kick();
   };
 
-  /** Reads again; triggers that arrive during a read are folded into one more read after it. */
-  private async refresh(resync: boolean): Promise<void> {
-    this.resyncNext ||= resync;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    if (this.reading) {
-      this.again = true;
-      return;
-    }
-    this.reading = true;
+  /** One read (leaving a new watch), published unless the watcher closed meanwhile. */
+  private async refresh(): Promise<void> {
+    const marked = this.resyncNext;
+    this.resyncNext = false;
+    let snapshot: Snapshot<T>;
     try {
-      do {
-        this.again = false;
-        const marked = this.resyncNext;
-        this.resyncNext = false;
-        if (this.closed) return;
-        let snapshot: Snapshot<T>;
-        try {
-          snapshot = await this.read(this.client, this.path, this.onTrigger);
-        } catch (error) {
-          if (this.closed || isZkError(error, 'CLIENT_CLOSED')) return;
-          if (isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) {
-            // Connection trouble: the next 'reconnected' reads again. While the connection stays up (the
-            // server was busy, a deadline passed), no state change will come: read again after a pause.
-            if (LIVE.has(this.client.state)) this.retryLater();
-          } else {
-            this.emit('error', error as Error);
-          }
-          return;
-        }
-        this.retryDelayMs = RETRY_MIN_MS;
-        if (this.closed) return;
-        this.publish({ ...snapshot, resync: marked });
-      } while (this.again);
-    } finally {
-      this.reading = false;
+      snapshot = await this.read(this.client, this.path, this.onTrigger);
+    } catch (error) {
+      this.resyncNext ||= marked || isConnectionTrouble(error); // what a retry reads may have changed unseen
+      throw error;
     }
-  }
-
-  private retryLater(): void {
-    this.retryTimer = setTimeout(() => void this.refresh(true), this.retryDelayMs);
-    this.retryTimer.unref();
-    this.retryDelayMs = Math.min(RETRY_MAX_MS, this.retryDelayMs * 2);
+    if (this.closed) return;
+    this.publish({ ...snapshot, resync: marked });
   }
 
   private publish(change: WatcherChange<T>): void {
     this.last = change;
     this.resolveFirst(change);
-    for (const subscriber of this.subscribers) {
-      subscriber.queue.push(change);
-      subscriber.wake?.();
-    }
+    this.changes.push(change);
     this.emit('change', change);
   }
 }

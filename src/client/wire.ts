@@ -174,6 +174,7 @@ export class WireSession {
   private lastHeardAt = performance.now();
   private readonly watchWrappers = new WeakMap<WireWatch, (event: any) => void>();
   private livenessTimer: NodeJS.Timeout | undefined;
+  private lastError: Error | undefined;
 
   constructor(options: WireSessionOptions) {
     this.onState = options.onState;
@@ -213,6 +214,11 @@ export class WireSession {
   get server(): string {
     const socket = this.cm.socket;
     return socket?.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : '';
+  }
+
+  /** Why the last connection attempt failed (ECONNREFUSED, ENOTFOUND, a reply that is not ZooKeeper's), if it did. */
+  get lastConnectError(): Error | undefined {
+    return this.lastError;
   }
 
   /** Drops the current connection; the wire client reconnects (to the next server) by itself. */
@@ -482,12 +488,20 @@ export class WireSession {
         if (!this.abandoned) callback(server);
       });
     };
+    // Kept for the connect error's message and cause. The listener is bound when a socket is made, so
+    // the instance method is replaced before the first connect.
+    const originalSocketError = cm.onSocketError;
+    cm.onSocketError = (error: Error): void => {
+      this.lastError = error;
+      originalSocketError.call(cm, error);
+    };
     cm.onSocketData = (chunk: Buffer): void => {
       if (this.abandoned) return;
       let frames: Buffer[];
       try {
         frames = this.frames.push(chunk);
-      } catch {
+      } catch (error) {
+        this.lastError = new Error(`${this.server || 'the server'} does not speak the ZooKeeper protocol (${(error as Error).message})`, { cause: error });
         this.dropConnection();
         return;
       }

@@ -192,7 +192,7 @@ describe('lifecycle', () => {
     await rejectsWithCode(client.getData('/'), 'CLIENT_CLOSED');
     await rejectsWithCode(client.create('/x'), 'CLIENT_CLOSED');
     await rejectsWithCode(client.transaction().create('/x').commit(), 'CLIENT_CLOSED');
-    await rejectsWithCode(client.waitConnected(), 'CLIENT_CLOSED');
+    await rejectsWithCode(client.waitForConnection(), 'CLIENT_CLOSED');
     expect(() => client.watchData('/x')).toThrow(expect.objectContaining({ code: 'CLIENT_CLOSED' }));
     // states() of a closed client ends at once.
     const after: unknown[] = [];
@@ -299,7 +299,7 @@ describe('deadlines and aborts', () => {
     await suspended;
     const controller = new AbortController();
     const pending = client.create('/never', 'x', { signal: controller.signal });
-    const waitingForConnection = client.waitConnected({ signal: controller.signal });
+    const waitingForConnection = client.waitForConnection({ signal: controller.signal });
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
     await expect(waitingForConnection).rejects.toBe(reason);

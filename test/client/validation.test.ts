@@ -147,7 +147,7 @@ test('timeouts and signals', async () => {
   await refused(TypeError, () => client.exists('/existing', { timeoutMs: Number.NaN }));
   await refused(TypeError, () => client.exists('/existing', { timeoutMs: '100' as unknown as number }));
   await refused(TypeError, () => client.create('/x', 'x', { signal: {} as AbortSignal }));
-  await refused(RangeError, () => client.waitConnected({ timeoutMs: -5 }));
+  await refused(RangeError, () => client.waitForConnection({ timeoutMs: -5 }));
   await refused(RangeError, () => client.transaction().check('/existing').commit({ timeoutMs: -1 }));
 });
 

@@ -23,12 +23,12 @@ export function followView(member: GroupMember): GroupMember {
  */
 export async function converges(member: GroupMember, ids: readonly string[], timeoutMs = scaled(20_000)): Promise<void> {
   const view = views.get(member);
-  if (view === undefined) throw new Error(`converges(): ${member.memberId}'s view is not followed (call followView() before start())`);
+  if (view === undefined) throw new Error(`converges(): ${member.id}'s view is not followed (call followView() before start())`);
   const wanted = [...ids].sort().join(',');
   const seen = (): string => [...view].sort().join(',');
   const matches = (): boolean => seen() === wanted && [...member.members().keys()].sort().join(',') === wanted;
   if (matches()) return;
   await waitForEvent(member, 'members', matches, timeoutMs).catch((error: unknown) => {
-    throw new Error(`${member.memberId} sees ${seen()}, wanted ${wanted}`, { cause: error });
+    throw new Error(`${member.id} sees ${seen()}, wanted ${wanted}`, { cause: error });
   });
 }

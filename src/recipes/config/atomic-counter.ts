@@ -14,7 +14,10 @@ import { opOptions } from '../shared/wait-for-change';
 import { checkClient } from '../shared/check-client';
 import { int64Codec, wrapInt64 } from './codecs';
 import { InvalidValueError } from './errors';
-import { integerOption, optionsObject } from './validate';
+import { optionsObject } from '../shared/options';
+import { integerOption } from './validate';
+
+const RECIPE = 'AtomicCounter';
 
 /** Retries of the optimistic (or the locked) phase. */
 export interface CounterRetryOptions {
@@ -78,26 +81,26 @@ interface ResolvedAtomicCounterOptions {
 }
 
 function resolveRetry(retry: CounterRetryOptions | undefined, name: string): ResolvedRetry {
-  const given = optionsObject(retry, name);
+  const given = optionsObject(retry, `AtomicCounter ${name}`);
   return {
-    maxTries: integerOption(given.maxTries, `${name}.maxTries`, 10, 1, 1_000_000),
-    baseDelayMs: integerOption(given.baseDelayMs, `${name}.baseDelayMs`, 5, 0, 60_000),
-    maxDelayMs: integerOption(given.maxDelayMs, `${name}.maxDelayMs`, 200, 0, 600_000),
+    maxTries: integerOption(given.maxTries, `${name}.maxTries`, RECIPE, 10, 1, 1_000_000),
+    baseDelayMs: integerOption(given.baseDelayMs, `${name}.baseDelayMs`, RECIPE, 5, 0, 60_000),
+    maxDelayMs: integerOption(given.maxDelayMs, `${name}.maxDelayMs`, RECIPE, 200, 0, 600_000),
   };
 }
 
 /** Checks {@link AtomicCounterOptions} and fills in defaults. */
 export function resolveAtomicCounterOptions(options: AtomicCounterOptions | undefined): ResolvedAtomicCounterOptions {
-  const given = optionsObject(options, 'AtomicCounter');
+  const given = optionsObject(options, RECIPE);
   const promote = given.promoteToLock;
   if (promote === undefined) return { retry: resolveRetry(given.retry, 'retry'), promoteToLock: undefined };
-  const lock = optionsObject(promote, 'promoteToLock');
+  const lock = optionsObject(promote, `${RECIPE} promoteToLock`);
   validatePath(lock.path, 'promoteToLock.path');
   return {
     retry: resolveRetry(given.retry, 'retry'),
     promoteToLock: {
       path: lock.path,
-      timeoutMs: lock.timeoutMs === undefined ? undefined : integerOption(lock.timeoutMs, 'promoteToLock.timeoutMs', 0, 0),
+      timeoutMs: lock.timeoutMs === undefined ? undefined : integerOption(lock.timeoutMs, 'promoteToLock.timeoutMs', RECIPE, 0, 0),
       retry: resolveRetry(lock.retry, 'promoteToLock.retry'),
     },
   };

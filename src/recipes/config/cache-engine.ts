@@ -9,7 +9,7 @@ import { isConnectionTrouble, isZkError } from '../../client/errors';
 import { joinPath, nodeName, parentPath } from '../../client/paths';
 import type { Stat, WatchEvent, ZooKeeperClient } from '../../client/types';
 import { toError } from '../shared/recipe';
-import { ReconcileLoop } from '../shared/reconcile-loop';
+import { ReconcileLoop } from '../../client/reconcile-loop';
 import { ReadLimiter } from './read-limiter';
 import { OneShotSource, type WatchSink, type WatchSource } from './watch-source';
 

@@ -2,7 +2,8 @@
 import type { Stat, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { jsonCodec, type Codec } from './codecs';
 import { ValueCache } from './value-cache';
-import { codecOption, functionOption, optionsObject } from './validate';
+import { functionOption, optionsObject } from '../shared/options';
+import { codecOption } from './validate';
 
 /** Options of a {@link ConfigCache}. */
 export interface ConfigCacheOptions<T> {
@@ -29,8 +30,8 @@ interface ResolvedConfigCacheOptions<T> {
 export function resolveConfigCacheOptions<T>(options: ConfigCacheOptions<T> | undefined): ResolvedConfigCacheOptions<T> {
   const given = optionsObject(options, 'ConfigCache');
   return {
-    codec: codecOption(given.codec, jsonCodec as Codec<T>),
-    validate: functionOption<(value: T) => boolean>(given.validate, 'validate'),
+    codec: codecOption(given.codec, 'ConfigCache', jsonCodec as Codec<T>),
+    validate: given.validate === undefined ? undefined : functionOption<(value: T) => boolean>(given.validate, 'validate', 'ConfigCache'),
     defaultValue: given.defaultValue,
   };
 }

@@ -1,12 +1,11 @@
-/** Errors of the config recipes (caches, shared values, counters). */
+/** Errors of the config recipes (caches, shared values, counters). Each is branded: `instanceof` holds across the ESM and CJS builds. */
+import { brand } from '../../client/brand';
 import { RecipeTimeoutError } from '../shared/errors';
-
-const configErrorBrand = Symbol.for('zk-recipes.ConfigError');
 
 /**
  * A node's bytes could not be turned into a value: the codec failed (e.g. invalid JSON, a counter that is not
  * 4 or 8 bytes) or `validate` refused the value. Caches report it as an `invalid` event and keep the last valid
- * value; writes reject with it before anything is sent. `instanceof` works across the ESM and CJS builds.
+ * value; writes reject with it before anything is sent.
  *
  * @example
  * ```ts
@@ -14,7 +13,7 @@ const configErrorBrand = Symbol.for('zk-recipes.ConfigError');
  * ```
  */
 export class InvalidValueError extends Error {
-  override readonly name = 'InvalidValueError' as const;
+  override readonly name: string = 'InvalidValueError';
   /** Path of the node concerned. */
   readonly path: string;
   /** The node's data version that held the invalid bytes (`undefined` for a value refused before a write). */
@@ -27,30 +26,18 @@ export class InvalidValueError extends Error {
     this.path = details.path;
     this.version = details.version;
     this.raw = details.raw;
-    Object.defineProperty(this, configErrorBrand, { value: 'InvalidValueError' });
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[configErrorBrand] === 'InvalidValueError';
   }
 }
+brand(InvalidValueError, 'InvalidValueError');
 
-/**
- * A wait of a config recipe (`waitFor`, a counter's promotion to its lock) ran out of time. `instanceof`
- * works across the ESM and CJS builds.
- */
+/** A wait of a config recipe (`waitFor()`) ran out of time. */
 export class ConfigTimeoutError extends RecipeTimeoutError {
   override readonly name: string = 'ConfigTimeoutError';
-  /** Path of the node concerned. */
-  readonly path: string;
+}
+brand(ConfigTimeoutError, 'ConfigTimeoutError');
 
-  constructor(what: string, path: string, timeoutMs: number) {
-    super(`${what}: not done within ${timeoutMs} ms`, timeoutMs);
-    this.path = path;
-    Object.defineProperty(this, configErrorBrand, { value: 'ConfigTimeoutError' });
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[configErrorBrand] === 'ConfigTimeoutError';
-  }
+/** The {@link ConfigTimeoutError} of a `waitFor()` given `options`. */
+export function timeoutError(what: string, path: string, options: { timeoutMs?: number } | undefined): ConfigTimeoutError {
+  const timeoutMs = options?.timeoutMs ?? 0;
+  return new ConfigTimeoutError(`${what}: waitFor() not satisfied within ${timeoutMs} ms`, { path, timeoutMs });
 }

@@ -5,8 +5,10 @@ import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { Recipe, type RecipeEvents } from '../shared/recipe';
 import { CacheEngine, type CacheChange, type CachedNode } from './cache-engine';
-import { waitForCondition } from './wait-for';
-import { booleanOption, optionsObject } from './validate';
+import { RecipeStateError } from '../shared/errors';
+import { booleanOption, optionsObject } from '../shared/options';
+import { Waiters } from '../shared/waiters';
+import { timeoutError } from './errors';
 
 /** Options of a {@link NodeCache}. */
 export interface NodeCacheOptions {
@@ -40,7 +42,7 @@ interface ResolvedNodeCacheOptions {
 /** Checks {@link NodeCacheOptions} and fills in defaults. */
 export function resolveNodeCacheOptions(options: NodeCacheOptions | undefined): ResolvedNodeCacheOptions {
   const given = optionsObject(options, 'NodeCache');
-  return { dataIncluded: booleanOption(given.dataIncluded, 'dataIncluded', true) };
+  return { dataIncluded: booleanOption(given.dataIncluded, 'dataIncluded', 'NodeCache', true) };
 }
 
 /**
@@ -61,8 +63,7 @@ export function resolveNodeCacheOptions(options: NodeCacheOptions | undefined): 
 export class NodeCache extends Recipe<NodeCacheEvents> {
   private readonly engine: CacheEngine;
   private readonly fanout = new Fanout<NodeChange>();
-  /** Aborted on close, so that pending waits end. */
-  private readonly closedSignal = new AbortController();
+  private readonly waiters = new Waiters<CachedNode | undefined>();
 
   /** Checks the arguments; does no I/O. */
   constructor(client: ZooKeeperClient, path: string, options?: NodeCacheOptions) {
@@ -97,20 +98,8 @@ export class NodeCache extends Recipe<NodeCacheEvents> {
   async waitFor(predicate: (node: CachedNode | undefined) => boolean, options?: WaitOptions): Promise<CachedNode | undefined> {
     validateWaitOptions(options);
     await this.whenStarted('waitFor()');
-    return waitForCondition(
-      {
-        onChange: (listener) => {
-          this.on('change', listener);
-          return () => this.off('change', listener);
-        },
-        closed: this.closedSignal.signal,
-        state: () => this.current,
-        what: this.what,
-        path: this.path,
-      },
-      predicate,
-      options,
-    );
+    if (predicate(this.current)) return this.current;
+    return this.waiters.wait(options, () => timeoutError(this.what, this.path, options), predicate);
   }
 
   protected override onStart(): Promise<void> {
@@ -120,7 +109,7 @@ export class NodeCache extends Recipe<NodeCacheEvents> {
   protected override async onClose(): Promise<void> {
     await this.engine.close();
     this.fanout.end();
-    this.closedSignal.abort();
+    this.waiters.failAll(new RecipeStateError(`${this.what}: closed while waiting`));
   }
 
   private onChange(change: CacheChange): void {
@@ -132,5 +121,6 @@ export class NodeCache extends Recipe<NodeCacheEvents> {
           : { current: undefined, previous: change.node, resync: change.resync };
     this.fanout.push(event);
     this.safeEmit('change', event);
+    this.waiters.wake(event.current);
   }
 }

@@ -7,7 +7,8 @@ import type { Stat, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateWaitOptions } from '../../client/validate';
 import { bufferCodec, int32Codec, type Codec } from './codecs';
 import { ValueCache } from './value-cache';
-import { codecOption, optionsObject } from './validate';
+import { optionsObject } from '../shared/options';
+import { codecOption } from './validate';
 
 /** Options of a {@link SharedValue}. */
 export interface SharedValueOptions<T> {
@@ -26,7 +27,7 @@ interface ResolvedSharedValueOptions<T> {
 /** Checks {@link SharedValueOptions} (the seed is encoded now, so a bad one fails here) and fills in defaults. */
 export function resolveSharedValueOptions<T>(options: SharedValueOptions<T> | undefined, fallback: Codec<T>): ResolvedSharedValueOptions<T> {
   const given = optionsObject(options, 'SharedValue');
-  const codec = codecOption(given.codec, fallback);
+  const codec = codecOption(given.codec, 'SharedValue', fallback);
   return { codec, seed: given.seedValue === undefined ? Buffer.alloc(0) : codec.encode(given.seedValue) };
 }
 

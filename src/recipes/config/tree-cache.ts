@@ -4,7 +4,8 @@ import { validatePath } from '../../client/paths';
 import type { ZooKeeperClient } from '../../client/types';
 import { Recipe, type RecipeEvents } from '../shared/recipe';
 import { CacheEngine, type CacheChange, type CachedNode } from './cache-engine';
-import { booleanOption, integerOption, optionsObject } from './validate';
+import { booleanOption, optionsObject } from '../shared/options';
+import { integerOption } from './validate';
 
 /** Options of a {@link TreeCache}. */
 export interface TreeCacheOptions {
@@ -47,9 +48,9 @@ interface ResolvedTreeCacheOptions {
 export function resolveTreeCacheOptions(options: TreeCacheOptions | undefined): ResolvedTreeCacheOptions {
   const given = optionsObject(options, 'TreeCache');
   return {
-    maxDepth: integerOption(given.maxDepth, 'maxDepth', Infinity, 0, Infinity),
-    dataIncluded: booleanOption(given.dataIncluded, 'dataIncluded', true),
-    maxInFlight: integerOption(given.maxInFlight, 'maxInFlight', 64, 1, 10_000),
+    maxDepth: integerOption(given.maxDepth, 'maxDepth', 'TreeCache', Infinity, 0, Infinity),
+    dataIncluded: booleanOption(given.dataIncluded, 'dataIncluded', 'TreeCache', true),
+    maxInFlight: integerOption(given.maxInFlight, 'maxInFlight', 'TreeCache', 64, 1, 10_000),
   };
 }
 

@@ -10,8 +10,9 @@ import { validateVersion, validateWaitOptions } from '../../client/validate';
 import { Recipe, toError, type RecipeEvents } from '../shared/recipe';
 import { CacheEngine, type CacheChange, type CachedNode } from './cache-engine';
 import type { Codec } from './codecs';
-import { InvalidValueError } from './errors';
-import { waitForCondition } from './wait-for';
+import { InvalidValueError, timeoutError } from './errors';
+import { Waiters } from '../shared/waiters';
+import { RecipeStateError } from '../shared/errors';
 
 /** A change of a typed value. */
 export interface ValueChange<T> {
@@ -48,8 +49,7 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
   private readonly engine: CacheEngine;
   private readonly fanout = new Fanout<ValueChange<T>>();
   private valid: { value: T; stat: Stat } | undefined;
-  /** Aborted on close, so that pending waits end. */
-  private readonly closedSignal = new AbortController();
+  private readonly waiters = new Waiters<VersionedValue<T> | undefined>();
 
   protected constructor(
     client: ZooKeeperClient,
@@ -86,20 +86,8 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
   async waitFor(predicate: (value: VersionedValue<T> | undefined) => boolean, options?: WaitOptions): Promise<VersionedValue<T> | undefined> {
     validateWaitOptions(options);
     await this.whenStarted('waitFor()');
-    return waitForCondition(
-      {
-        onChange: (listener) => {
-          this.on('change', listener);
-          return () => this.off('change', listener);
-        },
-        closed: this.closedSignal.signal,
-        state: () => this.versioned(),
-        what: this.what,
-        path: this.path,
-      },
-      predicate,
-      options,
-    );
+    if (predicate(this.versioned())) return this.versioned();
+    return this.waiters.wait(options, () => timeoutError(this.what, this.path, options), predicate);
   }
 
   /** The value a missing node stands for. */
@@ -117,7 +105,7 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
   protected override async onClose(): Promise<void> {
     await this.engine.close();
     this.fanout.end();
-    this.closedSignal.abort();
+    this.waiters.failAll(new RecipeStateError(`${this.what}: closed while waiting`));
   }
 
   /**
@@ -219,5 +207,6 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
   private publish(change: ValueChange<T>): void {
     this.fanout.push(change);
     this.safeEmit('change', change);
+    this.waiters.wake(this.versioned());
   }
 }

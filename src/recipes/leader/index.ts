@@ -1,19 +1,14 @@
 /** Leader election: {@link LeaderLatch} and {@link LeaderSelector}, node-compatible with Apache Curator. */
-export {
-  LeaderLatch,
-  LATCH_MARKER,
-  type LeaderLatchOptions,
-  type LeaderLatchEvents,
-  type LeaderLatchListener,
-  type LeaderLatchCloseOptions,
-  type Leadership,
-} from './leader-latch';
-export {
-  LeaderSelector,
-  SELECTOR_MARKER,
-  type LeaderSelectorOptions,
-  type LeaderSelectorEvents,
-  type SelectorLeadership,
-} from './leader-selector';
-export { LeadershipLostError, LeadershipTimeoutError, type LeadershipLossReason } from './errors';
-export type { Participant } from './participants';
+export { LeaderLatch, LATCH_MARKER } from './leader-latch';
+export { LeaderSelector, SELECTOR_MARKER } from './leader-selector';
+export { LeadershipTimeoutError } from './errors';
+export type {
+  LeaderLatchOptions,
+  LeaderLatchEvents,
+  LeaderLatchListener,
+  LeaderLatchCloseOptions,
+  Leadership,
+  LeaderSelectorOptions,
+  LeaderSelectorEvents,
+  SelectorLeadership,
+} from './types';

@@ -3,82 +3,25 @@
  * Curator's `LeaderLatch` (`<path>/_c_<uuid>-latch-<seq10>`, the participant id as data), so Java and Node
  * participants can share one election.
  */
-import { EventEmitter } from 'eventemitter3';
-import { Deadline, waitUntil } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath, nodeName, validatePath } from '../../client/paths';
+import { isWritable, ownedByCurrentSession, whileWritable } from '../../client/protected-create';
+import { ReconcileLoop } from '../../client/reconcile-loop';
 import type { ConnectionState, StateInfo, WaitOptions, WatchEvent, ZooKeeperClient } from '../../client/types';
-import { validateWaitOptions } from '../../client/validate';
-import { RecipeStateError } from '../shared/errors';
-import type { SafetyPolicy } from '../shared/hold-signal';
-import { Lifecycle } from '../shared/lifecycle';
+import { HoldLostError, RecipeStateError, type LossReason } from '../shared/errors';
+import { lossReasonOf, type SafetyPolicy } from '../shared/hold-signal';
+import { readLeader, readParticipants, type Participant } from '../shared/participants';
 import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
-import { ReconcileLoop } from '../shared/reconcile-loop';
+import { Recipe } from '../shared/recipe';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
-import { isWritable, ownedByCurrentSession, whileWritable } from '../shared/session-owner';
-import { LeadershipLostError, LeadershipTimeoutError, validateParticipantId, type LeadershipLossReason } from './errors';
-import { readLeader, readParticipants, type Participant } from './participants';
-import { checkClient } from '../shared/check-client';
+import { Waiters } from '../shared/waiters';
+import { LeadershipTimeoutError } from './errors';
+import { LeaderListeners } from './leader-listeners';
+import { resolveLeaderLatchOptions } from './options';
+import type { LeaderLatchCloseOptions, LeaderLatchEvents, LeaderLatchListener, LeaderLatchOptions, Leadership } from './types';
 
 /** The marker of latch nodes (Curator's `LeaderLatch.LOCK_NAME`). */
 export const LATCH_MARKER = 'latch-';
-
-/** Options of a {@link LeaderLatch}. */
-export interface LeaderLatchOptions {
-  /** This participant's id: the data of its node, what {@link LeaderLatch.getParticipants} reports. Non-empty. */
-  id: string;
-  /**
-   * When leadership counts as lost. `standard` (Curator's default): already when the connection is
-   * `suspended`, since the session may be expiring unseen. `session`: only when the session is `lost` (or
-   * replaced); more available, less safe during a partition.
-   * @default 'standard'
-   */
-  safetyPolicy?: SafetyPolicy;
-}
-
-/** One term of leadership, from `isLeader` until `notLeader`. */
-export interface Leadership {
-  /** The participant id of this latch. */
-  readonly id: string;
-  /**
-   * Fencing token of this term: a zxid at least the czxid of this participant's node and below the czxid of
-   * every node created after it (the node's czxid, or the pzxid of a listing that showed nobody behind it).
-   * Leaders lead in the order of their nodes, so it grows strictly from one leader to the next and other
-   * systems can reject writes from a deposed leader. Terms of the same node (leading again after a
-   * suspension, nobody else having led in between) share it.
-   */
-  readonly fencingToken: bigint;
-  /** Aborted (with a {@link LeadershipLostError}) the moment this term ends. */
-  readonly signal: AbortSignal;
-  /** Path of this participant's node. */
-  readonly node: string;
-}
-
-/** The listener-object form of the latch's events (Curator's `LeaderLatchListener`). */
-export interface LeaderLatchListener {
-  /** This participant became the leader. */
-  isLeader?(leadership: Leadership): void;
-  /** This participant stopped being the leader. */
-  notLeader?(reason: LeadershipLossReason): void;
-}
-
-/** Events of a {@link LeaderLatch}. */
-export interface LeaderLatchEvents {
-  /** This participant became the leader (its node is first, owned by the current session, connected). */
-  isLeader: (leadership: Leadership) => void;
-  /** This participant stopped being the leader; the term's signal is already aborted. */
-  notLeader: (reason: LeadershipLossReason) => void;
-  /** A background operation failed for a reason other than the connection; the latch keeps trying. */
-  error: (error: Error) => void;
-}
-
-/** Options of {@link LeaderLatch.close}. */
-export interface LeaderLatchCloseOptions {
-  /** Emit `notLeader` when closing a leading latch (Curator's `CloseMode.NOTIFY_LEADER`). @default false */
-  notifyLeader?: boolean;
-}
-
-type Waiter = { done: (leadership: Leadership) => void; fail: (error: unknown) => void };
 
 /** What the last look found when exactly one node was ahead of ours (see {@link LeaderLatch}'s onWatch). */
 interface SecondInLine {
@@ -106,13 +49,10 @@ interface SecondInLine {
  * await latch.close();                            // leaves the election; a leader's signal aborts first
  * ```
  */
-export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
-  /** The election path. */
-  readonly path: string;
+export class LeaderLatch extends Recipe<LeaderLatchEvents> {
   /** This participant's id. */
   readonly id: string;
   private readonly policy: SafetyPolicy;
-  private readonly lifecycle = new Lifecycle('LeaderLatch');
   private node: string | undefined;
   private readonly nodeCreate: RetainedProtectedCreate;
   private held: { leadership: Leadership; controller: AbortController } | undefined;
@@ -125,56 +65,35 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private lastSignal: AbortSignal;
   /** Runs {@link LeaderLatch.check}, one look at the line at a time, again after a failure or a reconnect. */
   private readonly loop: ReconcileLoop;
-  private closing: Promise<void> | undefined;
-  private readonly waiters = new Set<Waiter>();
-  private readonly listenerObjects = new Map<LeaderLatchListener, () => void>();
-  private enqueuedSettled = false;
-  private resolveEnqueued!: () => void;
-  private rejectEnqueued!: (error: unknown) => void;
-  private readonly enqueued = new Promise<void>((resolve, reject) => {
-    this.resolveEnqueued = resolve;
-    this.rejectEnqueued = reject;
-  });
+  private readonly leaders = new Waiters<Leadership>();
+  /** Who waits for our node to be in line (start()); `undefined` once it is, or once start() failed. */
+  private readonly enqueued = new Waiters<void>();
+  private inLine = false;
+  private notifyOnClose = false;
+  private readonly listenerObjects = new LeaderListeners(this);
 
-  /** Checks every argument; does no I/O. Throws `TypeError`/`RangeError` for bad input. */
-  constructor(
-    private readonly client: ZooKeeperClient,
-    path: string,
-    options: LeaderLatchOptions,
-  ) {
-    super();
-    checkClient(client, 'LeaderLatch');
+  /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
+  constructor(client: ZooKeeperClient, path: string, options: LeaderLatchOptions) {
+    super(client, path, 'LeaderLatch');
     validatePath(path, 'LeaderLatch path');
-    if (typeof options !== 'object' || options === null) throw new TypeError('LeaderLatch: options must be an object with an id');
-    validateParticipantId(options.id, 'LeaderLatch');
-    const policy = options.safetyPolicy ?? 'standard';
-    if (policy !== 'standard' && policy !== 'session') {
-      throw new RangeError(`LeaderLatch: safetyPolicy must be 'standard' or 'session', got ${String(policy)}`);
-    }
-    this.path = path;
-    this.id = options.id;
-    this.policy = policy;
-    this.lastSignal = AbortSignal.abort(new LeadershipLostError(this.describe(), 'not-leader'));
-    this.enqueued.catch(() => undefined);
+    const resolved = resolveLeaderLatchOptions(options);
+    this.id = resolved.id;
+    this.policy = resolved.policy;
+    this.lastSignal = AbortSignal.abort(new HoldLostError(this.what, 'not-held'));
     this.nodeCreate = new RetainedProtectedCreate(
-      () => new ProtectedSequentialCreate(client, path, LATCH_MARKER, 'ephemeral-sequential'),
+      () => new ProtectedSequentialCreate(this.client, path, LATCH_MARKER, 'ephemeral-sequential'),
       () => this.active,
     );
-    this.loop = new ReconcileLoop(client, {
+    this.loop = new ReconcileLoop(this.client, {
       step: () => this.check(),
       active: () => this.active,
       onError: (error) => this.onError(error),
     });
   }
 
-  /** `latent`, `started` or `closed`. */
-  get state(): 'latent' | 'started' | 'closed' {
-    return this.lifecycle.state;
-  }
-
   /** The current term while this participant leads, else `undefined`. */
   get leadership(): Leadership | undefined {
-    return this.lifecycle.state === 'started' ? this.held?.leadership : undefined;
+    return this.active ? this.held?.leadership : undefined;
   }
 
   /** The current term's signal; when not leading, an already aborted signal (of the last term, if any). */
@@ -198,71 +117,39 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   }
 
   /**
-   * Joins the election. Resolves once this participant's node is in line (leadership may follow at any time;
-   * see {@link LeaderLatch.await}); rejects if the node cannot be created for a reason other than the
-   * connection (e.g. `NO_AUTH`), or when the latch is closed first. The latch keeps trying in the background
-   * either way until closed. Throws {@link RecipeStateError} at once when called a second time.
-   */
-  start(): Promise<void> {
-    this.lifecycle.start();
-    this.client.on('state', this.onState);
-    this.loop.kick();
-    return this.enqueued;
-  }
-
-  /**
    * Resolves with the term once this participant is the leader (at once when it already is). Rejects with a
    * {@link LeadershipTimeoutError} after `timeoutMs`, with `signal.reason` on abort, and with a
    * {@link RecipeStateError} when the latch is not started or gets closed.
    */
-  async await(options: WaitOptions = {}): Promise<Leadership> {
-    validateWaitOptions(options);
-    this.lifecycle.assertStarted('await()');
+  async waitForLeadership(options?: WaitOptions): Promise<Leadership> {
+    // Checked and registered in one synchronous step, so that a close() right after this call fails it.
+    if (!this.active) await this.whenStarted('waitForLeadership()');
     const current = this.leadership;
     if (current !== undefined) return current;
-    return waitUntil<Leadership>(
-      Deadline.from(options),
-      (done, fail) => {
-        const waiter: Waiter = { done, fail };
-        this.waiters.add(waiter);
-        return () => this.waiters.delete(waiter);
-      },
-      () => new LeadershipTimeoutError(`${this.describe()}: not the leader within ${options.timeoutMs} ms`, options.timeoutMs ?? 0),
+    return this.leaders.wait(
+      options,
+      () => new LeadershipTimeoutError(`${this.what}: not the leader within ${options?.timeoutMs} ms`, { path: this.path, timeoutMs: options?.timeoutMs ?? 0 }),
     );
   }
 
   /** All participants in line order, ids read from their nodes; the first is the leader. */
   getParticipants(options?: WaitOptions): Promise<Participant[]> {
-    validateWaitOptions(options);
     return readParticipants(this.client, this.path, [LATCH_MARKER], options);
   }
 
   /** The current leader, or `undefined` when nobody is in line. */
   getLeader(options?: WaitOptions): Promise<Participant | undefined> {
-    validateWaitOptions(options);
     return readLeader(this.client, this.path, [LATCH_MARKER], options);
   }
 
-  /** Adds a listener object; returns a function that removes it. */
+  /** Adds a listener object (Curator's `LeaderLatchListener`); returns a function that removes it. */
   addLeaderListener(listener: LeaderLatchListener): () => void {
-    if (typeof listener !== 'object' || listener === null) throw new TypeError('LeaderLatch: listener must be an object');
-    this.removeLeaderListener(listener);
-    const onIsLeader = (leadership: Leadership): void => listener.isLeader?.(leadership);
-    const onNotLeader = (reason: LeadershipLossReason): void => listener.notLeader?.(reason);
-    this.on('isLeader', onIsLeader);
-    this.on('notLeader', onNotLeader);
-    const remove = (): void => {
-      this.off('isLeader', onIsLeader);
-      this.off('notLeader', onNotLeader);
-      this.listenerObjects.delete(listener);
-    };
-    this.listenerObjects.set(listener, remove);
-    return remove;
+    return this.listenerObjects.add(listener);
   }
 
   /** Removes a listener object added by {@link LeaderLatch.addLeaderListener}. */
   removeLeaderListener(listener: LeaderLatchListener): void {
-    this.listenerObjects.get(listener)?.();
+    this.listenerObjects.remove(listener);
   }
 
   /**
@@ -270,41 +157,36 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
    * its node is deleted, so the next leader can never overlap with this one. Resolves once the node is
    * deleted (when disconnected, the delete continues in the background as a guaranteed delete). Idempotent.
    */
-  close(options: LeaderLatchCloseOptions = {}): Promise<void> {
-    this.closing ??= this.doClose(options.notifyLeader === true);
-    return this.closing;
+  override close(options?: LeaderLatchCloseOptions): Promise<void> {
+    if (this.state !== 'closed') this.notifyOnClose = options?.notifyLeader === true;
+    return super.close();
   }
 
-  /** Same as {@link LeaderLatch.close} with default options. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+  protected override get what(): string {
+    return `${super.what} (${this.id})`;
   }
 
-  private async doClose(notifyLeader: boolean): Promise<void> {
-    const wasStarted = this.lifecycle.state === 'started';
-    this.lifecycle.close();
-    if (!wasStarted) return;
+  /** Joins the line: resolves once our node is in it (leadership may follow at any time). */
+  protected async onStart(): Promise<void> {
+    this.client.on('state', this.onState);
+    this.loop.kick();
+    if (!this.inLine) await this.enqueued.wait(undefined, () => new Error('unreachable'));
+  }
+
+  protected async onClose(): Promise<void> {
     this.client.off('state', this.onState);
     this.loop.stop();
-    this.loseLeadership('closed', notifyLeader);
-    const closed = new RecipeStateError(`${this.describe()}: closed`);
-    for (const waiter of [...this.waiters]) waiter.fail(closed);
-    this.settleEnqueued(closed);
+    this.loseLeadership('closed', this.notifyOnClose);
+    const closed = new RecipeStateError(`${this.what}: closed`);
+    this.leaders.failAll(closed);
+    this.enqueued.failAll(closed);
     const node = this.node;
     this.node = undefined;
     // A create still in flight cleans up after itself when it returns (the loop sees the latch closed).
     if (node !== undefined) await this.deleteNode(node, true);
     else if (!this.loop.busy) await this.nodeCreate.cleanUp();
-    this.removeAllListeners();
     this.listenerObjects.clear();
-  }
-
-  private get active(): boolean {
-    return this.lifecycle.state === 'started';
-  }
-
-  private describe(): string {
-    return `LeaderLatch ${this.path} (${this.id})`;
+    this.removeAllListeners();
   }
 
   /** The one switch over connection states. */
@@ -313,33 +195,11 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     // look found no longer counts for the shortcut in onWatch.
     this.watched.clear();
     this.secondInLine = undefined;
-    switch (state) {
-      case 'connected':
-        this.loop.kick();
-        break;
-      case 'suspended':
-        if (this.policy === 'standard') this.loseLeadership('suspended');
-        break;
-      case 'read-only':
-        this.loseLeadership('suspended');
-        break;
-      case 'lost':
-        this.loseLeadership('lost');
-        this.forgetNode();
-        break;
-      case 'reconnected':
-        if (info.sessionChanged) {
-          this.loseLeadership('session-changed');
-          this.forgetNode();
-        }
-        this.loop.kick();
-        break;
-      case 'closed':
-        this.loseLeadership('closed');
-        break;
-      default:
-        break;
-    }
+    const loss = lossReasonOf(state, info, this.policy);
+    if (loss !== undefined) this.loseLeadership(loss);
+    // The node belongs to a session that is gone: a new one is made on the next look.
+    if (loss === 'lost' || loss === 'session-changed') this.forgetNode();
+    if (state === 'connected' || state === 'reconnected') this.loop.kick();
   };
 
   /**
@@ -369,10 +229,10 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     this.loop.kick();
   };
 
-  /** A look failed for a reason other than the connection: report it; before the node exists, start() fails with it. */
+  /** A look failed for a reason other than the connection: before the node is in line, start() fails with it; later it is reported. */
   private onError(error: Error): void {
-    this.safeEmit('error', error);
-    if (this.node === undefined) this.settleEnqueued(error);
+    if (this.inLine) this.safeEmit('error', error);
+    else this.enqueued.failAll(error);
   }
 
   /** One look at the line: create our node if needed, then lead, or watch the predecessor. */
@@ -476,7 +336,8 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       return;
     }
     this.node = created;
-    this.settleEnqueued();
+    this.inLine = true;
+    this.enqueued.wake();
   }
 
   /** The token of `node`: the one it led with before, else `candidate` (see {@link Leadership.fencingToken}). */
@@ -491,16 +352,16 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     const leadership: Leadership = { id: this.id, fencingToken, signal: controller.signal, node };
     this.held = { leadership, controller };
     this.lastSignal = controller.signal;
-    for (const waiter of [...this.waiters]) waiter.done(leadership);
+    this.leaders.wake(leadership);
     this.safeEmit('isLeader', leadership);
   }
 
   /** Ends the current term, if any: aborts its signal first, then (when `notify`) emits `notLeader`. */
-  private loseLeadership(reason: LeadershipLossReason, notify = true): void {
+  private loseLeadership(reason: LossReason, notify = true): void {
     const held = this.held;
     if (held === undefined) return;
     this.held = undefined;
-    held.controller.abort(new LeadershipLostError(this.describe(), reason));
+    held.controller.abort(new HoldLostError(this.what, reason));
     if (notify) this.safeEmit('notLeader', reason);
   }
 
@@ -518,21 +379,5 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private async deleteNode(node: string, wait: boolean): Promise<void> {
     const deleting = this.client.delete(node, { guaranteed: true }).catch(() => undefined);
     if (wait) await whileWritable(this.client, deleting);
-  }
-
-  private settleEnqueued(error?: unknown): void {
-    if (this.enqueuedSettled) return;
-    this.enqueuedSettled = true;
-    if (error === undefined) this.resolveEnqueued();
-    else this.rejectEnqueued(error);
-  }
-
-  private safeEmit<E extends keyof LeaderLatchEvents>(event: E, ...args: Parameters<LeaderLatchEvents[E]>): void {
-    try {
-      (this.emit as (event: E, ...rest: Parameters<LeaderLatchEvents[E]>) => boolean)(event, ...args);
-    } catch (error) {
-      // A listener threw: report it without disturbing the election.
-      if (event !== 'error') this.safeEmit('error', error instanceof Error ? error : new Error(String(error)));
-    }
   }
 }

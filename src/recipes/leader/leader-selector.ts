@@ -2,62 +2,23 @@
  * {@link LeaderSelector}: leadership as a turn at a {@link Mutex}, as Curator's `LeaderSelector`: the
  * leader runs `takeLeadership` and is the leader for exactly as long as it runs.
  */
-import { EventEmitter } from 'eventemitter3';
+import { Backoff } from '../../client/backoff';
 import { delay } from '../../client/deadline';
-import { isZkError } from '../../client/errors';
+import { isConnectionTrouble, isZkError } from '../../client/errors';
 import { validatePath } from '../../client/paths';
+import { isWritable } from '../../client/protected-create';
 import type { WaitOptions, ZooKeeperClient } from '../../client/types';
-import { validateWaitOptions } from '../../client/validate';
 import { Mutex } from '../lock/mutex';
 import type { LockHandle } from '../lock/types';
-import type { SafetyPolicy } from '../shared/hold-signal';
-import { Lifecycle } from '../shared/lifecycle';
-import { isWritable } from '../shared/session-owner';
-import { LeadershipLostError, validateParticipantId, type LeadershipLossReason } from './errors';
-import { readLeader, readParticipants, type Participant } from './participants';
-import { checkClient } from '../shared/check-client';
+import { HoldLostError, RecipeStateError, type LossReason } from '../shared/errors';
+import { readLeader, readParticipants, type Participant } from '../shared/participants';
+import { Recipe, toError } from '../shared/recipe';
+import { Waiters } from '../shared/waiters';
+import { resolveLeaderSelectorOptions } from './options';
+import type { LeaderSelectorEvents, LeaderSelectorOptions, SelectorLeadership } from './types';
 
 /** The marker of selector nodes: those of Curator's InterProcessMutex, which its LeaderSelector uses. */
 export const SELECTOR_MARKER = 'lock-';
-
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5000;
-
-/** What `takeLeadership` is given besides its signal. */
-export interface SelectorLeadership {
-  /** This participant's id. */
-  readonly id: string;
-  /** The fencing token of this term (the lock's; grows strictly from one leader to the next). */
-  readonly fencingToken: bigint;
-  /** Path of this participant's lock node. */
-  readonly node: string;
-}
-
-/** Options of a {@link LeaderSelector}. */
-export interface LeaderSelectorOptions {
-  /** This participant's id: the data of its node, what {@link LeaderSelector.getParticipants} reports. Non-empty. */
-  id: string;
-  /**
-   * Runs while this participant leads; leadership ends when it settles (its node is then deleted and the
-   * next participant's turn begins). It must stop promptly once `signal` aborts: at `suspended` (standard
-   * policy), on session loss, `close()` and `interruptLeadership()`. A rejection is reported on `error`.
-   */
-  takeLeadership: (signal: AbortSignal, leadership: SelectorLeadership) => Promise<void> | void;
-  /** Queue up again after each turn (Curator's `autoRequeue()`). @default false */
-  autoRequeue?: boolean;
-  /** When leadership counts as lost: `standard` at `suspended`, `session` only when the session is lost. @default 'standard' */
-  safetyPolicy?: SafetyPolicy;
-}
-
-/** Events of a {@link LeaderSelector}. */
-export interface LeaderSelectorEvents {
-  /** A turn began: `takeLeadership` is about to be called. */
-  isLeader: (leadership: SelectorLeadership) => void;
-  /** The turn ended: `takeLeadership` settled (its node is deleted right after). */
-  notLeader: (reason: LeadershipLossReason) => void;
-  /** `takeLeadership` rejected, or waiting for the turn failed for a reason other than the connection. */
-  error: (error: Error) => void;
-}
 
 /**
  * Leader election where leadership is a piece of work: each participant waits for its turn at a
@@ -74,57 +35,36 @@ export interface LeaderSelectorEvents {
  *     while (!signal.aborted) await runSchedulingPass({ signal, fencingToken });
  *   },
  * });
- * selector.start();
+ * await selector.start();
  * // ...
  * await selector.close();   // aborts the signal, waits for takeLeadership to return, leaves the line
  * ```
  */
-export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
-  /** The election path. */
-  readonly path: string;
+export class LeaderSelector extends Recipe<LeaderSelectorEvents> {
   /** This participant's id. */
   readonly id: string;
   private readonly takeLeadership: LeaderSelectorOptions['takeLeadership'];
   private readonly autoRequeue: boolean;
   private readonly mutex: Mutex;
-  private readonly lifecycle = new Lifecycle('LeaderSelector');
   private queued = false;
   /** True while {@link LeaderSelector.run} loops; cleared in the same tick the loop ends, so no requeue is lost. */
   private looping = false;
   private running: Promise<void> | undefined;
   private attempt: AbortController | undefined;
   private current: SelectorLeadership | undefined;
-  private closing: Promise<void> | undefined;
+  /** Who waits for the first turn's node to be in line (start()). */
+  private readonly enqueued = new Waiters<void>();
+  private inLine = false;
 
-  /** Checks every argument; does no I/O. Throws `TypeError`/`RangeError` for bad input. */
-  constructor(
-    private readonly client: ZooKeeperClient,
-    path: string,
-    options: LeaderSelectorOptions,
-  ) {
-    super();
-    checkClient(client, 'LeaderSelector');
+  /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
+  constructor(client: ZooKeeperClient, path: string, options: LeaderSelectorOptions) {
+    super(client, path, 'LeaderSelector');
     validatePath(path, 'LeaderSelector path');
-    if (typeof options !== 'object' || options === null) throw new TypeError('LeaderSelector: options must be an object');
-    validateParticipantId(options.id, 'LeaderSelector');
-    if (typeof options.takeLeadership !== 'function') throw new TypeError('LeaderSelector: takeLeadership must be a function');
-    if (options.autoRequeue !== undefined && typeof options.autoRequeue !== 'boolean') {
-      throw new TypeError('LeaderSelector: autoRequeue must be a boolean');
-    }
-    const policy = options.safetyPolicy ?? 'standard';
-    if (policy !== 'standard' && policy !== 'session') {
-      throw new RangeError(`LeaderSelector: safetyPolicy must be 'standard' or 'session', got ${String(policy)}`);
-    }
-    this.path = path;
-    this.id = options.id;
-    this.takeLeadership = options.takeLeadership;
-    this.autoRequeue = options.autoRequeue ?? false;
-    this.mutex = new Mutex(client, path, { policy, data: options.id });
-  }
-
-  /** `latent`, `started` or `closed`. */
-  get state(): 'latent' | 'started' | 'closed' {
-    return this.lifecycle.state;
+    const resolved = resolveLeaderSelectorOptions(options);
+    this.id = resolved.id;
+    this.takeLeadership = resolved.takeLeadership;
+    this.autoRequeue = resolved.autoRequeue;
+    this.mutex = new Mutex(this.client, path, { policy: resolved.policy, data: resolved.id });
   }
 
   /** True while `takeLeadership` runs. */
@@ -137,18 +77,12 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
     return this.current;
   }
 
-  /** Joins the line (once; more turns need `autoRequeue` or {@link LeaderSelector.requeue}). Throws {@link RecipeStateError} when called twice. */
-  start(): void {
-    this.lifecycle.start();
-    this.requeue();
-  }
-
   /**
    * Queues another turn, unless one is already queued; a turn queued while `takeLeadership` runs starts
    * after it. Returns true when it queued one. Throws {@link RecipeStateError} unless started.
    */
   requeue(): boolean {
-    this.lifecycle.assertStarted('requeue()');
+    if (!this.active) throw new RecipeStateError(`${this.what}: requeue() needs a started recipe (it is ${this.state})`);
     if (this.queued) return false;
     this.queued = true;
     if (!this.looping) {
@@ -163,45 +97,42 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
    * turn. With `autoRequeue` the participant queues again afterwards.
    */
   interruptLeadership(): void {
-    this.attempt?.abort(new LeadershipLostError(this.describe(), 'interrupted'));
+    this.attempt?.abort(new HoldLostError(this.what, 'interrupted'));
   }
 
   /** All participants in line order, ids read from their nodes; the first is the leader. */
   getParticipants(options?: WaitOptions): Promise<Participant[]> {
-    validateWaitOptions(options);
     return readParticipants(this.client, this.path, [SELECTOR_MARKER], options);
   }
 
   /** The current leader, or `undefined` when nobody is in line. */
   getLeader(options?: WaitOptions): Promise<Participant | undefined> {
-    validateWaitOptions(options);
     return readLeader(this.client, this.path, [SELECTOR_MARKER], options);
+  }
+
+  protected override get what(): string {
+    return `${super.what} (${this.id})`;
+  }
+
+  /**
+   * Joins the line (one turn; more need `autoRequeue` or {@link LeaderSelector.requeue}): resolves once this
+   * participant's node is in line, rejects when it cannot be made for a reason other than the connection.
+   */
+  protected async onStart(): Promise<void> {
+    this.requeue();
+    if (!this.inLine) await this.enqueued.wait(undefined, () => new RecipeStateError(`${this.what}: not in line`));
   }
 
   /**
    * Leaves: aborts the signal of a running `takeLeadership` (reason `closed`) and waits for it to return,
-   * stops waiting for a turn, and deletes this participant's node. Idempotent.
+   * stops waiting for a turn, and deletes this participant's node.
    */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      const wasStarted = this.lifecycle.state === 'started';
-      this.lifecycle.close();
-      if (!wasStarted) return;
-      this.queued = false;
-      this.attempt?.abort(new LeadershipLostError(this.describe(), 'closed'));
-      await this.running;
-      this.removeAllListeners();
-    })();
-    return this.closing;
-  }
-
-  /** Same as {@link LeaderSelector.close}. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
-  private describe(): string {
-    return `LeaderSelector ${this.path} (${this.id})`;
+  protected async onClose(): Promise<void> {
+    this.queued = false;
+    this.enqueued.failAll(new RecipeStateError(`${this.what}: closed`));
+    this.attempt?.abort(new HoldLostError(this.what, 'closed'));
+    await this.running;
+    this.removeAllListeners();
   }
 
   /** Turns, one at a time, for as long as some are queued. */
@@ -214,10 +145,10 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
   }
 
   private async turns(): Promise<void> {
-    let backoffMs = RETRY_MIN_MS;
+    const backoff = new Backoff();
     // The check and the loop's end are one synchronous step: a requeue() after it starts a new run.
     for (;;) {
-      if (!this.queued || this.lifecycle.state !== 'started') {
+      if (!this.queued || !this.active) {
         this.looping = false;
         return;
       }
@@ -226,25 +157,29 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
       this.attempt = attempt;
       let handle: LockHandle;
       try {
-        handle = await this.mutex.acquire({ signal: attempt.signal });
+        handle = await this.mutex.acquireInLine({ signal: attempt.signal }, () => this.nowInLine());
       } catch (error) {
         if (attempt.signal.aborted) {
           // interruptLeadership() or close() while waiting for the turn.
-          if (this.autoRequeue && this.lifecycle.state === 'started') this.queued = true;
+          if (this.autoRequeue && this.active) this.queued = true;
           continue;
         }
-        if (!isZkError(error, 'CLIENT_CLOSED')) this.safeEmit('error', asError(error));
+        if (!this.inLine && !isConnectionTrouble(error)) {
+          // The first turn could not get in line (NO_AUTH, a bad ACL...): start() fails with it.
+          this.enqueued.failAll(error);
+          return;
+        }
+        if (!isZkError(error, 'CLIENT_CLOSED')) this.safeEmit('error', toError(error));
         if (this.client.state === 'closed') return;
         // The turn is still owed: wait a little (and for a connection), then queue up again.
         this.queued = true;
-        await delay(backoffMs, attempt.signal).catch(() => undefined);
-        backoffMs = Math.min(RETRY_MAX_MS, backoffMs * 2);
-        if (!isWritable(this.client)) await this.client.waitConnected({ signal: attempt.signal }).catch(() => undefined);
+        await delay(backoff.next(), attempt.signal).catch(() => undefined);
+        if (!isWritable(this.client)) await this.client.waitForConnection({ signal: attempt.signal }).catch(() => undefined);
         continue;
       }
-      backoffMs = RETRY_MIN_MS;
+      backoff.reset();
       await this.lead(handle, attempt);
-      if (this.autoRequeue && this.lifecycle.state === 'started') this.queued = true;
+      if (this.autoRequeue && this.active) this.queued = true;
     }
   }
 
@@ -257,34 +192,23 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
       this.safeEmit('isLeader', leadership);
       if (!signal.aborted) await this.takeLeadership(signal, leadership);
     } catch (error) {
-      if (!signal.aborted || error !== signal.reason) this.safeEmit('error', asError(error));
+      if (!signal.aborted || error !== signal.reason) this.safeEmit('error', toError(error));
     } finally {
       this.current = undefined;
       // Leadership ends the moment takeLeadership settles, before the node goes: no overlap with the next.
       this.safeEmit('notLeader', lossReason(signal));
-      await handle.release().catch((error: unknown) => this.safeEmit('error', asError(error)));
+      await handle.release().catch((error: unknown) => this.safeEmit('error', toError(error)));
     }
   }
 
-  private safeEmit<E extends keyof LeaderSelectorEvents>(event: E, ...args: Parameters<LeaderSelectorEvents[E]>): void {
-    try {
-      (this.emit as (event: E, ...rest: Parameters<LeaderSelectorEvents[E]>) => boolean)(event, ...args);
-    } catch (error) {
-      if (event !== 'error') this.safeEmit('error', asError(error));
-    }
+  private nowInLine(): void {
+    this.inLine = true;
+    this.enqueued.wake();
   }
 }
 
 /** Why a turn ended, from its signal: the selector's own reasons, the lock's, or a normal return. */
-function lossReason(signal: AbortSignal): LeadershipLossReason {
-  if (!signal.aborted) return 'released';
+function lossReason(signal: AbortSignal): LossReason {
   const reason: unknown = signal.reason;
-  if (reason instanceof LeadershipLostError) return reason.reason;
-  const cause = reason instanceof Error ? reason.cause : undefined;
-  if (cause === 'suspended' || cause === 'lost' || cause === 'session-changed' || cause === 'closed') return cause;
-  return 'released';
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+  return signal.aborted && reason instanceof HoldLostError ? reason.reason : 'released';
 }

@@ -11,11 +11,12 @@
  * first: ZooKeeper answers one session's requests in order, so the listing already contains our node and
  * the caller can decide in one round trip.
  */
-import { randomUUID } from 'node:crypto';
 import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
+import { clientAccess, findProtectedNode } from '../../client/protected-create';
 import type { ZooKeeperClient } from '../../client/types';
+import { parseSequentialNode } from '../shared/sequential-nodes';
 import { opOptions } from '../shared/wait-for-change';
 
 /**
@@ -51,19 +52,9 @@ export interface Listing {
   sessionId: string | undefined;
 }
 
-/** A fresh protected prefix, `_c_<uuid-v4>-`. */
-export function protectedPrefix(): string {
-  return `_c_${randomUUID()}-`;
-}
-
-/** The sequence ZooKeeper appended to a node name (its trailing digits). */
-function sequenceOf(name: string): number {
-  return Number(/(\d+)$/.exec(name)?.[1] ?? Number.NaN);
-}
-
-/** Formats a session owner (the stat's `ephemeralOwner`) as the client's hex session id. */
-function ownerHex(owner: bigint): string {
-  return BigInt.asUintN(64, owner).toString(16).padStart(16, '0');
+/** The sequence ZooKeeper appended to the name of a node we created with `marker`. */
+function sequenceOf(name: string, marker: string): number {
+  return parseSequentialNode(name, [marker])?.sequence ?? Number.NaN;
 }
 
 /** Lists the children of `parent`, tagging the reply with the session it came from. */
@@ -90,8 +81,8 @@ export async function ensurePath(client: ZooKeeperClient, path: string, deadline
 /**
  * Creates our contender node and lists the parent in the same round trip. When the parent does not exist,
  * creates it and tries again. When the create's reply is lost, finds the node by its prefix (Curator's
- * protection). Resolves with the node, and with the listing when it is known to have been read after the
- * create.
+ * protection, see client/protected-create.ts). Resolves with the node, and with the listing when it is known
+ * to have been read after the create.
  */
 export async function createContender(
   client: ZooKeeperClient,
@@ -112,7 +103,7 @@ export async function createContender(
     if (create.status === 'fulfilled') {
       const { path, sessionId } = create.value;
       const name = path.slice(path.lastIndexOf('/') + 1);
-      const node: OwnNode = { name, path, sessionId, sequence: sequenceOf(name), token: undefined };
+      const node: OwnNode = { name, path, sessionId, sequence: sequenceOf(name, marker), token: undefined };
       return { node, listing: list.status === 'fulfilled' && list.value.sessionId === sessionId ? list.value : undefined };
     }
     const error: unknown = create.reason;
@@ -124,60 +115,18 @@ export async function createContender(
       continue;
     }
     if (!outcomeUnknown(error) || deadline.expired() || deadline.signal?.aborted) throw error;
-    const found = await findOwnNode(client, parent, prefix, deadline);
-    if (found) return { node: found, listing: undefined };
+    const found = await findProtectedNode(clientAccess(client, () => opOptions(deadline)), parent, prefix, true);
+    if (found) {
+      const { name, path, stat } = found;
+      return { node: { name, path, sessionId: client.sessionId, sequence: sequenceOf(name, marker), token: stat.czxid }, listing: undefined };
+    }
     // Not applied: create again, with the same prefix (so a late duplicate would still be recognised).
   }
-}
-
-/**
- * Looks for a node with our prefix. One owned by the current session is ours; others (left by an earlier
- * session of ours) are deleted.
- */
-async function findOwnNode(client: ZooKeeperClient, parent: string, prefix: string, deadline: Deadline): Promise<OwnNode | undefined> {
-  let children: string[];
-  try {
-    children = (await client.getChildren(parent, opOptions(deadline))).children;
-  } catch (error) {
-    if (isZkError(error, 'NO_NODE')) return undefined;
-    throw error;
-  }
-  let ours: OwnNode | undefined;
-  for (const name of children.filter((child) => child.startsWith(prefix))) {
-    const path = joinPath(parent, name);
-    const stat = await client.exists(path, opOptions(deadline));
-    if (stat === null) continue;
-    const owner = ownerHex(stat.ephemeralOwner);
-    if (ours === undefined && owner === client.sessionId) ours = { name, path, sessionId: owner, sequence: sequenceOf(name), token: stat.czxid };
-    else discardNode(client, path);
-  }
-  return ours;
 }
 
 /** Deletes a node of ours in the background (guaranteed); resolves after the first try. Never rejects. */
 export function discardNode(client: ZooKeeperClient, path: string): Promise<void> {
   return client.delete(path, { guaranteed: true, timeoutMs: CLEANUP_WAIT_MS }).catch(() => undefined);
-}
-
-/**
- * Deletes every node with our prefix under `parent` (after a create whose outcome we do not know). Tries a
- * few times across reconnects; resolves after the first try. Never rejects.
- */
-export function sweepPrefix(client: ZooKeeperClient, parent: string, prefix: string): Promise<void> {
-  const once = async (): Promise<boolean> => {
-    try {
-      const { children } = await client.getChildren(parent);
-      await Promise.all(children.filter((child) => child.startsWith(prefix)).map((child) => discardNode(client, joinPath(parent, child))));
-      return true;
-    } catch (error) {
-      return isZkError(error, 'NO_NODE', 'CLIENT_CLOSED');
-    }
-  };
-  const first = once();
-  void first.then(async (done) => {
-    for (let attempt = 1; !done && attempt < SWEEP_ATTEMPTS && client.state !== 'closed'; attempt += 1) done = await once();
-  });
-  return first.then(() => undefined);
 }
 
 /**
@@ -196,9 +145,6 @@ export async function releaseNode(client: ZooKeeperClient, path: string, session
     throw error;
   }
 }
-
-/** How many times a sweep lists the parent before giving up (each try waits for a connection). */
-const SWEEP_ATTEMPTS = 5;
 
 /** Waits for `work`, but no longer than `ms`. */
 export function boundedWait(work: Promise<unknown>, ms: number): Promise<void> {

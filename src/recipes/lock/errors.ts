@@ -1,4 +1,5 @@
-/** Errors of the lock recipes. */
+/** Errors of the lock recipes. A lost hold aborts its signal with the shared `HoldLostError`. */
+import { brand } from '../../client/brand';
 import { RecipeTimeoutError } from '../shared/errors';
 
 /**
@@ -16,12 +17,10 @@ import { RecipeTimeoutError } from '../shared/errors';
  */
 export class LockTimeoutError extends RecipeTimeoutError {
   override readonly name: string = 'LockTimeoutError';
-  /** The lock's path. */
-  readonly path: string;
+}
+brand(LockTimeoutError, 'LockTimeoutError');
 
-  /** `what` names the lock in the message (e.g. `Mutex /locks/a`); by default `lock <path>`. */
-  constructor(path: string, timeoutMs: number, what = `lock ${path}`) {
-    super(`${what} not acquired within ${timeoutMs} ms`, timeoutMs);
-    this.path = path;
-  }
+/** The {@link LockTimeoutError} of `what` (e.g. `Mutex /locks/a`) at `path` after `timeoutMs`. */
+export function lockTimeout(what: string, path: string, timeoutMs: number): LockTimeoutError {
+  return new LockTimeoutError(`${what} not acquired within ${timeoutMs} ms`, { path, timeoutMs });
 }

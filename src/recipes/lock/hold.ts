@@ -29,7 +29,6 @@ export class Hold {
     readonly sessionId: string | undefined,
     readonly fencingToken: bigint,
     readonly holdSignal: HoldSignal,
-    private readonly what: string,
     private readonly onReleased: (hold: Hold) => Promise<void>,
   ) {}
 
@@ -57,7 +56,7 @@ export class Hold {
   async releaseOne(): Promise<void> {
     this.count -= 1;
     if (this.count > 0) return;
-    this.holdSignal.abort('released', this.what);
+    this.holdSignal.abort('released');
     await this.onReleased(this);
   }
 

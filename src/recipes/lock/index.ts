@@ -8,5 +8,4 @@ export { Semaphore, Lease, type SemaphoreOptions } from './semaphore';
 export { SemaphoreMutex, type SemaphoreMutexOptions } from './semaphore-mutex';
 export { MultiLock, MultiLockHandle } from './multi-lock';
 export { LockTimeoutError } from './errors';
-export type { AcquireOptions, HeldLock, Lock, LockHandle, LockOptions, Participant } from './types';
-export type { SafetyPolicy } from '../shared/hold-signal';
+export type { AcquireOptions, HeldLock, Lock, LockHandle, LockOptions } from './types';

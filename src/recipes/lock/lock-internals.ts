@@ -20,11 +20,13 @@
  * deleted, and a deleted node never holds); otherwise a stat of our node gives the czxid, read in the same
  * round trip as the watch we wait on. The uncontended fast path and a hand-over cost no extra round trip.
  */
+import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
-import type { ZooKeeperClient } from '../../client/types';
+import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import { HoldSignal, type SafetyPolicy } from '../shared/hold-signal';
+import { readParticipants, type Participant } from '../shared/participants';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
 import { opOptions, waitForNodeChange, type WatchWaitOutcome } from '../shared/wait-for-change';
 import {
@@ -33,15 +35,12 @@ import {
   createContender,
   discardNode,
   listChildren,
-  protectedPrefix,
   releaseNode,
-  sweepPrefix,
   type Listing,
   type OwnNode,
 } from './contender-nodes';
 import type { LockDriver } from './drivers';
-import { LockTimeoutError } from './errors';
-import type { Participant } from './types';
+import { lockTimeout, LockTimeoutError } from './errors';
 
 /** One acquisition: how long to wait, and whether to wait at all. */
 export interface AcquireRequest {
@@ -51,6 +50,8 @@ export interface AcquireRequest {
   timeoutMs: number;
   /** Decide once, never wait: resolve `null` when not held at once. */
   tryOnly: boolean;
+  /** Called (once per node) when our node is created and in line. */
+  onQueued?: (() => void) | undefined;
 }
 
 /** A confirmed hold. */
@@ -97,6 +98,7 @@ export class LockInternals {
             createSent = true;
             first = false;
             ({ node, listing } = await createContender(client, path, prefix, driver.marker, this.data, deadline));
+            request.onQueued?.();
           }
           if (!first) {
             const current: Listing = listing ?? (await listChildren(client, path, deadline));
@@ -157,7 +159,7 @@ export class LockInternals {
           if (client.sessionId !== node.sessionId) continue; // the listing above will notice and start over
           const holdSignal = new HoldSignal(client, this.policy, this.what);
           if (!holdSignal.aborted) return { node, sequence: node.sequence, fencingToken: node.token, holdSignal };
-          holdSignal.abort('released', this.what);
+          holdSignal.abort('released');
           // Not certain right now (suspended under the standard policy): confirm again once reconnected.
         } catch (error) {
           first = false;
@@ -177,7 +179,7 @@ export class LockInternals {
       }
     } catch (error) {
       if (node !== undefined) await boundedWait(discardNode(client, node.path), CLEANUP_WAIT_MS);
-      else if (createSent) await boundedWait(sweepPrefix(client, path, prefix), CLEANUP_WAIT_MS);
+      else if (createSent) await boundedWait(sweepProtected(client, path, prefix), CLEANUP_WAIT_MS);
       throw this.translate(error, request);
     }
   }
@@ -197,7 +199,7 @@ export class LockInternals {
     );
     const outcome = await waitForNodeChange(client, joinPath(this.path, name), {
       deadline: request.deadline,
-      onTimeout: () => new LockTimeoutError(this.path, request.timeoutMs, this.what),
+      onTimeout: () => lockTimeout(this.what, this.path, request.timeoutMs),
       sessionId: node.sessionId,
     });
     if (ownStat !== undefined) {
@@ -214,35 +216,14 @@ export class LockInternals {
   }
 
   /** The contenders in order (holder first for exclusive locks), with their data. */
-  async participants(): Promise<Participant[]> {
-    const { client, path } = this;
-    let children: string[];
-    try {
-      children = (await client.getChildren(path)).children;
-    } catch (error) {
-      if (isZkError(error, 'NO_NODE')) return [];
-      throw error;
-    }
-    const sorted = sortSequentialNodes(children, this.driver.markers);
-    const read = await Promise.all(
-      sorted.map(async ({ name, sequence, marker }) => {
-        const nodePath = joinPath(path, name);
-        try {
-          const { data } = await client.getData(nodePath);
-          return { name, path: nodePath, sequence, marker, data };
-        } catch (error) {
-          if (isZkError(error, 'NO_NODE')) return undefined;
-          throw error;
-        }
-      }),
-    );
-    return read.filter((participant): participant is Participant => participant !== undefined);
+  participants(options?: WaitOptions): Promise<Participant[]> {
+    return readParticipants(this.client, this.path, this.driver.markers, options);
   }
 
   /** Throws the abort reason, or a timeout once the deadline passed. */
   private checkTime(request: AcquireRequest): void {
     request.deadline.throwIfAborted();
-    if (request.deadline.expired()) throw new LockTimeoutError(this.path, request.timeoutMs, this.what);
+    if (request.deadline.expired()) throw lockTimeout(this.what, this.path, request.timeoutMs);
   }
 
   /** What the caller sees when an acquisition fails: the abort reason, a timeout, or the error itself. */
@@ -250,7 +231,7 @@ export class LockInternals {
     const { deadline } = request;
     if (deadline.signal?.aborted) return deadline.signal.reason;
     if (error instanceof LockTimeoutError) return error;
-    if (deadline.expired() && isZkError(error) && error.retriable) return new LockTimeoutError(this.path, request.timeoutMs, this.what);
+    if (deadline.expired() && isZkError(error) && error.retriable) return lockTimeout(this.what, this.path, request.timeoutMs);
     return error;
   }
 }

@@ -1,9 +1,10 @@
 /** {@link MultiLock}: Curator's InterProcessMultiLock for Node. */
 import { Deadline } from '../../client/deadline';
 import type { ZooKeeperClient } from '../../client/types';
-import { LockTimeoutError } from './errors';
+import { lockTimeout, LockTimeoutError } from './errors';
 import { Mutex, type MutexOptions } from './mutex';
 import type { AcquireOptions, HeldLock, Lock, LockHandle } from './types';
+import { checkClient } from '../shared/check-client';
 import { checkAcquireOptions } from './validate';
 
 /**
@@ -82,7 +83,8 @@ export class MultiLock implements Lock<MultiLockHandle> {
       this.locks = [...(clientOrLocks as readonly Lock<HeldLock>[])];
     } else {
       if (!Array.isArray(paths)) throw new TypeError('MultiLock(client, paths) needs an array of paths');
-      this.locks = paths.map((path) => new Mutex(clientOrLocks as ZooKeeperClient, path, options));
+      checkClient(clientOrLocks, 'MultiLock');
+      this.locks = paths.map((path) => new Mutex(clientOrLocks, path, options));
     }
     if (this.locks.length === 0) throw new RangeError('MultiLock needs at least one lock');
     for (const lock of this.locks) {
@@ -106,7 +108,7 @@ export class MultiLock implements Lock<MultiLockHandle> {
       return new MultiLockHandle(handles);
     } catch (error) {
       await releaseAll(handles).catch(() => undefined);
-      if (error instanceof LockTimeoutError && timeoutMs !== undefined) throw new LockTimeoutError(error.path, timeoutMs, `MultiLock (waiting for ${error.path})`);
+      if (error instanceof LockTimeoutError && timeoutMs !== undefined) throw lockTimeout(`MultiLock (waiting for ${error.path})`, error.path, timeoutMs);
       throw error;
     }
   }

@@ -1,10 +1,11 @@
 /** {@link ReadWriteLock}: Curator's InterProcessReadWriteLock for Node. */
+import { protectedPrefix } from '../../client/protected-create';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
 import type { ZooKeeperClient } from '../../client/types';
 import { RecipeStateError } from '../shared/errors';
 import { HoldSignal } from '../shared/hold-signal';
-import { discardNode, protectedPrefix } from './contender-nodes';
+import { discardNode } from './contender-nodes';
 import { READ_MARKER, readDriver, writeDriver } from './drivers';
 import type { Hold } from './hold';
 import { SequentialLock } from './sequential-lock';
@@ -98,7 +99,7 @@ export class ReadLock extends SequentialLock {
     const holdSignal = new HoldSignal(this.client, this.options.policy, this.internals.what);
     if (sessionId !== writer.sessionId || writer.holdSignal.aborted) {
       // The write hold went uncertain meanwhile: do not hand out a read hold on its strength.
-      holdSignal.abort('released', this.internals.what);
+      holdSignal.abort('released');
       void discardNode(this.client, path);
       writer.holdSignal.signal.throwIfAborted();
       throw new RecipeStateError(`${this.path}: the write lock was lost while taking the read lock`);

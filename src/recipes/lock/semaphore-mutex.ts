@@ -1,8 +1,11 @@
 /** {@link SemaphoreMutex}: Curator's InterProcessSemaphoreMutex for Node. */
 import type { ZooKeeperClient } from '../../client/types';
 import { Semaphore, type Lease } from './semaphore';
-import type { AcquireOptions, Lock, LockHandle, Participant } from './types';
+import type { WaitOptions } from '../../client/types';
+import type { Participant } from '../shared/participants';
+import type { AcquireOptions, Lock, LockHandle } from './types';
 import type { SafetyPolicy } from '../shared/hold-signal';
+import { optionsObject } from '../shared/options';
 import type { NodeData } from '../../client/types';
 
 /** Options of a {@link SemaphoreMutex}. */
@@ -29,8 +32,8 @@ export interface SemaphoreMutexOptions {
 export class SemaphoreMutex implements Lock<LockHandle> {
   private readonly semaphore: Semaphore;
 
-  constructor(client: ZooKeeperClient, path: string, options: SemaphoreMutexOptions = {}) {
-    this.semaphore = new Semaphore(client, path, { ...options, maxLeases: 1 });
+  constructor(client: ZooKeeperClient, path: string, options?: SemaphoreMutexOptions) {
+    this.semaphore = new Semaphore(client, path, { ...optionsObject(options, 'SemaphoreMutex'), maxLeases: 1 }, 'SemaphoreMutex');
   }
 
   /** The lock's path. */
@@ -65,7 +68,7 @@ export class SemaphoreMutex implements Lock<LockHandle> {
   }
 
   /** The lease node (at most one: the holder). */
-  getParticipants(): Promise<Participant[]> {
-    return this.semaphore.getParticipants();
+  getParticipants(options?: WaitOptions): Promise<Participant[]> {
+    return this.semaphore.getParticipants(options);
   }
 }

@@ -1,8 +1,9 @@
 /** {@link Semaphore}: Curator's InterProcessSemaphoreV2 for Node. */
+import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
-import type { NodeData, Transaction, ZooKeeperClient } from '../../client/types';
+import type { NodeData, Transaction, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { RecipeStateError } from '../shared/errors';
 import { HoldSignal, type SafetyPolicy } from '../shared/hold-signal';
 import { oneShotWatch, opOptions, waitForWatchOrState } from '../shared/wait-for-change';
@@ -11,17 +12,17 @@ import {
   CLEANUP_WAIT_MS,
   createContender,
   discardNode,
-  protectedPrefix,
   releaseNode,
-  sweepPrefix,
   type Listing,
   type OwnNode,
 } from './contender-nodes';
 import { mutexDriver } from './drivers';
-import { LockTimeoutError } from './errors';
+import { lockTimeout } from './errors';
 import { LockInternals, type AcquireRequest } from './lock-internals';
-import type { AcquireOptions, LockHandle, Participant } from './types';
-import { checkAcquireOptions, checkCount, checkData, checkLockPath, checkPolicy } from './validate';
+import type { Participant } from '../shared/participants';
+import type { AcquireOptions, LockHandle } from './types';
+import { checkClient } from '../shared/check-client';
+import { checkAcquireOptions, checkCount, checkLockPath, resolveSemaphoreOptions } from './validate';
 
 /** Options of a {@link Semaphore}. */
 export interface SemaphoreOptions {
@@ -87,7 +88,7 @@ export class Lease implements LockHandle {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    this.holdSignal.abort('released', this.what);
+    this.holdSignal.abort('released');
     this.onReleased(this);
     await releaseNode(this.client, this.path, this.sessionId);
   }
@@ -134,17 +135,18 @@ export class Semaphore {
   private readonly what: string;
   private readonly leases = new Set<Lease>();
 
-  constructor(
-    private readonly client: ZooKeeperClient,
-    path: string,
-    options: SemaphoreOptions,
-  ) {
+  private readonly client: ZooKeeperClient;
+
+  /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
+  constructor(client: ZooKeeperClient, path: string, options: SemaphoreOptions, recipe = 'Semaphore') {
+    checkClient(client, recipe);
+    this.client = client;
     this.path = checkLockPath(path);
-    if (typeof options !== 'object' || options === null) throw new TypeError('Semaphore options ({ maxLeases }) are required');
-    this.maxLeases = checkCount(options.maxLeases, 'maxLeases');
-    this.policy = checkPolicy(options.policy);
-    this.data = checkData(options.data);
-    this.what = `Semaphore ${this.path}`;
+    const resolved = resolveSemaphoreOptions(options, recipe);
+    this.maxLeases = resolved.maxLeases;
+    this.policy = resolved.policy;
+    this.data = resolved.data;
+    this.what = `${recipe} ${this.path}`;
     this.leasesPath = joinPath(this.path, 'leases');
     this.gate = new LockInternals(client, joinPath(this.path, 'locks'), mutexDriver, 'standard', Buffer.alloc(0), `${this.what} (queue)`);
   }
@@ -163,7 +165,7 @@ export class Semaphore {
       timeoutMs: timeoutMs ?? Infinity,
       tryOnly,
     });
-    if (leases === null) throw new LockTimeoutError(this.path, 0, this.what);
+    if (leases === null) throw lockTimeout(this.what, this.path, 0);
     return single ? leases[0]! : leases;
   }
 
@@ -185,12 +187,12 @@ export class Semaphore {
   }
 
   /** The lease nodes, in order, with their data. */
-  async getParticipants(): Promise<Participant[]> {
-    return new LockInternals(this.client, this.leasesPath, { ...mutexDriver, markers: [LEASE_MARKER] }, this.policy, this.data, this.what).participants();
+  async getParticipants(options?: WaitOptions): Promise<Participant[]> {
+    return new LockInternals(this.client, this.leasesPath, { ...mutexDriver, markers: [LEASE_MARKER] }, this.policy, this.data, this.what).participants(options);
   }
 
   private checkLeaseCount(count: number): number {
-    checkCount(count, 'count');
+    checkCount(count, 'count', 'Semaphore.acquire');
     if (count > this.maxLeases) throw new RangeError(`count (${count}) must not exceed maxLeases (${this.maxLeases})`);
     return count;
   }
@@ -206,11 +208,11 @@ export class Semaphore {
         if (!(error instanceof SessionGone)) throw error;
       } finally {
         // Leave the queue before reporting back, so an acquisition leaves only its leases behind.
-        gate.holdSignal.abort('released', this.gate.what);
+        gate.holdSignal.abort('released');
         await this.gate.release(gate.node.path, gate.node.sessionId).catch(() => undefined);
       }
       request.deadline.throwIfAborted();
-      if (request.deadline.expired()) throw new LockTimeoutError(this.path, request.timeoutMs, this.what);
+      if (request.deadline.expired()) throw lockTimeout(this.what, this.path, request.timeoutMs);
     }
   }
 
@@ -253,7 +255,7 @@ export class Semaphore {
         if (fired === undefined) continue; // the fast path's listing set no watch: list again with one
         const outcome = await waitForWatchOrState(client, fired, async () => 'armed', {
           deadline,
-          onTimeout: () => new LockTimeoutError(this.path, request.timeoutMs, this.what),
+          onTimeout: () => lockTimeout(this.what, this.path, request.timeoutMs),
           sessionId,
         });
         fired = undefined;
@@ -268,7 +270,7 @@ export class Semaphore {
     } finally {
       if (!succeeded) {
         const cleanup = nodes.map((node) => discardNode(client, node.path));
-        if (pendingPrefix !== undefined) cleanup.push(sweepPrefix(client, leasesPath, pendingPrefix));
+        if (pendingPrefix !== undefined) cleanup.push(sweepProtected(client, leasesPath, pendingPrefix));
         await boundedWait(Promise.all(cleanup), CLEANUP_WAIT_MS);
       }
     }
@@ -278,7 +280,7 @@ export class Semaphore {
   private confirm(nodes: OwnNode[], fencingToken: bigint): Lease[] | undefined {
     const signals = nodes.map(() => new HoldSignal(this.client, this.policy, this.what));
     if (signals.some((signal) => signal.aborted)) {
-      for (const signal of signals) signal.abort('released', this.what);
+      for (const signal of signals) signal.abort('released');
       return undefined;
     }
     return nodes.map((node, i) => {
@@ -293,7 +295,7 @@ export class Semaphore {
   private translate(error: unknown, request: AcquireRequest): unknown {
     const { deadline } = request;
     if (deadline.signal?.aborted) return deadline.signal.reason;
-    if (deadline.expired() && isZkError(error) && error.retriable) return new LockTimeoutError(this.path, request.timeoutMs, this.what);
+    if (deadline.expired() && isZkError(error) && error.retriable) return lockTimeout(this.what, this.path, request.timeoutMs);
     return error;
   }
 }

@@ -1,12 +1,14 @@
 /** The public behaviour shared by {@link Mutex} and the two halves of {@link ReadWriteLock}. */
 import { Deadline } from '../../client/deadline';
-import type { ZooKeeperClient } from '../../client/types';
+import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import type { HoldSignal } from '../shared/hold-signal';
 import type { LockDriver } from './drivers';
-import { LockTimeoutError } from './errors';
+import { lockTimeout } from './errors';
 import { Hold, holdInContext, runHolding, type HoldHandle } from './hold';
 import { LockInternals, type Confirmed } from './lock-internals';
-import type { AcquireOptions, Lock, LockHandle, LockOptions, Participant } from './types';
+import type { Participant } from '../shared/participants';
+import type { AcquireOptions, Lock, LockHandle, LockOptions } from './types';
+import { checkClient } from '../shared/check-client';
 import { checkAcquireOptions, checkLockPath, resolveLockOptions, type ResolvedLockOptions } from './validate';
 
 /** A lock made of contender nodes under one path, reentrant per async context (see `withLock`). */
@@ -17,15 +19,14 @@ export abstract class SequentialLock implements Lock<LockHandle> {
   protected readonly options: ResolvedLockOptions;
   private readonly holds = new Set<Hold>();
 
-  protected constructor(
-    protected readonly client: ZooKeeperClient,
-    path: string,
-    driver: LockDriver,
-    options: LockOptions | undefined,
-    kind: string,
-  ) {
+  protected readonly client: ZooKeeperClient;
+
+  /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
+  protected constructor(client: ZooKeeperClient, path: string, driver: LockDriver, options: LockOptions | undefined, kind: string) {
+    checkClient(client, kind);
+    this.client = client;
     this.path = checkLockPath(path);
-    this.options = resolveLockOptions(options);
+    this.options = resolveLockOptions(options, kind);
     this.internals = new LockInternals(client, this.path, driver, this.options.policy, this.options.data, `${kind} ${this.path}`);
   }
 
@@ -34,7 +35,15 @@ export abstract class SequentialLock implements Lock<LockHandle> {
    * async context) it re-enters the hold at once. Rejects with {@link LockTimeoutError} after `timeoutMs`
    * and with `signal.reason` on abort; either way the waiter's node is deleted.
    */
-  async acquire(options?: AcquireOptions): Promise<LockHandle> {
+  acquire(options?: AcquireOptions): Promise<LockHandle> {
+    return this.acquireInLine(options);
+  }
+
+  /**
+   * @internal {@link SequentialLock.acquire}, telling `onQueued` once this acquisition's node is in line
+   * (for a recipe whose start resolves then: a LeaderSelector).
+   */
+  async acquireInLine(options?: AcquireOptions, onQueued?: () => void): Promise<LockHandle> {
     const { timeoutMs, signal } = checkAcquireOptions(options);
     const reentered = this.reenter();
     if (reentered) return reentered;
@@ -45,8 +54,9 @@ export abstract class SequentialLock implements Lock<LockHandle> {
       deadline: new Deadline(tryOnly ? undefined : timeoutMs, signal),
       timeoutMs: timeoutMs ?? Infinity,
       tryOnly,
+      onQueued,
     });
-    if (confirmed === null) throw new LockTimeoutError(this.path, 0, this.internals.what);
+    if (confirmed === null) throw lockTimeout(this.internals.what, this.path, 0);
     return this.hold(confirmed).handle();
   }
 
@@ -81,8 +91,8 @@ export abstract class SequentialLock implements Lock<LockHandle> {
   }
 
   /** The contenders in order (for a mutex: the holder first, then the waiters), with their node data. */
-  getParticipants(): Promise<Participant[]> {
-    return this.internals.participants();
+  getParticipants(options?: WaitOptions): Promise<Participant[]> {
+    return this.internals.participants(options);
   }
 
   /** The hold of this lock that the current async context may re-enter. */
@@ -106,7 +116,7 @@ export abstract class SequentialLock implements Lock<LockHandle> {
 
   /** A hold of a node at `path`, tracked until its last handle is released. */
   protected newHold(path: string, sequence: number, sessionId: string | undefined, fencingToken: bigint, holdSignal: HoldSignal): Hold {
-    const hold = new Hold(this.client, path, sequence, sessionId, fencingToken, holdSignal, this.internals.what, (released) => {
+    const hold = new Hold(this.client, path, sequence, sessionId, fencingToken, holdSignal, (released) => {
       this.holds.delete(released);
       return this.internals.release(released.path, released.sessionId);
     });

@@ -65,17 +65,3 @@ export interface LockOptions {
   /** Data stored in the lock nodes (shown by `getParticipants()`). @default empty */
   data?: NodeData;
 }
-
-/** One contender of a lock, as `getParticipants()` lists them. */
-export interface Participant {
-  /** Node name. */
-  name: string;
-  /** Full node path (namespace not applied). */
-  path: string;
-  /** The sequence number ZooKeeper appended. */
-  sequence: number;
-  /** The marker that identified the node (`lock-`, `__READ__`, `__WRIT__`, `lease-`, kazoo's `__lock__`, ...). */
-  marker: string;
-  /** The node's data. */
-  data: Buffer;
-}

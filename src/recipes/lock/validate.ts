@@ -3,9 +3,9 @@ import { validatePath } from '../../client/paths';
 import type { NodeData } from '../../client/types';
 import { toPayload, validateWaitOptions } from '../../client/validate';
 import type { SafetyPolicy } from '../shared/hold-signal';
+import { optionsObject, policyOption } from '../shared/options';
+import type { SemaphoreOptions } from './semaphore';
 import type { AcquireOptions, LockOptions } from './types';
-
-const POLICIES: ReadonlySet<string> = new Set(['standard', 'session']);
 
 /** Checks a lock path (TypeError for anything ZooKeeper would refuse). */
 export function checkLockPath(path: unknown, what = 'path'): string {
@@ -19,19 +19,21 @@ export interface ResolvedLockOptions {
   data: Buffer;
 }
 
-/** Checks {@link LockOptions} and fills in defaults. */
-export function resolveLockOptions(options: LockOptions | undefined): ResolvedLockOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('options must be an object');
-  return { policy: checkPolicy(options?.policy), data: checkData(options?.data) };
+/** Checks {@link LockOptions} (TypeError/RangeError naming the option) and fills in defaults. */
+export function resolveLockOptions(options: LockOptions | undefined, recipe: string): ResolvedLockOptions {
+  const given = optionsObject(options, recipe);
+  return { policy: policyOption(given.policy, recipe), data: checkData(given.data) };
 }
 
-/** Checks a safety policy option. */
-export function checkPolicy(policy: unknown): SafetyPolicy {
-  if (policy === undefined) return 'standard';
-  if (typeof policy !== 'string' || !POLICIES.has(policy)) {
-    throw new TypeError(`policy must be 'standard' or 'session', got ${String(policy)}`);
-  }
-  return policy as SafetyPolicy;
+/** {@link SemaphoreOptions} with every default filled in. */
+export interface ResolvedSemaphoreOptions extends ResolvedLockOptions {
+  maxLeases: number;
+}
+
+/** Checks {@link SemaphoreOptions} (required: `maxLeases`) and fills in defaults. */
+export function resolveSemaphoreOptions(options: SemaphoreOptions, recipe: string): ResolvedSemaphoreOptions {
+  const given = optionsObject(options, recipe, true);
+  return { ...resolveLockOptions(given, recipe), maxLeases: checkCount(given.maxLeases, 'maxLeases', recipe) };
 }
 
 /** Checks node data given as an option. */
@@ -46,8 +48,8 @@ export function checkAcquireOptions(options: AcquireOptions | undefined): Acquir
 }
 
 /** Checks a positive integer count (`maxLeases`, number of leases). */
-export function checkCount(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${what} must be an integer, got ${String(value)}`);
-  if (value < 1) throw new RangeError(`${what} must be at least 1, got ${value}`);
+export function checkCount(value: unknown, name: string, recipe: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${recipe}: ${name} must be an integer, got ${String(value)}`);
+  if (value < 1) throw new RangeError(`${recipe}: ${name} must be at least 1, got ${value}`);
   return value;
 }

@@ -6,7 +6,7 @@
 import { isZkError } from '../../client/errors';
 import { joinPath, nodeName } from '../../client/paths';
 import type { Watcher, ZooKeeperClient } from '../../client/types';
-import { ReconcileLoop } from '../shared/reconcile-loop';
+import { ReconcileLoop } from '../../client/reconcile-loop';
 
 /** What a {@link GroupView} reports. */
 export interface GroupViewListener {
@@ -31,10 +31,9 @@ export class GroupView {
   private dirty = new Set<string>();
   private rereadAll = false;
   private closed = false;
-  private loaded = false;
+  private isLoaded = false;
   /** Runs the refreshes, one at a time; after a failure it reads again after a backoff, or on the watcher's resync. */
   private readonly loop: ReconcileLoop;
-  private readonly subscribers = new Set<{ pending: boolean; wake: (() => void) | undefined }>();
   private resolveLoaded!: () => void;
   private readonly loadedPromise = new Promise<void>((resolve) => {
     this.resolveLoaded = resolve;
@@ -70,34 +69,18 @@ export class GroupView {
     return new Map([...this.entries].map(([id, entry]) => [id, entry.data]));
   }
 
-  /** Yields once the first view is read, then after every change, until closed. */
-  async *changes(): AsyncGenerator<void> {
-    const subscriber: { pending: boolean; wake: (() => void) | undefined } = { pending: this.loaded, wake: undefined };
-    this.subscribers.add(subscriber);
-    try {
-      for (;;) {
-        if (subscriber.pending) {
-          subscriber.pending = false;
-          yield;
-          continue;
-        }
-        if (this.closed) return;
-        await new Promise<void>((resolve) => (subscriber.wake = resolve));
-        subscriber.wake = undefined;
-      }
-    } finally {
-      this.subscribers.delete(subscriber);
-    }
+  /** True once the first view is read. */
+  get loaded(): boolean {
+    return this.isLoaded;
   }
 
-  /** Stops watching, forgets the view; ends the iterators. Idempotent. */
+  /** Stops watching and forgets the view. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.loop.stop();
     this.entries.clear();
     this.resolveLoaded();
-    for (const subscriber of this.subscribers) subscriber.wake?.();
     await this.watcher?.close();
   }
 
@@ -157,8 +140,8 @@ export class GroupView {
       }
       changed = true;
     });
-    if (!this.loaded) {
-      this.loaded = true;
+    if (!this.isLoaded) {
+      this.isLoaded = true;
       changed = true;
       this.resolveLoaded();
     }
@@ -176,10 +159,6 @@ export class GroupView {
   }
 
   private publish(): void {
-    for (const subscriber of this.subscribers) {
-      subscriber.pending = true;
-      subscriber.wake?.();
-    }
     this.listener.members();
   }
 }

@@ -1,8 +1,8 @@
 /** Membership: {@link PersistentNode} (a node that stays present) and {@link GroupMember}. */
 export {
   PersistentNode,
-  PersistentNodeTimeoutError,
   type PersistentNodeOptions,
   type PersistentNodeEvents,
 } from './persistent-node';
-export { GroupMember, validateMemberId, type GroupMemberEvents } from './group-member';
+export { PersistentNodeTimeoutError } from './errors';
+export { GroupMember, validateMemberId, type GroupMemberEvents, type GroupMemberOptions } from './group-member';

@@ -2,23 +2,23 @@
  * {@link PersistentNode}: a node that stays present, as Curator's `PersistentNode`: re-created when it is
  * deleted, after reconnecting, and after a session loss.
  */
-import { EventEmitter } from 'eventemitter3';
-import { Deadline, waitUntil } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { nodeName, parentPath, validatePath } from '../../client/paths';
+import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../../client/protected-create';
+import { ReconcileLoop } from '../../client/reconcile-loop';
 import type { ConnectionState, CreateMode, NodeData, StateInfo, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { toPayload, validateWaitOptions } from '../../client/validate';
-import { RecipeStateError, RecipeTimeoutError } from '../shared/errors';
-import { Lifecycle } from '../shared/lifecycle';
+import { RecipeStateError } from '../shared/errors';
 import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
-import { ReconcileLoop } from '../shared/reconcile-loop';
-import { isWritable, ownedByCurrentSession, ownerSessionId, whileWritable } from '../shared/session-owner';
-import { checkClient } from '../shared/check-client';
-
-const MODES: ReadonlySet<string> = new Set<CreateMode>(['ephemeral', 'persistent', 'ephemeral-sequential', 'persistent-sequential']);
+import { Recipe, type RecipeEvents } from '../shared/recipe';
+import { Waiters } from '../shared/waiters';
+import { PersistentNodeTimeoutError } from './errors';
+import { resolvePersistentNodeOptions } from './options';
 
 /** Options of a {@link PersistentNode}. */
 export interface PersistentNodeOptions {
+  /** The node's data (kept for every re-creation; change it with `setData`). @default empty */
+  data?: NodeData;
   /**
    * How the node is created. With a sequential mode the first create appends the sequence (under a
    * Curator protected `_c_<uuid>-` name); later re-creations keep that exact name.
@@ -27,8 +27,8 @@ export interface PersistentNodeOptions {
   mode?: CreateMode;
 }
 
-/** Events of a {@link PersistentNode}. */
-export interface PersistentNodeEvents {
+/** Events of a {@link PersistentNode} (and `error`: a background operation failed for a reason other than the connection; the node keeps trying). */
+export interface PersistentNodeEvents extends RecipeEvents {
   /** The node was created (the first time, or again after it was deleted or its session ended). */
   created: (path: string) => void;
   /**
@@ -36,16 +36,7 @@ export interface PersistentNodeEvents {
    * the node is created once it goes. Emitted once per such node.
    */
   conflict: (ownerSessionId: string) => void;
-  /** A background operation failed for a reason other than the connection; the node keeps trying. */
-  error: (error: Error) => void;
 }
-
-/** `waitForInitialCreate({ timeoutMs })` ran out of time. */
-export class PersistentNodeTimeoutError extends RecipeTimeoutError {
-  override readonly name = 'PersistentNodeTimeoutError';
-}
-
-type Waiter = { done: () => void; fail: (error: unknown) => void; generation: number };
 
 /**
  * A node that stays present for as long as the recipe runs, through connection loss and session loss: it is
@@ -56,18 +47,15 @@ type Waiter = { done: () => void; fail: (error: unknown) => void; generation: nu
  *
  * @example
  * ```ts
- * const node = new PersistentNode(client, '/services/api/instance-1', JSON.stringify({ port: 8080 }));
+ * const node = new PersistentNode(client, '/services/api/instance-1', { data: JSON.stringify({ port: 8080 }) });
  * await node.start();                          // resolves once the node exists
  * await node.setData(JSON.stringify({ port: 8080, draining: true }));
  * await node.close();                          // deletes it
  * ```
  */
-export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
-  /** The path given (for sequential modes, the prefix of the actual name). */
-  readonly basePath: string;
+export class PersistentNode extends Recipe<PersistentNodeEvents> {
   /** The create mode. */
   readonly mode: CreateMode;
-  private readonly lifecycle = new Lifecycle('PersistentNode');
   private readonly ephemeral: boolean;
   private readonly sequential: boolean;
   private payload: Buffer;
@@ -80,46 +68,37 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
   private initialDone = false;
   private readonly sessions = new Set<string>();
   private readonly conflictsReported = new Set<bigint>();
-  private readonly waiters = new Set<Waiter>();
+  /** Callers waiting for a generation of the data to be on the server (0: the initial create). */
+  private readonly writes = new Waiters<number>();
   /** Runs {@link PersistentNode.check}, one look at a time, again after a failure or a reconnect. */
   private readonly loop: ReconcileLoop;
-  private closing: Promise<void> | undefined;
 
-  /** Checks every argument; does no I/O. Throws `TypeError`/`RangeError` for bad input. */
-  constructor(
-    private readonly client: ZooKeeperClient,
-    path: string,
-    data?: NodeData,
-    options: PersistentNodeOptions = {},
-  ) {
-    super();
-    checkClient(client, 'PersistentNode');
-    if (typeof options !== 'object' || options === null) throw new TypeError('PersistentNode: options must be an object');
-    const mode = options.mode ?? 'ephemeral';
-    if (!MODES.has(mode)) throw new TypeError(`PersistentNode: mode must be one of ${[...MODES].join(', ')}, got ${String(mode)}`);
+  /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
+  constructor(client: ZooKeeperClient, path: string, options?: PersistentNodeOptions) {
+    super(client, path, 'PersistentNode');
     validatePath(path, 'PersistentNode path');
     if (path === '/') throw new TypeError('PersistentNode: path must not be the root');
-    this.payload = toPayload(data, 'PersistentNode data');
-    this.basePath = path;
+    const { data, mode } = resolvePersistentNodeOptions(options);
+    this.payload = data;
     this.mode = mode;
     this.ephemeral = mode.startsWith('ephemeral');
     this.sequential = mode.endsWith('sequential');
     if (!this.sequential) this.actual = path;
     const sequentialMode = this.ephemeral ? 'ephemeral-sequential' : 'persistent-sequential';
     this.sequentialCreate = new RetainedProtectedCreate(
-      () => new ProtectedSequentialCreate(client, parentPath(path), nodeName(path), sequentialMode),
+      () => new ProtectedSequentialCreate(this.client, parentPath(path), nodeName(path), sequentialMode),
       () => this.active,
     );
-    this.loop = new ReconcileLoop(client, {
+    this.loop = new ReconcileLoop(this.client, {
       step: () => this.check(),
       active: () => this.active,
-      onError: (error) => this.safeEmit('error', error),
+      onError: (error) => this.onError(error),
     });
   }
 
-  /** `latent`, `started` or `closed`. */
-  get state(): 'latent' | 'started' | 'closed' {
-    return this.lifecycle.state;
+  /** The path given (for sequential modes, the prefix of the actual name). */
+  get basePath(): string {
+    return this.path;
   }
 
   /** The node's actual path once known (for sequential modes, after the first create). */
@@ -133,20 +112,14 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
   }
 
   /**
-   * Starts keeping the node present. Resolves once it exists for the first time (as
-   * {@link PersistentNode.waitForInitialCreate} without a timeout), or when closed first. Throws
-   * {@link RecipeStateError} at once when called a second time.
+   * Starts keeping the node present: resolves once it exists for the first time; rejects when it cannot be
+   * made for a reason other than the connection (e.g. `NO_AUTH`).
    */
-  start(): Promise<void> {
-    this.lifecycle.start();
+  protected async onStart(): Promise<void> {
     if (this.client.sessionId !== undefined) this.sessions.add(this.client.sessionId);
     this.client.on('state', this.onState);
     this.loop.kick();
-    const initial = this.waitForInitialCreate().catch((error: unknown) => {
-      if (!(error instanceof RecipeStateError)) throw error;
-    });
-    initial.catch(() => undefined);
-    return initial;
+    await this.waitForInitialCreate();
   }
 
   /**
@@ -154,9 +127,10 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
    * with a {@link PersistentNodeTimeoutError} after `timeoutMs`, with `signal.reason` on abort, and with a
    * {@link RecipeStateError} when not started or closed.
    */
-  async waitForInitialCreate(options: WaitOptions = {}): Promise<void> {
+  async waitForInitialCreate(options?: WaitOptions): Promise<void> {
     validateWaitOptions(options);
-    this.lifecycle.assertStarted('waitForInitialCreate()');
+    // Checked and registered in one synchronous step, so that a close() right after this call fails it.
+    if (!this.active) await this.whenStarted('waitForInitialCreate()');
     if (this.initialDone) return;
     await this.wait(0, options, 'the initial create');
   }
@@ -166,13 +140,13 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
    * data is on the server (at once when not started yet); rejects on timeout/abort like every wait (the
    * write still happens once possible) and with {@link RecipeStateError} when closed.
    */
-  async setData(data: NodeData, options: WaitOptions = {}): Promise<void> {
+  async setData(data: NodeData, options?: WaitOptions): Promise<void> {
     const payload = toPayload(data, 'PersistentNode data');
     validateWaitOptions(options);
-    if (this.lifecycle.state === 'closed') throw new RecipeStateError('PersistentNode: setData() after close()');
+    if (this.state === 'closed') throw new RecipeStateError(`${this.what}: setData() after close()`);
     this.payload = payload;
     this.generation += 1;
-    if (this.lifecycle.state === 'latent') return;
+    if (this.state === 'latent') return;
     const generation = this.generation;
     this.loop.kick();
     await this.wait(generation, options, 'the data write');
@@ -180,26 +154,12 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
 
   /**
    * Stops keeping the node and deletes it (only when it is this session's, or a persistent node). Resolves
-   * once deleted; when disconnected the delete goes on in the background. Idempotent.
+   * once deleted; when disconnected the delete goes on in the background.
    */
-  close(): Promise<void> {
-    this.closing ??= this.doClose();
-    return this.closing;
-  }
-
-  /** Same as {@link PersistentNode.close}. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
-  private async doClose(): Promise<void> {
-    const wasStarted = this.lifecycle.state === 'started';
-    this.lifecycle.close();
-    if (!wasStarted) return;
+  protected async onClose(): Promise<void> {
     this.client.off('state', this.onState);
     this.loop.stop();
-    const closed = new RecipeStateError('PersistentNode: closed');
-    for (const waiter of [...this.waiters]) waiter.fail(closed);
+    this.writes.failAll(new RecipeStateError(`${this.what}: closed`));
     if (!this.loop.busy) await this.sequentialCreate.cleanUp();
     const path = this.actual;
     if (path !== undefined && (this.ownedIn !== undefined || !this.ephemeral)) {
@@ -222,28 +182,24 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     }
   }
 
-  private get active(): boolean {
-    return this.lifecycle.state === 'started';
-  }
-
-  private wait(generation: number, options: WaitOptions, what: string): Promise<void> {
-    return waitUntil<void>(
-      Deadline.from(options),
-      (done, fail) => {
-        const waiter: Waiter = { done: () => done(undefined), fail, generation };
-        this.waiters.add(waiter);
-        return () => this.waiters.delete(waiter);
-      },
-      () => new PersistentNodeTimeoutError(`PersistentNode ${this.basePath}: ${what} did not happen within ${options.timeoutMs} ms`, options.timeoutMs ?? 0),
+  private wait(generation: number, options: WaitOptions | undefined, what: string): Promise<number> {
+    return this.writes.wait(
+      options,
+      () => new PersistentNodeTimeoutError(`${this.what}: ${what} did not happen within ${options?.timeoutMs} ms`, { path: this.path, timeoutMs: options?.timeoutMs ?? 0 }),
+      (written) => generation <= written,
     );
   }
 
   /** The node is present and ours with data of generation `written`: wake whoever waits for that. */
   private confirmed(): void {
     this.initialDone = true;
-    for (const waiter of [...this.waiters]) {
-      if (waiter.generation <= this.written) waiter.done();
-    }
+    this.writes.wake(this.written);
+  }
+
+  /** A look failed for a reason other than the connection: before the first create, start() fails with it. */
+  private onError(error: Error): void {
+    if (this.initialDone) this.safeEmit('error', error);
+    else this.writes.failAll(error);
   }
 
   /** The one switch over connection states. */
@@ -335,13 +291,5 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     this.written = Math.max(this.written, generation);
     this.loop.kick(); // set the watch, and write data changed meanwhile
     this.safeEmit('created', path);
-  }
-
-  private safeEmit<E extends keyof PersistentNodeEvents>(event: E, ...args: Parameters<PersistentNodeEvents[E]>): void {
-    try {
-      (this.emit as (event: E, ...rest: Parameters<PersistentNodeEvents[E]>) => boolean)(event, ...args);
-    } catch (error) {
-      if (event !== 'error') this.safeEmit('error', error instanceof Error ? error : new Error(String(error)));
-    }
   }
 }

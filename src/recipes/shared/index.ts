@@ -1,4 +1,5 @@
-/** Recipe plumbing that is part of the public API (errors, policies, lifecycle states). */
-export { RecipeStateError, RecipeTimeoutError } from './errors';
-export type { SafetyPolicy, HoldLossReason } from './hold-signal';
-export type { LifecycleState } from './lifecycle';
+/** Recipe plumbing that is part of the public API (errors, policies, lifecycle states, participants). */
+export { RecipeStateError, RecipeTimeoutError, HoldLostError, type LossReason, type TimeoutDetails } from './errors';
+export type { SafetyPolicy } from './hold-signal';
+export type { Participant } from './participants';
+export type { LifecycleState, RecipeEvents } from './recipe';

@@ -10,11 +10,9 @@
  * it vanishes when that session ends), and {@link ProtectedSequentialCreate.cleanUp} removes whatever an
  * abandoned attempt left.
  */
-import { randomUUID } from 'node:crypto';
-import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
+import { clientAccess, findProtectedNode, protectedPrefix, sweepProtected } from '../../client/protected-create';
 import type { NodeData, WaitOptions, ZooKeeperClient } from '../../client/types';
-import { ownedByCurrentSession } from './session-owner';
 
 /** Sequential modes a {@link ProtectedSequentialCreate} makes. */
 export type SequentialMode = 'ephemeral-sequential' | 'persistent-sequential';
@@ -22,7 +20,7 @@ export type SequentialMode = 'ephemeral-sequential' | 'persistent-sequential';
 /** One logical protected create, which may take several attempts. */
 export class ProtectedSequentialCreate {
   /** `_c_<uuid-v4>-`, the prefix of the node's name. */
-  readonly prefix = `_c_${randomUUID()}-`;
+  readonly prefix = protectedPrefix();
   private attempted = false;
 
   constructor(
@@ -53,37 +51,12 @@ export class ProtectedSequentialCreate {
 
   /** Deletes (guaranteed) any node an unfinished attempt may have left. Never rejects. */
   async cleanUp(): Promise<void> {
-    if (!this.attempted) return;
-    try {
-      const { children } = await this.client.getChildren(this.parent);
-      for (const name of children) {
-        if (name.startsWith(this.prefix)) await this.client.delete(joinPath(this.parent, name), { guaranteed: true });
-      }
-    } catch {
-      // Gone with the parent, or the client closed: nothing left to clean, or nothing we can do.
-    }
+    if (this.attempted) await sweepProtected(this.client, this.parent, this.prefix);
   }
 
   private async find(options: WaitOptions): Promise<string | undefined> {
-    let children: string[];
-    try {
-      children = (await this.client.getChildren(this.parent, options)).children;
-    } catch (error) {
-      if (isZkError(error, 'NO_NODE')) return undefined;
-      throw error;
-    }
-    const name = children.find((child) => child.startsWith(this.prefix));
-    if (name === undefined) return undefined;
-    const path = joinPath(this.parent, name);
-    if (this.mode === 'persistent-sequential') return path;
-    const stat = await this.client.exists(path, options);
-    if (ownedByCurrentSession(stat, this.client)) return path;
-    if (stat !== null) {
-      await this.client.delete(path, { ...options, version: stat.version }).catch((error: unknown) => {
-        if (!isZkError(error, 'NO_NODE', 'BAD_VERSION')) throw error;
-      });
-    }
-    return undefined;
+    const found = await findProtectedNode(clientAccess(this.client, () => options), this.parent, this.prefix, this.mode === 'ephemeral-sequential');
+    return found?.path;
   }
 }
 

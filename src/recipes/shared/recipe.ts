@@ -8,7 +8,9 @@ import { ZkError } from '../../client/errors';
 import type { ZooKeeperClient } from '../../client/types';
 import { checkClient } from './check-client';
 import { RecipeStateError } from './errors';
-import type { LifecycleState } from './lifecycle';
+
+/** A long-lived recipe's lifecycle, as Curator's: `latent → started → closed`. */
+export type LifecycleState = 'latent' | 'started' | 'closed';
 
 /** Events every long-lived recipe has. */
 export interface RecipeEvents {

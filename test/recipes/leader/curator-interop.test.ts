@@ -80,7 +80,7 @@ test('three Node latches and one Curator latch: one leader through a whole round
   const serverPath = `${clients.namespace}/election`;
   const latches = pool.map((client, i) => new LeaderLatch(client, '/election', { id: `node-${i}` }));
   await latches[0]!.start();
-  await latches[0]!.await({ timeoutMs: scaled(10_000) });
+  await latches[0]!.waitForLeadership({ timeoutMs: scaled(10_000) });
   expect(await peer.send(`latch-start ${serverPath} java`)).toBe('STARTED');
   // Curator creates its node in the background after STARTED: let it be in line before the next joins.
   await peerSees(`latch-participants ${serverPath}`, (r) => r.includes('java'));

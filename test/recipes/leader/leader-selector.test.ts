@@ -1,6 +1,7 @@
 /** LeaderSelector against a real server: turns at a Curator-compatible mutex, requeue, interrupts, suspension. */
 import type { ZkClient } from '../../../src/client';
-import { LeaderSelector, LeadershipLostError, type LeaderSelectorOptions } from '../../../src/recipes/leader';
+import { LeaderSelector, type LeaderSelectorOptions } from '../../../src/recipes/leader';
+import { HoldLostError } from '../../../src/recipes/shared';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
@@ -34,7 +35,7 @@ async function leading(client: ZkClient, id: string, options: Partial<LeaderSele
   const h = holding();
   const s = selector(client, id, { takeLeadership: h.takeLeadership, ...options });
   const first = waitForEvent(s, 'isLeader');
-  s.start();
+  await s.start();
   await first;
   return { s, h };
 }
@@ -52,10 +53,10 @@ test('turns in order; leadership lasts while takeLeadership runs; Curator-style 
   const sa = selector(ca!, 'a', { takeLeadership: a.takeLeadership });
   const sb = selector(cb!, 'b', { takeLeadership: b.takeLeadership });
   const aLeads = waitForEvent(sa, 'isLeader');
-  sa.start();
+  await sa.start();
   await aLeads;
   const bWaits = waitForEvent(sb, 'isLeader');
-  sb.start();
+  await sb.start();
   await waitForParticipants(sb, 2);
   expect((await sb.getParticipants()).map((p) => [p.id, p.isLeader])).toEqual([
     ['a', true],
@@ -99,7 +100,7 @@ test('autoRequeue: 5 selectors take 60 turns, one at a time, checked independent
           signal.throwIfAborted();
         },
       });
-      s.start();
+      void s.start();
     });
   });
   await done;
@@ -118,7 +119,7 @@ test('interruptLeadership() aborts the signal; with autoRequeue the selector que
   const second = waitForEvent(s, 'isLeader');
   s.interruptLeadership();
   expect((await ended)[0]).toBe('interrupted');
-  expect((h.runs[0]!.signal.reason as LeadershipLostError).reason).toBe('interrupted');
+  expect((h.runs[0]!.signal.reason as HoldLostError).reason).toBe('interrupted');
   await second;
   expect(h.runs).toHaveLength(2);
   expect(h.runs[1]!.token).toBeGreaterThan(h.runs[0]!.token);
@@ -154,9 +155,9 @@ test('close() aborts a running takeLeadership, waits for it, and leaves the line
   });
   const sb = selector(cb!, 'b', { takeLeadership: holding().takeLeadership });
   const aLeads = waitForEvent(sa, 'isLeader');
-  sa.start();
+  await sa.start();
   await aLeads;
-  sb.start();
+  await sb.start();
   await waitForParticipants(sb, 2);
   const bLeads = waitForEvent(sb, 'isLeader');
   await sa.close();
@@ -189,7 +190,7 @@ test("the leader's session expires: its signal aborts, the next takes over, it q
   const { s: sa, h: a } = await leading(ca!, 'a', { autoRequeue: true });
   const b = holding();
   const sb = selector(cb!, 'b', { takeLeadership: b.takeLeadership });
-  sb.start();
+  await sb.start();
   await waitForParticipants(sb, 2);
   const aEnded = waitForEvent(sa, 'notLeader');
   const bLeads = waitForEvent(sb, 'isLeader', () => true, scaled(15_000));
@@ -217,7 +218,7 @@ test('a rejecting takeLeadership is reported on error and the turn ends', async 
   });
   const error = waitForEvent(s, 'error');
   const ended = waitForEvent(s, 'notLeader');
-  s.start();
+  await s.start();
   expect(((await error)[0] as Error).message).toBe('boom');
   expect((await ended)[0]).toBe('released');
 });
@@ -225,16 +226,16 @@ test('a rejecting takeLeadership is reported on error and the turn ends', async 
 test('bad input fails fast with typed errors', async () => {
   const client = clients.make();
   const take = () => undefined;
-  expect(() => new LeaderSelector(client, '/s', { id: '', takeLeadership: take })).toThrow(TypeError);
+  expect(() => new LeaderSelector(client, '/s', { id: '', takeLeadership: take })).toThrow(RangeError);
   expect(() => new LeaderSelector(client, 's', { id: 'a', takeLeadership: take })).toThrow(TypeError);
   expect(() => new LeaderSelector(client, '/s', { id: 'a' } as LeaderSelectorOptions)).toThrow(TypeError);
   expect(() => new LeaderSelector(client, '/s', { id: 'a', takeLeadership: take, autoRequeue: 'yes' as unknown as boolean })).toThrow(TypeError);
-  expect(() => new LeaderSelector(client, '/s', { id: 'a', takeLeadership: take, safetyPolicy: 'x' as 'session' })).toThrow(RangeError);
+  expect(() => new LeaderSelector(client, '/s', { id: 'a', takeLeadership: take, policy: 'x' as 'session' })).toThrow(RangeError);
   const s = selector(client, 'a');
   expect(() => s.requeue()).toThrow(RecipeStateError);
   await client.start();
-  s.start();
-  expect(() => s.start()).toThrow(RecipeStateError);
+  await s.start();
+  await expect(s.start()).rejects.toBeInstanceOf(RecipeStateError);
   await s.close();
   expect(() => s.requeue()).toThrow(RecipeStateError);
 });

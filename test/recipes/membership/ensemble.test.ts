@@ -16,19 +16,19 @@ afterEach(() => clients.closeAll());
 test('a follower and the ensemble leader killed: no member leaves, the nodes stay, views follow changes', async () => {
   const pool: ZkClient[] = await clients.startMany(4, { sessionTimeoutMs: 10_000 });
   const ids = ['a', 'b', 'c', 'd'];
-  const members = ids.map((id, i) => followView(new GroupMember(pool[i]!, '/group', id, id)));
+  const members = ids.map((id, i) => followView(new GroupMember(pool[i]!, '/group', { id, data: id })));
   await Promise.all(members.map((m) => m.start()));
   await Promise.all(members.map((m) => converges(m, ids, scaled(30_000))));
   const czxids = await Promise.all(ids.map(async (id) => (await pool[0]!.exists(`/group/${id}`))!.czxid));
   const leaves: string[] = [];
-  members.forEach((m) => m.on('leave', (id) => leaves.push(`${m.memberId} saw ${id} leave`)));
+  members.forEach((m) => m.on('leave', (id) => leaves.push(`${m.id} saw ${id} leave`)));
 
   for (const which of ['follower', 'leader'] as const) {
     const leader = await cluster.waitForLeader({ timeoutMs: scaled(30_000) });
     const victim = which === 'leader' ? leader : (leader + 1) % 3;
     await cluster.kill(victim);
     // A real change while a server is down reaches every view.
-    const changed = members.filter((m) => m.memberId !== 'a').map((m) => waitForEvent(m, 'change', (id: string) => id === 'a', scaled(30_000)));
+    const changed = members.filter((m) => m.id !== 'a').map((m) => waitForEvent(m, 'change', (id: string) => id === 'a', scaled(30_000)));
     await members[0]!.setData(`a-${which}`, { timeoutMs: scaled(30_000) });
     await Promise.all(changed);
     await cluster.restart(victim, { timeoutMs: scaled(60_000) });

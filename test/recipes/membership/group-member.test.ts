@@ -14,7 +14,7 @@ const members: GroupMember[] = [];
 const children: ChildParticipant[] = [];
 
 function member(client: ZkClient, id: string, data?: string, group = '/group'): GroupMember {
-  const made = followView(new GroupMember(client, group, id, data));
+  const made = followView(new GroupMember(client, group, { id, data }));
   members.push(made);
   return made;
 }
@@ -155,16 +155,16 @@ test('50 members join and leave concurrently; every view converges to the truth'
 
 test('bad input fails fast with typed errors', async () => {
   const client = clients.make();
-  expect(() => new GroupMember(client, '/group', '')).toThrow(TypeError);
-  expect(() => new GroupMember(client, '/group', 'a/b')).toThrow(TypeError);
-  expect(() => new GroupMember(client, '/group', '..')).toThrow(TypeError);
-  expect(() => new GroupMember(client, '/group', 5 as unknown as string)).toThrow(TypeError);
-  expect(() => new GroupMember(client, 'group', 'a')).toThrow(TypeError);
-  expect(() => new GroupMember(client, '/group', 'a', {} as unknown as string)).toThrow(TypeError);
+  expect(() => new GroupMember(client, '/group', { id: '' })).toThrow(TypeError);
+  expect(() => new GroupMember(client, '/group', { id: 'a/b' })).toThrow(TypeError);
+  expect(() => new GroupMember(client, '/group', { id: '..' })).toThrow(TypeError);
+  expect(() => new GroupMember(client, '/group', { id: 5 as unknown as string })).toThrow(TypeError);
+  expect(() => new GroupMember(client, 'group', { id: 'a' })).toThrow(TypeError);
+  expect(() => new GroupMember(client, '/group', { id: 'a', data: {} as unknown as string })).toThrow(TypeError);
   await client.start();
   const m = member(client, 'a');
   await m.start();
-  expect(() => m.start()).toThrow(RecipeStateError);
+  await expect(m.start()).rejects.toBeInstanceOf(RecipeStateError);
   await m.close();
-  expect(() => m.start()).toThrow(RecipeStateError);
+  await expect(m.start()).rejects.toBeInstanceOf(RecipeStateError);
 });

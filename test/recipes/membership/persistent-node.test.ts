@@ -42,7 +42,7 @@ afterEach(async () => {
 
 test('created on start with its data, re-created when someone deletes it, deleted on close', async () => {
   const [client, admin] = await clients.startMany(2);
-  const node = persistent(client!, '/services/api/one', 'v1');
+  const node = persistent(client!, '/services/api/one', { data: 'v1' });
   await node.start();
   expect(node.actualPath).toBe('/services/api/one');
   expect((await admin!.getData('/services/api/one')).data.toString()).toBe('v1');
@@ -67,7 +67,7 @@ test('created on start with its data, re-created when someone deletes it, delete
 
 test('session expiry: the node comes back in the new session', async () => {
   const [client, admin] = await clients.startMany(2);
-  const node = persistent(client!, '/members/a', 'a');
+  const node = persistent(client!, '/members/a', { data: 'a' });
   await node.start();
   const oldSession = client!.sessionId;
   const created = waitForEvent(node, 'created');
@@ -80,7 +80,7 @@ test('session expiry: the node comes back in the new session', async () => {
 test('a node left by an old session of this client is replaced, not adopted', async () => {
   const { proxy, client } = await proxied(2000);
   const admin = await clients.start();
-  const node = persistent(client, '/members/a', 'a');
+  const node = persistent(client, '/members/a', { data: 'a' });
   await node.start();
   const oldSession = client.sessionId;
   const credentials = client.sessionCredentials()!;
@@ -106,7 +106,7 @@ test('a node left by an old session of this client is replaced, not adopted', as
 test('a connection loss that keeps the session keeps the same node', async () => {
   const { proxy, client } = await proxied(6000);
   const admin = await clients.start();
-  const node = persistent(client, '/members/a', 'a');
+  const node = persistent(client, '/members/a', { data: 'a' });
   await node.start();
   const { czxid } = (await admin.exists('/members/a'))!;
   const reconnected = waitForState(client, 'reconnected');
@@ -121,7 +121,7 @@ test('a connection loss that keeps the session keeps the same node', async () =>
 test("another session's node at the path is left alone; the node is created once it goes", async () => {
   const [client, other] = await clients.startMany(2);
   await other!.create('/members/a', 'theirs', { mode: 'ephemeral', createParents: true });
-  const node = persistent(client!, '/members/a', 'mine');
+  const node = persistent(client!, '/members/a', { data: 'mine' });
   const conflict = waitForEvent(node, 'conflict');
   void node.start();
   const [ownerId] = await conflict;
@@ -137,7 +137,7 @@ test("another session's node at the path is left alone; the node is created once
 
 test('sequential modes keep the name of the first create when re-creating', async () => {
   const [client, admin] = await clients.startMany(2);
-  const node = persistent(client!, '/queue/job-', 'payload', { mode: 'ephemeral-sequential' });
+  const node = persistent(client!, '/queue/job-', { data: 'payload', mode: 'ephemeral-sequential' });
   await node.start();
   const first = node.actualPath!;
   expect(first).toMatch(/^\/queue\/_c_[0-9a-f-]{36}-job-\d{10}$/);
@@ -146,7 +146,7 @@ test('sequential modes keep the name of the first create when re-creating', asyn
   expect((await created)[0]).toBe(first);
   expect((await admin!.getChildren('/queue')).children).toHaveLength(1);
 
-  const kept = persistent(client!, '/kept/item-', 'p', { mode: 'persistent-sequential' });
+  const kept = persistent(client!, '/kept/item-', { data: 'p', mode: 'persistent-sequential' });
   await kept.start();
   const stat = await admin!.exists(kept.actualPath!);
   expect(stat!.ephemeralOwner).toBe(0n);
@@ -157,7 +157,7 @@ test('sequential modes keep the name of the first create when re-creating', asyn
 test('persistent mode adopts an existing persistent node and writes its data', async () => {
   const [client, admin] = await clients.startMany(2);
   await admin!.create('/config/flag', 'old', { createParents: true });
-  const node = persistent(client!, '/config/flag', 'new', { mode: 'persistent' });
+  const node = persistent(client!, '/config/flag', { data: 'new', mode: 'persistent' });
   await node.start();
   expect((await admin!.getData('/config/flag')).data.toString()).toBe('new');
   await client!.close();
@@ -169,7 +169,7 @@ test('waitForInitialCreate times out while the server is unreachable, then the n
   proxy.rejectConnections(true);
   proxy.cut();
   await waitForState(client, 'suspended');
-  const node = persistent(client, '/members/late', 'x');
+  const node = persistent(client, '/members/late', { data: 'x' });
   void node.start();
   await expect(node.waitForInitialCreate({ timeoutMs: 200 })).rejects.toBeInstanceOf(PersistentNodeTimeoutError);
   const controller = new AbortController();
@@ -183,17 +183,17 @@ test('waitForInitialCreate times out while the server is unreachable, then the n
 
 test('bad input fails fast with typed errors', async () => {
   const client = clients.make();
-  expect(() => new PersistentNode(client, 'relative', 'x')).toThrow(TypeError);
-  expect(() => new PersistentNode(client, '/', 'x')).toThrow(TypeError);
-  expect(() => new PersistentNode(client, '/a/', 'x')).toThrow(TypeError);
-  expect(() => new PersistentNode(client, '/a', 42 as unknown as string)).toThrow(TypeError);
-  expect(() => new PersistentNode(client, '/a', 'x', { mode: 'container' as 'ephemeral' })).toThrow(TypeError);
-  expect(() => new PersistentNode(client, '/a', Buffer.alloc(2 * 1024 * 1024))).toThrow(RangeError);
+  expect(() => new PersistentNode(client, 'relative', { data: 'x' })).toThrow(TypeError);
+  expect(() => new PersistentNode(client, '/', { data: 'x' })).toThrow(TypeError);
+  expect(() => new PersistentNode(client, '/a/', { data: 'x' })).toThrow(TypeError);
+  expect(() => new PersistentNode(client, '/a', { data: 42 as unknown as string })).toThrow(TypeError);
+  expect(() => new PersistentNode(client, '/a', { data: 'x', mode: 'container' as 'ephemeral' })).toThrow(RangeError);
+  expect(() => new PersistentNode(client, '/a', { data: Buffer.alloc(2 * 1024 * 1024) })).toThrow(RangeError);
   await client.start();
-  const node = persistent(client, '/a', 'x');
+  const node = persistent(client, '/a', { data: 'x' });
   await expect(node.waitForInitialCreate()).rejects.toBeInstanceOf(RecipeStateError);
   await node.start();
-  expect(() => node.start()).toThrow(RecipeStateError);
+  await expect(node.start()).rejects.toBeInstanceOf(RecipeStateError);
   await expect(node.setData(7 as unknown as string)).rejects.toBeInstanceOf(TypeError);
   await expect(node.waitForInitialCreate({ timeoutMs: -5 })).rejects.toBeInstanceOf(RangeError);
   await node.close();

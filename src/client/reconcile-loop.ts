@@ -1,15 +1,12 @@
 /**
- * {@link ReconcileLoop}: the engine of the recipes that keep looking at the server until what they want
- * holds there (a latch's place in line, a node that stays present, a group's view).
+ * {@link ReconcileLoop}: the one background loop of this package: whatever keeps looking at the server
+ * until what it wants holds there (a watcher's current value, a latch's place in line, a node that stays
+ * present, a group's view) runs its look through it.
  */
-import { isZkError } from '../../client/errors';
-import type { ZooKeeperClient } from '../../client/types';
-import { isWritable } from './session-owner';
-
-/** Errors that only mean "look again once connected"; anything else is reported through `onError`. */
-const CONNECTION_CODES = ['CONNECTION_LOSS', 'OPERATION_TIMEOUT', 'SESSION_EXPIRED', 'SESSION_MOVED', 'CLIENT_CLOSED'] as const;
-const RETRY_MIN_MS = 50;
-const RETRY_MAX_MS = 2000;
+import { Backoff } from './backoff';
+import { isConnectionTrouble } from './errors';
+import { isWritable } from './protected-create';
+import type { ZooKeeperClient } from './types';
 
 /** What a {@link ReconcileLoop} runs and whom it tells. */
 export interface ReconcileLoopOptions {
@@ -17,15 +14,22 @@ export interface ReconcileLoopOptions {
   step: () => Promise<void>;
   /** Whether the owner still runs: once false, no step starts and no retry is scheduled. */
   active: () => boolean;
-  /** A step failed for a reason other than the connection (it is retried all the same). */
+  /** A step failed for a reason other than the connection. */
   onError: (error: Error) => void;
+  /**
+   * Whether a failed step is looked at again after a backoff (while `canRetry()`), or only on the owner's
+   * next kick. @default every failure
+   */
+  retries?: (error: unknown) => boolean;
+  /** Whether a retry may be scheduled now. @default the client is connected and writable */
+  canRetry?: () => boolean;
 }
 
 /**
  * Runs `step` one at a time: {@link ReconcileLoop.kick} starts a step, or, while one runs, has another run
- * after it (any number of kicks meanwhile fold into that one). After a failed step it looks again after an
- * exponential backoff (50 ms doubling to 2 s, back to 50 ms after a step succeeds) while the client is
- * connected; while it is not, the owner's kick on `connected`/`reconnected` (or a watcher's resync) does.
+ * after it (any number of kicks meanwhile fold into that one). After a failed step it looks again after the
+ * {@link Backoff} schedule while the client is connected; while it is not, the owner's kick on
+ * `connected`/`reconnected` (or a watcher's resync) does.
  *
  * @example
  * ```ts
@@ -40,7 +44,7 @@ export class ReconcileLoop {
   private running: Promise<void> | undefined;
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelayMs = RETRY_MIN_MS;
+  private readonly backoff = new Backoff();
 
   /** Does no I/O; nothing runs before the first {@link ReconcileLoop.kick}. */
   constructor(
@@ -56,6 +60,7 @@ export class ReconcileLoop {
   /** Asks for a look: runs a step now, or after the one running. Does nothing once not active. */
   kick(): void {
     if (!this.options.active()) return;
+    this.stop(); // a look is coming: a scheduled retry would only repeat it
     this.again = true;
     if (this.running !== undefined) return;
     this.running = (async () => {
@@ -64,7 +69,7 @@ export class ReconcileLoop {
           this.again = false;
           try {
             await this.options.step();
-            this.retryDelayMs = RETRY_MIN_MS;
+            this.backoff.reset();
           } catch (error) {
             if (this.options.active()) this.onFailure(error);
           }
@@ -82,16 +87,16 @@ export class ReconcileLoop {
   }
 
   private onFailure(error: unknown): void {
-    if (!isZkError(error, ...CONNECTION_CODES)) this.options.onError(error instanceof Error ? error : new Error(String(error)));
+    if (!isConnectionTrouble(error)) this.options.onError(error instanceof Error ? error : new Error(String(error)));
+    if (this.options.retries?.(error) === false) return;
     // While connected, look again after a backoff; otherwise the next reconnect looks again. (An `onError`
     // listener may have closed the owner: then no timer.)
-    if (this.options.active() && isWritable(this.client) && this.retryTimer === undefined) {
-      const delayMs = this.retryDelayMs;
-      this.retryDelayMs = Math.min(RETRY_MAX_MS, delayMs * 2);
+    const canRetry = this.options.canRetry ?? (() => isWritable(this.client));
+    if (this.options.active() && canRetry() && this.retryTimer === undefined) {
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         this.kick();
-      }, delayMs);
+      }, this.backoff.next());
     }
   }
 }

@@ -1,7 +1,7 @@
 /** ReconcileLoop alone (no server): one step at a time, kicks folded, backoff retries, nothing left after stop(). */
-import { ZkError } from '../../../src/client';
-import type { ConnectionState } from '../../../src/client/types';
-import { ReconcileLoop } from '../../../src/recipes/shared/reconcile-loop';
+import { ZkError } from '../../src/client';
+import type { ConnectionState } from '../../src/client/types';
+import { ReconcileLoop } from '../../src/client/reconcile-loop';
 
 /** A loop over a scripted step: each call takes the next outcome (resolve, or throw the given error). */
 function scripted(outcomes: Array<unknown>, state: { state: ConnectionState } = { state: 'connected' }) {
