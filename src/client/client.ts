@@ -1,5 +1,6 @@
 /** {@link ZkClient}: the typed, retrying, reconnecting ZooKeeper client. */
 import { EventEmitter } from 'eventemitter3';
+import { AsyncQueue } from './async-queue';
 import { Connection } from './connection';
 import { Deadline, waitUntil } from './deadline';
 import { isZkError, ZkError, type ZkOperation } from './errors';
@@ -198,32 +199,27 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     if (this.startPromise === undefined && this.closePromise === undefined) await this.start();
   }
 
-  /** State changes as an async iterator (ends when the client closes or the signal aborts). */
-  async *states(options?: { signal?: AbortSignal }): AsyncGenerator<{ state: ConnectionState; info: StateInfo }> {
-    const queue: Array<{ state: ConnectionState; info: StateInfo }> = [];
-    let wake: (() => void) | undefined;
+  /** State changes as an async iterator; it ends (without an error) when the client closes or the signal aborts. */
+  states(options?: { signal?: AbortSignal }): AsyncIterableIterator<{ state: ConnectionState; info: StateInfo }, undefined> {
+    const signal = options?.signal;
     const onState = (state: ConnectionState, info: StateInfo): void => {
       queue.push({ state, info });
-      wake?.();
+      if (state === 'closed') queue.end();
     };
-    const onAbort = (): void => wake?.();
-    this.on('state', onState);
-    options?.signal?.addEventListener('abort', onAbort);
-    try {
-      for (;;) {
-        while (queue.length > 0) {
-          const next = queue.shift()!;
-          yield next;
-          if (next.state === 'closed') return;
-        }
-        if (options?.signal?.aborted || this.state === 'closed') return;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
-    } finally {
-      this.off('state', onState);
-      options?.signal?.removeEventListener('abort', onAbort);
+    const onAbort = (): void => queue.end();
+    const queue = new AsyncQueue<{ state: ConnectionState; info: StateInfo }>({
+      onClose: () => {
+        this.off('state', onState);
+        signal?.removeEventListener('abort', onAbort);
+      },
+    });
+    if (this.state === 'closed' || signal?.aborted) {
+      queue.end();
+    } else {
+      this.on('state', onState);
+      signal?.addEventListener('abort', onAbort, { once: true });
     }
+    return queue;
   }
 
   /**
@@ -481,7 +477,11 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   }
 
   private track<T>(watcher: RearmingWatcher<T>): RearmingWatcher<T> {
-    if (this.closePromise) throw ZkError.of('CLIENT_CLOSED', 'getData', watcher.path);
+    if (this.closePromise) {
+      // Reported where a watcher reports: its ready() rejects and its iterators end.
+      void watcher.close(ZkError.of('CLIENT_CLOSED', 'getData', watcher.path));
+      return watcher;
+    }
     this.watchers.add(watcher as RearmingWatcher<unknown>);
     watcher.onClosed = () => this.watchers.delete(watcher as RearmingWatcher<unknown>);
     watcher.start();

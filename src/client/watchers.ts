@@ -69,13 +69,13 @@ export class RearmingWatcher<T> extends EventEmitter<WatcherEvents<T>> implement
     return this.firstRead;
   }
 
-  /** Stops watching and ends every async iterator. Idempotent. */
-  async close(): Promise<void> {
+  /** Stops watching and ends every async iterator; a pending `ready()` rejects with `reason`. Idempotent. */
+  async close(reason: unknown = new Error(`watcher on ${this.path} closed`)): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.loop.stop();
     this.client.off('state', this.onState);
-    this.rejectFirst(new Error(`watcher on ${this.path} closed`));
+    this.rejectFirst(reason);
     this.changes.end();
     this.removeAllListeners();
     this.onClosed?.();

@@ -193,7 +193,10 @@ describe('lifecycle', () => {
     await rejectsWithCode(client.create('/x'), 'CLIENT_CLOSED');
     await rejectsWithCode(client.transaction().create('/x').commit(), 'CLIENT_CLOSED');
     await rejectsWithCode(client.waitForConnection(), 'CLIENT_CLOSED');
-    expect(() => client.watchData('/x')).toThrow(expect.objectContaining({ code: 'CLIENT_CLOSED' }));
+    // A watcher of a closed client reports through its promise, never by throwing.
+    const watcher = client.watchData('/x');
+    await rejectsWithCode(watcher.ready(), 'CLIENT_CLOSED');
+    for await (const change of watcher) throw new Error(`a closed client's watcher yielded ${String(change.value)}`);
     // states() of a closed client ends at once.
     const after: unknown[] = [];
     for await (const change of client.states()) after.push(change);

@@ -2,25 +2,21 @@
  * Proves the Curator peer driver against a real ZooKeeper: two real Curator 5.x clients contend on
  * one InterProcessMutex and elect one leader with LeaderLatch.
  */
+import { parseSequentialNode } from '../../src/recipes/shared/sequential-nodes';
 import { TestingServer } from '../../src/testing';
+import { eventually, scaled } from '../helpers';
 import { CuratorPeer } from './curator-peer';
 
-/** Polls `probe` until `accept` holds for its result, or fails with the last result seen. */
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Resolves with the first reply of `probe` that `accept` takes (asked again until then). */
+async function replyWhere(probe: () => Promise<string>, accept: (reply: string) => boolean): Promise<string> {
+  let reply = '';
+  await eventually(async () => accept((reply = await probe())), scaled(20_000));
+  return reply;
 }
 
-/** The sequence number at the end of a sequential node name. */
+/** The sequence number at the end of a Curator lock node's name. */
 function sequenceOf(node: string): number {
-  return Number(/(\d{10})$/.exec(node)?.[1] ?? NaN);
+  return parseSequentialNode(node, ['lock-'])?.sequence ?? Number.NaN;
 }
 
 describe('CuratorPeer driver (real Curator 5.x against a real ZooKeeper)', () => {
@@ -55,13 +51,13 @@ describe('CuratorPeer driver (real Curator 5.x against a real ZooKeeper)', () =>
     const acquiringB = b.send(`mutex-acquire ${lock}`).then((reply) => (replyB = reply));
 
     // Once B's lock node exists B has made its attempt and must be queued behind A.
-    const queued = await eventually(
+    const queued = await replyWhere(
       () => a.send(`mutex-participants ${lock}`),
       (reply) => reply.split(',').length === 2,
     );
     const [holder, waiter] = queued.slice('PARTICIPANTS '.length).split(',');
     expect(holder).toBe(nodeA);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // B is in line behind A and has no answer: it can only get one once A's node is gone.
     expect(replyB).toBeUndefined();
 
     expect(await a.send(`mutex-release ${lock}`)).toBe('RELEASED');
@@ -79,11 +75,11 @@ describe('CuratorPeer driver (real Curator 5.x against a real ZooKeeper)', () =>
     expect(await b.send(`latch-start ${latch} peer-b`)).toBe('STARTED');
 
     // Both latch nodes exist, as seen from either peer, in the same order.
-    const seenByA = await eventually(
+    const seenByA = await replyWhere(
       () => a.send(`latch-participants ${latch}`),
       (reply) => reply.split(',').length === 2,
     );
-    const seenByB = await eventually(
+    const seenByB = await replyWhere(
       () => b.send(`latch-participants ${latch}`),
       (reply) => reply.split(',').length === 2,
     );

@@ -14,7 +14,7 @@
 import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
-import { clientAccess, findProtectedNode } from '../../client/protected-create';
+import { clientAccess, findProtectedNode, whileWritable } from '../../client/protected-create';
 import type { ZooKeeperClient } from '../../client/types';
 import { parseSequentialNode } from '../shared/sequential-nodes';
 import { opOptions } from '../shared/wait-for-change';
@@ -146,8 +146,17 @@ export async function releaseNode(client: ZooKeeperClient, path: string, session
   }
 }
 
+/**
+ * How a failed or abandoned acquisition waits for its clean-up: while connected, for the first try (at most
+ * {@link CLEANUP_WAIT_MS}), so the caller finds nothing left behind; while disconnected not at all, so a
+ * deadline holds (the guaranteed delete goes on in the background).
+ */
+export function cleanupWait(client: ZooKeeperClient, work: Promise<unknown>): Promise<void> {
+  return boundedWait(whileWritable(client, work), CLEANUP_WAIT_MS);
+}
+
 /** Waits for `work`, but no longer than `ms`. */
-export function boundedWait(work: Promise<unknown>, ms: number): Promise<void> {
+function boundedWait(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     work.then(() => undefined),

@@ -30,8 +30,7 @@ import { readParticipants, type Participant } from '../shared/participants';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
 import { opOptions, waitForNodeChange, type WatchWaitOutcome } from '../shared/wait-for-change';
 import {
-  boundedWait,
-  CLEANUP_WAIT_MS,
+  cleanupWait,
   createContender,
   discardNode,
   listChildren,
@@ -40,7 +39,7 @@ import {
   type OwnNode,
 } from './contender-nodes';
 import type { LockDriver } from './drivers';
-import { lockTimeout, LockTimeoutError } from './errors';
+import { acquireError, lockTimeout } from './errors';
 
 /** One acquisition: how long to wait, and whether to wait at all. */
 export interface AcquireRequest {
@@ -131,7 +130,7 @@ export class LockInternals {
             const decision = driver.decide(contenders, ourIndex);
             if (!decision.held) {
               if (request.tryOnly) {
-                await boundedWait(discardNode(client, node.path), CLEANUP_WAIT_MS);
+                await cleanupWait(client, discardNode(client, node.path));
                 node = undefined;
                 return null;
               }
@@ -178,8 +177,8 @@ export class LockInternals {
         }
       }
     } catch (error) {
-      if (node !== undefined) await boundedWait(discardNode(client, node.path), CLEANUP_WAIT_MS);
-      else if (createSent) await boundedWait(sweepProtected(client, path, prefix), CLEANUP_WAIT_MS);
+      if (node !== undefined) await cleanupWait(client, discardNode(client, node.path));
+      else if (createSent) await cleanupWait(client, sweepProtected(client, path, prefix));
       throw this.translate(error, request);
     }
   }
@@ -228,10 +227,7 @@ export class LockInternals {
 
   /** What the caller sees when an acquisition fails: the abort reason, a timeout, or the error itself. */
   private translate(error: unknown, request: AcquireRequest): unknown {
-    const { deadline } = request;
-    if (deadline.signal?.aborted) return deadline.signal.reason;
-    if (error instanceof LockTimeoutError) return error;
-    if (deadline.expired() && isZkError(error) && error.retriable) return lockTimeout(this.what, this.path, request.timeoutMs);
-    return error;
+    return acquireError(error, request.deadline, this.what, this.path, request.timeoutMs);
   }
+
 }

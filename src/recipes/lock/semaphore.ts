@@ -4,12 +4,11 @@ import { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
 import type { NodeData, Transaction, WaitOptions, ZooKeeperClient } from '../../client/types';
-import { RecipeStateError } from '../shared/errors';
+import { inUserTerms, RecipeStateError } from '../shared/errors';
 import { HoldSignal, type SafetyPolicy } from '../shared/hold-signal';
 import { oneShotWatch, opOptions, waitForWatchOrState } from '../shared/wait-for-change';
 import {
-  boundedWait,
-  CLEANUP_WAIT_MS,
+  cleanupWait,
   createContender,
   discardNode,
   releaseNode,
@@ -17,7 +16,7 @@ import {
   type OwnNode,
 } from './contender-nodes';
 import { mutexDriver } from './drivers';
-import { lockTimeout } from './errors';
+import { acquireError, lockTimeout } from './errors';
 import { LockInternals, type AcquireRequest } from './lock-internals';
 import type { Participant } from '../shared/participants';
 import type { AcquireOptions, LockHandle } from './types';
@@ -200,7 +199,10 @@ export class Semaphore {
   /** Queue up (the gate mutex), then take the leases; start over when the session goes away meanwhile. */
   private async acquireLeases(count: number, request: AcquireRequest): Promise<Lease[] | null> {
     for (;;) {
-      const gate = await this.gate.acquire(request);
+      // The queue is ours, not the user's: its errors speak of the semaphore.
+      const gate = await this.gate.acquire(request).catch((error: unknown) => {
+        throw inUserTerms(this.what, this.path, error);
+      });
       if (gate === null) return null;
       try {
         return await this.takeLeases(count, request, gate.node.sessionId);
@@ -271,7 +273,7 @@ export class Semaphore {
       if (!succeeded) {
         const cleanup = nodes.map((node) => discardNode(client, node.path));
         if (pendingPrefix !== undefined) cleanup.push(sweepProtected(client, leasesPath, pendingPrefix));
-        await boundedWait(Promise.all(cleanup), CLEANUP_WAIT_MS);
+        await cleanupWait(client, Promise.all(cleanup));
       }
     }
   }
@@ -293,9 +295,7 @@ export class Semaphore {
   }
 
   private translate(error: unknown, request: AcquireRequest): unknown {
-    const { deadline } = request;
-    if (deadline.signal?.aborted) return deadline.signal.reason;
-    if (deadline.expired() && isZkError(error) && error.retriable) return lockTimeout(this.what, this.path, request.timeoutMs);
-    return error;
+    return acquireError(error, request.deadline, this.what, this.path, request.timeoutMs);
   }
+
 }

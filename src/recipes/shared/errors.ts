@@ -4,6 +4,7 @@
  * subclass), so a caller can catch every timeout, or one family's, alike.
  */
 import { brand } from '../../client/brand';
+import { ZkError } from '../../client/errors';
 
 /** A recipe method was called in a lifecycle state that does not allow it (e.g. `start()` twice). */
 export class RecipeStateError extends Error {
@@ -84,3 +85,13 @@ export class HoldLostError extends Error {
   }
 }
 brand(HoldLostError, 'HoldLostError');
+
+/**
+ * A ZooKeeper error re-told in the user's terms: `Mutex /locks/m: client closed` rather than the create of
+ * an internal node; same code, the recipe's path, the original error as `cause`. Anything else is returned
+ * as it is.
+ */
+export function inUserTerms(what: string, path: string, error: unknown): unknown {
+  if (!(error instanceof ZkError)) return error;
+  return new ZkError(`${what}: ${error.code.toLowerCase().replaceAll('_', ' ')}`, { code: error.code, operation: error.operation, path, cause: error });
+}

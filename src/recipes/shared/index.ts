@@ -2,4 +2,4 @@
 export { RecipeStateError, RecipeTimeoutError, HoldLostError, type LossReason, type TimeoutDetails } from './errors';
 export type { SafetyPolicy } from './hold-signal';
 export type { Participant } from './participants';
-export type { LifecycleState, RecipeEvents } from './recipe';
+export type { LifecycleState, LongLived, RecipeEvents } from './recipe';

@@ -7,10 +7,20 @@ import { EventEmitter } from 'eventemitter3';
 import { ZkError } from '../../client/errors';
 import type { ZooKeeperClient } from '../../client/types';
 import { checkClient } from './check-client';
-import { RecipeStateError } from './errors';
+import { inUserTerms, RecipeStateError } from './errors';
 
 /** A long-lived recipe's lifecycle, as Curator's: `latent → started → closed`. */
 export type LifecycleState = 'latent' | 'started' | 'closed';
+
+/** What every long-lived recipe offers, whatever its events: the lifecycle the contract suite checks. */
+export interface LongLived extends AsyncDisposable {
+  /** `latent` until `start()`, `started` until `close()`, then `closed`. */
+  readonly state: LifecycleState;
+  /** Starts; resolves once the recipe works (see {@link Recipe}). */
+  start(): Promise<void>;
+  /** Stops and releases what the recipe holds; idempotent, one shared promise. */
+  close(): Promise<void>;
+}
 
 /** Events every long-lived recipe has. */
 export interface RecipeEvents {
@@ -44,7 +54,7 @@ type ListenerMap<E> = { [K in keyof E]: (...args: never[]) => void };
  */
 export abstract class Recipe<Events extends ListenerMap<Events> & RecipeEvents = RecipeEvents>
   extends EventEmitter<Events>
-  implements AsyncDisposable
+  implements LongLived
 {
   /** The recipe's path (relative to the client's namespace). */
   readonly path: string;
@@ -144,7 +154,7 @@ export abstract class Recipe<Events extends ListenerMap<Events> & RecipeEvents =
       await this.onStart();
     } catch (error) {
       await this.close();
-      throw error;
+      throw inUserTerms(this.what, this.path, error);
     }
     if (this.lifecycle === 'closed') throw new RecipeStateError(`${this.what}: closed while starting`);
   }

@@ -4,7 +4,7 @@
  */
 import { LeaderLatch } from '../../../src/recipes/leader';
 import { TestingServer } from '../../../src/testing';
-import { scaled, waitForEvent } from '../../helpers';
+import { eventually, scaled, waitForEvent } from '../../helpers';
 import { Clients } from '../../helpers/clients';
 import { CuratorPeer } from '../../interop/curator-peer';
 
@@ -22,15 +22,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Polls the peer until `accept` holds (the peer announces nothing about other clients' nodes). */
+/** The peer's first reply to `command` that `accept` takes (the peer announces nothing about other clients' nodes). */
 async function peerSees(command: string, accept: (reply: string) => boolean): Promise<string> {
-  const until = Date.now() + scaled(15_000);
-  for (;;) {
-    const reply = await peer.send(command);
-    if (accept(reply)) return reply;
-    if (Date.now() > until) throw new Error(`${command}: last reply ${reply}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  let reply = '';
+  await eventually(async () => accept((reply = await peer.send(command))), scaled(15_000));
+  return reply;
 }
 
 test('Curator leads first, Node follows; then Node leads and Curator follows', async () => {

@@ -8,6 +8,7 @@ import { eventually, scaled, waitForEvent, waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
 import { observe } from '../lock/support';
+import { waitForParticipants } from './support';
 
 const server = sharedServer();
 const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
@@ -293,14 +294,3 @@ test('start() rejects when the node cannot be created for a reason other than th
   expect(errors).toEqual([]);
   expect(a.state).toBe('closed');
 });
-
-/** Waits until `latch` sees `n` participants (nothing announces another client's node). */
-async function waitForParticipants(l: LeaderLatch, n: number): Promise<Awaited<ReturnType<LeaderLatch['getParticipants']>>> {
-  const until = Date.now() + scaled(10_000);
-  for (;;) {
-    const participants = await l.getParticipants();
-    if (participants.length === n) return participants;
-    if (Date.now() > until) throw new Error(`expected ${n} participants, saw ${JSON.stringify(participants)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

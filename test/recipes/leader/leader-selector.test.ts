@@ -7,7 +7,7 @@ import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForEvent } from '../../helpers';
 import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
-import { expectOneLeaderAtATime, LeadershipChecker } from './support';
+import { expectOneLeaderAtATime, LeadershipChecker, waitForParticipants } from './support';
 
 const server = sharedServer();
 const clients = new Clients(() => server.connectString, { prefix: 'recipe' });
@@ -239,12 +239,3 @@ test('bad input fails fast with typed errors', async () => {
   await s.close();
   expect(() => s.requeue()).toThrow(RecipeStateError);
 });
-
-/** Waits until `s` sees `n` participants (nothing announces another client's node). */
-async function waitForParticipants(s: LeaderSelector, n: number): Promise<void> {
-  const until = Date.now() + scaled(10_000);
-  while ((await s.getParticipants()).length !== n) {
-    if (Date.now() > until) throw new Error(`expected ${n} participants`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

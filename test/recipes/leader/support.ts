@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { EventEmitter } from 'eventemitter3';
 import type { ZkClient } from '../../../src/client';
-import { LeaderLatch } from '../../../src/recipes/leader';
-import { scaled, waitForEvent } from '../../helpers';
+import { LeaderLatch, LeaderSelector } from '../../../src/recipes/leader';
+import type { LossReason, Participant } from '../../../src/recipes/shared';
+import { eventually, scaled, waitForEvent } from '../../helpers';
 
 /** One term as the checker saw it (times from the system-wide monotonic clock, in ns). */
 export interface Term {
@@ -94,7 +95,7 @@ process.on('exit', () => {
   for (const child of live) child.process.kill('SIGKILL');
 });
 
-/** A LeaderLatch or GroupMember in a child process (fixtures/participant.ts), killable for real. */
+/** A LeaderLatch, LeaderSelector or GroupMember in a child process (fixtures/participant.ts), killable for real. */
 export class ChildParticipant extends EventEmitter<{ event: (event: ChildEvent) => void }> {
   readonly events: ChildEvent[] = [];
   private readonly exited: Promise<void>;
@@ -126,7 +127,7 @@ export class ChildParticipant extends EventEmitter<{ event: (event: ChildEvent) 
   static async start(options: {
     connectString: string;
     namespace: string;
-    role: 'latch' | 'member';
+    role: 'latch' | 'selector' | 'member';
     path: string;
     id: string;
     sessionTimeoutMs: number;
@@ -188,63 +189,116 @@ export class ChildParticipant extends EventEmitter<{ event: (event: ChildEvent) 
   }
 }
 
-/** Latches of one election in this process, each reporting to the checker under a key of its own. */
-export class Election extends EventEmitter<{ leader: (latch: LeaderLatch) => void }> {
-  readonly latches = new Set<LeaderLatch>();
-  /** Errors the latches reported. */
+/** The two kinds of election the one-leader suites run over. */
+export type ElectionKind = 'latch' | 'selector';
+
+/** Events of a {@link Contender}. */
+interface ContenderEvents {
+  isLeader: (fencingToken: bigint) => void;
+  notLeader: (reason: LossReason) => void;
+  error: (error: Error) => void;
+}
+
+/**
+ * One participant of an election, whatever the recipe: a LeaderLatch, or a LeaderSelector whose
+ * `takeLeadership` leads until its signal aborts (requeued after every turn, as a latch stays in line).
+ */
+export class Contender extends EventEmitter<ContenderEvents> {
+  private readonly latch: LeaderLatch | undefined;
+  private readonly selector: LeaderSelector | undefined;
+
+  constructor(kind: ElectionKind, client: ZkClient, path: string, id: string) {
+    super();
+    const forward = (recipe: LeaderLatch | LeaderSelector): void => {
+      recipe.on('isLeader', (leadership) => this.emit('isLeader', leadership.fencingToken));
+      recipe.on('notLeader', (reason) => this.emit('notLeader', reason));
+      recipe.on('error', (error) => this.emit('error', error));
+    };
+    if (kind === 'latch') {
+      this.latch = new LeaderLatch(client, path, { id });
+      forward(this.latch);
+    } else {
+      this.selector = new LeaderSelector(client, path, {
+        id,
+        autoRequeue: true,
+        takeLeadership: (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+      });
+      forward(this.selector);
+    }
+  }
+
+  start(): Promise<void> {
+    return (this.latch ?? this.selector!).start();
+  }
+
+  hasLeadership(): boolean {
+    return (this.latch ?? this.selector!).hasLeadership();
+  }
+
+  /** Leaves: a leader's term ends (notLeader) before its node goes. */
+  close(): Promise<void> {
+    return this.latch ? this.latch.close({ notifyLeader: true }) : this.selector!.close();
+  }
+}
+
+/** An election of {@link Contender}s on one path, reporting every term to a {@link LeadershipChecker}. */
+export class Election extends EventEmitter<{ leader: (contender: Contender) => void }> {
+  readonly contenders = new Set<Contender>();
+  /** Errors the contenders reported. */
   readonly errors: string[] = [];
   /** The open terms whenever a second one began (checked online: in one process every event is ordered). */
   readonly concurrent: Term[][] = [];
-  private readonly clients = new Map<LeaderLatch, ZkClient>();
+  private readonly clients = new Map<Contender, ZkClient>();
   private joined = 0;
 
   constructor(
     readonly checker: LeadershipChecker,
+    readonly kind: ElectionKind = 'latch',
     readonly path = '/election',
   ) {
     super();
   }
 
-  async join(client: ZkClient, id: string): Promise<LeaderLatch> {
+  async join(client: ZkClient, id: string): Promise<Contender> {
     const key = `${id}#${this.joined++}`;
-    const latch = new LeaderLatch(client, this.path, { id });
-    latch.on('isLeader', (leadership) => {
-      this.checker.began(key, leadership.fencingToken);
+    const contender = new Contender(this.kind, client, this.path, id);
+    contender.on('isLeader', (fencingToken) => {
+      this.checker.began(key, fencingToken);
       if (this.checker.holders().length !== 1) this.concurrent.push(this.checker.openTerms());
-      this.emit('leader', latch);
+      this.emit('leader', contender);
     });
-    latch.on('notLeader', (reason) => this.checker.ended(key, undefined, reason));
-    latch.on('error', (error) => this.errors.push(`error: ${error.message}`));
-    this.latches.add(latch);
-    this.clients.set(latch, client);
-    await latch.start();
-    return latch;
+    contender.on('notLeader', (reason) => this.checker.ended(key, undefined, reason));
+    contender.on('error', (error) => this.errors.push(`error: ${error.message}`));
+    this.contenders.add(contender);
+    this.clients.set(contender, client);
+    await contender.start();
+    return contender;
   }
 
-  /** The client a latch of this election runs on. */
-  clientOf(latch: LeaderLatch): ZkClient | undefined {
-    return this.clients.get(latch);
+  /** The client a contender of this election runs on. */
+  clientOf(contender: Contender): ZkClient | undefined {
+    return this.clients.get(contender);
   }
 
-  leader(): LeaderLatch | undefined {
-    return [...this.latches].find((latch) => latch.hasLeadership());
+  leader(): Contender | undefined {
+    return [...this.contenders].find((contender) => contender.hasLeadership());
   }
 
   /** The current leader, or the next one to take over. */
-  async currentLeader(): Promise<LeaderLatch> {
+  async currentLeader(): Promise<Contender> {
     const now = this.leader();
     if (now !== undefined) return now;
-    const [latch] = await waitForEvent(this, 'leader');
-    return latch as LeaderLatch;
+    const [contender] = await waitForEvent(this, 'leader');
+    return contender as Contender;
   }
 
-  async leave(latch: LeaderLatch): Promise<void> {
-    this.latches.delete(latch);
-    await latch.close({ notifyLeader: true });
+  async leave(contender: Contender): Promise<void> {
+    this.contenders.delete(contender);
+    await contender.close();
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.latches].map((latch) => this.leave(latch)));
+    await Promise.all([...this.contenders].map((contender) => this.leave(contender)));
   }
 }
 
@@ -266,3 +320,13 @@ export function expectOneLeaderAtATime(checker: LeadershipChecker, election?: El
   return overlaps.filter(({ first }) => isExcused(first)).map(({ overlapNs }) => Number(overlapNs) / 1e6);
 }
 
+
+/**
+ * Resolves with the participants once `recipe` sees `n` of them: only for what no event announces
+ * (another client's node), through the shared `eventually`.
+ */
+export async function waitForParticipants(recipe: { getParticipants(): Promise<Participant[]> }, n: number): Promise<Participant[]> {
+  let participants: Participant[] = [];
+  await eventually(async () => (participants = await recipe.getParticipants()).length === n, scaled(10_000));
+  return participants;
+}

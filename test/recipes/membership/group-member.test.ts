@@ -106,8 +106,6 @@ test('a killed member: the others see it leave within one session timeout', asyn
   const afterMs = Number(process.hrtime.bigint() - killedAt) / 1e6;
   // ZooKeeper expires sessions in buckets of one tick (200 ms on the test server) after the timeout.
   expect(afterMs).toBeLessThanOrEqual(sessionTimeoutMs + scaled(1000));
-  // eslint-disable-next-line no-console
-  console.log(`killed member left the others' views ${afterMs.toFixed(0)} ms after SIGKILL (session timeout ${sessionTimeoutMs} ms)`);
   await converges(a, ['a', 'b']);
 });
 
