@@ -1,7 +1,12 @@
-/** The lifecycle contract over every long-lived config recipe: start once, close once, nothing left behind. */
+/**
+ * The lifecycle contract over every long-lived config recipe: start once, close once, nothing left behind.
+ * (The shared suite in test/recipes/shared/lifecycle-contract.test.ts also expects a start the server refuses
+ * — an ephemeral parent, a read-only ACL — which a cache that only reads never meets; these are its other
+ * clauses, for the config family.)
+ */
 import type { ZkClient } from '../../../src/client';
 import { ConfigCache, NodeCache, SharedCount, SharedValue, TreeCache } from '../../../src/recipes/config';
-import { RecipeStateError } from '../../../src/recipes/shared/errors';
+import { RecipeStateError, type LongLived } from '../../../src/recipes/shared';
 import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
 
@@ -11,8 +16,7 @@ const clients = new Clients(() => server.connectString, { prefix: 'config-life' 
 beforeEach(() => clients.renew());
 afterEach(() => clients.closeAll());
 
-type Started = Pick<NodeCache, 'start' | 'close' | 'state' | typeof Symbol.asyncDispose>;
-const recipes: Array<[string, (client: ZkClient, path: string) => Started]> = [
+const recipes: Array<[string, (client: ZkClient, path: string) => LongLived]> = [
   ['NodeCache', (client, path) => new NodeCache(client, path)],
   ['TreeCache', (client, path) => new TreeCache(client, path)],
   ['ConfigCache', (client, path) => new ConfigCache(client, path)],
@@ -35,20 +39,26 @@ describe.each(recipes)('%s', (_name, make) => {
     await expect(recipe.start()).rejects.toBeInstanceOf(RecipeStateError);
   });
 
-  test('nothing is left on the client after close (state listeners), also when closed while starting', async () => {
+  test('nothing is left after close (state listeners, sockets), also when closed while starting; bad paths refused', async () => {
     const client = await clients.start();
-    const before = client.listenerCount('state');
+    const footprint = () => ({
+      stateListeners: client.listenerCount('state'),
+      sockets: process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length,
+    });
+    const before = footprint();
     const recipe = make(client, '/life');
     await recipe.start();
-    expect(client.listenerCount('state')).toBeGreaterThan(before);
+    expect(client.listenerCount('state')).toBeGreaterThan(before.stateListeners);
     await recipe.close();
-    expect(client.listenerCount('state')).toBe(before);
+    expect(footprint()).toEqual(before);
+    expect(() => make(client, 'relative')).toThrow(TypeError);
+    expect(() => make(client, '/trailing/')).toThrow(TypeError);
 
     const early = make(client, '/life');
     const starting = early.start();
     await early.close();
     await expect(starting).rejects.toBeInstanceOf(RecipeStateError);
-    expect(client.listenerCount('state')).toBe(before);
+    expect(footprint()).toEqual(before);
   });
 
   test('start() on a closed client rejects with CLIENT_CLOSED; await using closes', async () => {
