@@ -58,7 +58,9 @@ type NodeRead = { data: Buffer | undefined; stat: Stat } | undefined;
 
 interface Entry {
   node: CachedNode;
-  /** Names of the children held (only those read), `undefined` below `maxDepth`. */
+  /** Whether its children are kept (it is above `maxDepth`). */
+  listed: boolean;
+  /** Names of the children held (only those read); allocated with the first, as most nodes are leaves. */
   children: Set<string> | undefined;
 }
 
@@ -136,8 +138,8 @@ export class CacheEngine implements WatchSink {
 
   /** Sorted names of the children held of `path`; `undefined` when `path` is not held (or is below `maxDepth`). */
   children(path: string): string[] | undefined {
-    const children = this.entries.get(path)?.children;
-    return children === undefined ? undefined : [...children].sort();
+    const entry = this.entries.get(path);
+    return entry?.listed === true ? [...(entry.children ?? [])].sort() : undefined;
   }
 
   /** Every node held, parents before their children. */
@@ -267,7 +269,8 @@ export class CacheEngine implements WatchSink {
       this.remove(path, resync);
       return false;
     }
-    const node: CachedNode = { path, stat: read.stat, data: this.options.dataIncluded ? read.data : undefined };
+    // A copy of the data: the read's Buffer may be a view into the whole reply it came in.
+    const node: CachedNode = { path, stat: read.stat, data: this.options.dataIncluded && read.data ? Buffer.from(read.data) : undefined };
     const entry = this.entries.get(path);
     if (entry !== undefined) {
       const held = entry.node.stat;
@@ -283,21 +286,21 @@ export class CacheEngine implements WatchSink {
     }
     if (path !== this.root) {
       const parent = this.entries.get(parentPath(path));
-      if (parent?.children === undefined) return false; // its parent is gone (or not yet read): out of the tree
-      parent.children.add(nodeName(path));
+      if (parent?.listed !== true) return false; // its parent is gone (or not yet read): out of the tree
+      (parent.children ??= new Set()).add(nodeName(path));
     }
     const depth = this.depthOf(path) ?? 0;
-    this.entries.set(path, { node, children: depth < this.options.maxDepth ? new Set() : undefined });
+    this.entries.set(path, { node, listed: depth < this.options.maxDepth, children: undefined });
     this.report({ type: 'added', node, resync });
     return true;
   }
 
   /** Applies a listing: removes the children gone; returns the names to visit (all on a resync walk, else the new). */
   private applyChildren(path: string, names: string[], resync: boolean): string[] {
-    const held = this.entries.get(path)?.children;
-    if (held === undefined) return [];
+    const entry = this.entries.get(path);
+    if (entry?.listed !== true) return [];
     const present = new Set(names);
-    for (const name of [...held]) {
+    for (const name of [...(entry.children ?? [])]) {
       if (!present.has(name)) this.remove(joinPath(path, name), resync);
     }
     return names;
