@@ -162,9 +162,11 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
     try {
       verdict = this.validate(value);
     } catch (error) {
-      throw new InvalidValueError(`${this.what}: value failed validation: ${toError(error).message}`, { path: this.path, version, raw, cause: error });
+      const which = version === undefined ? 'value' : `version ${version}`;
+      throw new InvalidValueError(`${this.what}: ${which} failed validation: ${toError(error).message}`, { path: this.path, version, raw, cause: error });
     }
-    if (verdict !== true) throw new InvalidValueError(`${this.what}: value failed validation`, { path: this.path, version, raw });
+    const which = version === undefined ? 'value' : `version ${version}`;
+    if (verdict !== true) throw new InvalidValueError(`${this.what}: ${which} failed validation`, { path: this.path, version, raw });
   }
 
   private onChange(change: CacheChange): void {
