@@ -1,14 +1,8 @@
 /** {@link NodeCache}: one node's data and stat, kept current (Curator's NodeCache). */
-import { Fanout, type AsyncQueueOptions } from '../../client/async-queue';
-import { validatePath } from '../../client/paths';
-import type { WaitOptions, ZooKeeperClient } from '../../client/types';
-import { validateWaitOptions } from '../../client/validate';
-import { Recipe, type RecipeEvents } from '../shared/recipe';
-import { CacheEngine, type CacheChange, type CachedNode } from './cache-engine';
-import { RecipeStateError } from '../shared/errors';
+import type { ZooKeeperClient } from '../../client/types';
 import { booleanOption, optionsObject } from '../shared/options';
-import { Waiters } from '../shared/waiters';
-import { timeoutError } from './errors';
+import type { CacheChange, CachedNode } from './cache-engine';
+import { SingleNodeRecipe, type SingleNodeEvents } from './single-node-recipe';
 
 /** Options of a {@link NodeCache}. */
 export interface NodeCacheOptions {
@@ -26,13 +20,8 @@ export interface NodeChange {
   readonly resync: boolean;
 }
 
-/** Events of a {@link NodeCache}. */
-export interface NodeCacheEvents extends RecipeEvents {
-  /** The node was created, changed or deleted. */
-  change: (change: NodeChange) => void;
-  /** A re-read after a gap is done (whether or not it found a change). */
-  resynced: () => void;
-}
+/** Events of a {@link NodeCache}: `change` when the node was created, changed or deleted; `resynced`; `error`. */
+export type NodeCacheEvents = SingleNodeEvents<NodeChange>;
 
 /** The resolved options of a {@link NodeCache}. */
 interface ResolvedNodeCacheOptions {
@@ -60,22 +49,10 @@ export function resolveNodeCacheOptions(options: NodeCacheOptions | undefined): 
  * for await (const { current } of cache.changes()) apply(current);
  * ```
  */
-export class NodeCache extends Recipe<NodeCacheEvents> {
-  private readonly engine: CacheEngine;
-  private readonly fanout = new Fanout<NodeChange>();
-  private readonly waiters = new Waiters<CachedNode | undefined>();
-
+export class NodeCache extends SingleNodeRecipe<NodeChange, CachedNode | undefined, NodeCacheEvents> {
   /** Checks the arguments; does no I/O. */
   constructor(client: ZooKeeperClient, path: string, options?: NodeCacheOptions) {
-    super(client, path, 'NodeCache');
-    validatePath(path);
-    const { dataIncluded } = resolveNodeCacheOptions(options);
-    this.engine = new CacheEngine(this.client, path, { maxDepth: 0, dataIncluded, maxInFlight: 1 }, {
-      change: (change) => this.onChange(change),
-      initialized: () => undefined,
-      resynced: () => this.safeEmit('resynced'),
-      error: (error) => this.safeEmit('error', error),
-    });
+    super(client, path, 'NodeCache', resolveNodeCacheOptions(options).dataIncluded);
   }
 
   /** The node as last read; `undefined` when it does not exist (or before `start()` resolved). */
@@ -83,44 +60,17 @@ export class NodeCache extends Recipe<NodeCacheEvents> {
     return this.engine.get(this.path);
   }
 
-  /**
-   * Every change from now on, as an async iterator (ends on `close()`). Each iterator buffers on its own;
-   * `maxBuffered` keeps only the latest changes for a slow reader.
-   */
-  changes(options?: AsyncQueueOptions): AsyncIterableIterator<NodeChange> {
-    return this.fanout.iterate(options);
+  protected override waitState(): CachedNode | undefined {
+    return this.current;
   }
 
-  /**
-   * Resolves with the node once `predicate` holds for it (checked now and on every change); rejects with
-   * `ConfigTimeoutError` after `timeoutMs` and with `signal.reason` on abort.
-   */
-  async waitFor(predicate: (node: CachedNode | undefined) => boolean, options?: WaitOptions): Promise<CachedNode | undefined> {
-    validateWaitOptions(options);
-    await this.whenStarted('waitFor()');
-    if (predicate(this.current)) return this.current;
-    return this.waiters.wait(options, () => timeoutError(this.what, this.path, options), predicate);
-  }
-
-  protected override onStart(): Promise<void> {
-    return this.engine.start();
-  }
-
-  protected override async onClose(): Promise<void> {
-    await this.engine.close();
-    this.fanout.end();
-    this.waiters.failAll(new RecipeStateError(`${this.what}: closed while waiting`));
-  }
-
-  private onChange(change: CacheChange): void {
-    const event: NodeChange =
+  protected override onNodeChange(change: CacheChange): void {
+    this.publish(
       change.type === 'added'
         ? { current: change.node, previous: undefined, resync: change.resync }
         : change.type === 'updated'
           ? { current: change.node, previous: change.previous, resync: change.resync }
-          : { current: undefined, previous: change.node, resync: change.resync };
-    this.fanout.push(event);
-    this.safeEmit('change', event);
-    this.waiters.wake(event.current);
+          : { current: undefined, previous: change.node, resync: change.resync },
+    );
   }
 }

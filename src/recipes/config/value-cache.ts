@@ -2,17 +2,14 @@
  * {@link ValueCache}: one node held as a typed value (decoded, validated, the last valid one kept) — the part
  * {@link ConfigCache} and {@link SharedValue} share.
  */
-import { Fanout, type AsyncQueueOptions } from '../../client/async-queue';
 import { isZkError } from '../../client/errors';
-import { validatePath } from '../../client/paths';
 import type { Stat, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { validateVersion, validateWaitOptions } from '../../client/validate';
-import { Recipe, toError, type RecipeEvents } from '../shared/recipe';
-import { CacheEngine, type CacheChange, type CachedNode } from './cache-engine';
+import { toError } from '../shared/recipe';
+import type { CacheChange, CachedNode } from './cache-engine';
 import type { Codec } from './codecs';
-import { InvalidValueError, timeoutError } from './errors';
-import { Waiters } from '../shared/waiters';
-import { RecipeStateError } from '../shared/errors';
+import { InvalidValueError } from './errors';
+import { SingleNodeRecipe, type SingleNodeEvents } from './single-node-recipe';
 
 /** A change of a typed value. */
 export interface ValueChange<T> {
@@ -26,14 +23,10 @@ export interface ValueChange<T> {
   readonly resync: boolean;
 }
 
-/** Events of the typed value recipes. */
-export interface ValueCacheEvents<T> extends RecipeEvents {
-  /** The value changed (a new valid value, or the node was deleted). */
-  change: (change: ValueChange<T>) => void;
+/** Events of the typed value recipes: `change` (a new valid value, or the node deleted), `resynced`, `error`, and: */
+export interface ValueCacheEvents<T> extends SingleNodeEvents<ValueChange<T>> {
   /** The node holds bytes that are not a valid value; the last valid value is kept. */
   invalid: (error: InvalidValueError) => void;
-  /** A re-read after a gap is done (whether or not it found a change). */
-  resynced: () => void;
 }
 
 /** A typed value and the stat it came from. */
@@ -45,11 +38,8 @@ export interface VersionedValue<T> {
 }
 
 /** Base of the typed value recipes; see the module comment. */
-export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
-  private readonly engine: CacheEngine;
-  private readonly fanout = new Fanout<ValueChange<T>>();
+export abstract class ValueCache<T> extends SingleNodeRecipe<ValueChange<T>, VersionedValue<T> | undefined, ValueCacheEvents<T>> {
   private valid: { value: T; stat: Stat } | undefined;
-  private readonly waiters = new Waiters<VersionedValue<T> | undefined>();
 
   protected constructor(
     client: ZooKeeperClient,
@@ -58,36 +48,12 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
     private readonly codec: Codec<T>,
     private readonly validate: ((value: T) => boolean) | undefined,
   ) {
-    super(client, path, recipeName);
-    validatePath(path);
-    this.engine = new CacheEngine(this.client, path, { maxDepth: 0, dataIncluded: true, maxInFlight: 1 }, {
-      change: (change) => this.onChange(change),
-      initialized: () => undefined,
-      resynced: () => this.safeEmit('resynced'),
-      error: (error) => this.safeEmit('error', error),
-    });
+    super(client, path, recipeName, true);
   }
 
   /** The last valid value with its version; `undefined` while the node is missing or has held no valid value. */
   versioned(): VersionedValue<T> | undefined {
     return this.valid === undefined ? undefined : { value: this.valid.value, version: this.valid.stat.version };
-  }
-
-  /** Every change from now on, as an async iterator (ends on `close()`). */
-  changes(options?: AsyncQueueOptions): AsyncIterableIterator<ValueChange<T>> {
-    return this.fanout.iterate(options);
-  }
-
-  /**
-   * Resolves with the versioned value once `predicate` holds for it (checked now and on every change);
-   * rejects with `ConfigTimeoutError` after `timeoutMs`, with `signal.reason` on abort, and with
-   * `RecipeStateError` when the recipe closes first.
-   */
-  async waitFor(predicate: (value: VersionedValue<T> | undefined) => boolean, options?: WaitOptions): Promise<VersionedValue<T> | undefined> {
-    validateWaitOptions(options);
-    await this.whenStarted('waitFor()');
-    if (predicate(this.versioned())) return this.versioned();
-    return this.waiters.wait(options, () => timeoutError(this.what, this.path, options), predicate);
   }
 
   /** The value a missing node stands for. */
@@ -98,14 +64,8 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
     return this.valid === undefined ? this.absentValue() : this.valid.value;
   }
 
-  protected override onStart(): Promise<void> {
-    return this.engine.start();
-  }
-
-  protected override async onClose(): Promise<void> {
-    await this.engine.close();
-    this.fanout.end();
-    this.waiters.failAll(new RecipeStateError(`${this.what}: closed while waiting`));
+  protected override waitState(): VersionedValue<T> | undefined {
+    return this.versioned();
   }
 
   /**
@@ -169,7 +129,7 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
     if (verdict !== true) throw new InvalidValueError(`${this.what}: ${which} failed validation`, { path: this.path, version, raw });
   }
 
-  private onChange(change: CacheChange): void {
+  protected override onNodeChange(change: CacheChange): void {
     const previous = this.currentValue();
     if (change.type === 'removed') {
       this.valid = undefined;
@@ -204,11 +164,5 @@ export abstract class ValueCache<T> extends Recipe<ValueCacheEvents<T>> {
       this.safeEmit('invalid', error as InvalidValueError);
       return undefined;
     }
-  }
-
-  private publish(change: ValueChange<T>): void {
-    this.fanout.push(change);
-    this.safeEmit('change', change);
-    this.waiters.wake(this.versioned());
   }
 }
