@@ -13,4 +13,4 @@ function loadBuilt(): typeof import('../src') {
   }
 }
 
-export const { DistributedQueue, LeaderLatch, Mutex, SimpleDistributedQueue, ZkClient } = loadBuilt();
+export const { DistributedQueue, LeaderLatch, Mutex, NodeCache, SimpleDistributedQueue, TreeCache, ZkClient } = loadBuilt();

@@ -11,3 +11,4 @@ export * from './recipes/membership';
 export * from './recipes/naming';
 export * from './recipes/queue';
 export * from './recipes/barrier';
+export * from './recipes/config';

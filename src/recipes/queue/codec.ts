@@ -1,39 +1,7 @@
-/** How queue items become node data and back, with the size check every write passes first. */
-import type { NodeData } from '../../client/types';
+/** How queue items become node data and back (through a shared {@link Codec}), with the size check every write passes first. */
+import type { Codec } from '../shared/codec';
 import { MAX_DATA_BYTES, MAX_REQUEST_BYTES } from '../../client/validate';
 import { ItemSerializationError, ItemTooLargeError } from './errors';
-
-/** Turns items into bytes and back. */
-export interface Codec<T> {
-  /** Encodes an item; throw for an item that cannot be encoded. */
-  encode(item: T): NodeData;
-  /** Decodes node data written by {@link Codec.encode} (or by another client writing the same format). */
-  decode(data: Buffer): T;
-}
-
-/** JSON (UTF-8): the default codec. `undefined`, functions, symbols, cycles and `BigInt`s are refused. */
-export const jsonCodec: Codec<unknown> = {
-  encode(item) {
-    const text = JSON.stringify(item);
-    // JSON.stringify(undefined | function | symbol) is undefined: nothing a consumer could read back.
-    if (text === undefined) throw new TypeError(`${typeof item} is not JSON`);
-    return text;
-  },
-  decode(data) {
-    return JSON.parse(data.toString('utf8')) as unknown;
-  },
-};
-
-/** Raw bytes: items are Buffers, written as they are (what Curator's and kazoo's byte queues read). */
-export const bufferCodec: Codec<Buffer> = {
-  encode(item: unknown) {
-    if (!(item instanceof Uint8Array)) throw new TypeError('item must be a Buffer or Uint8Array');
-    return item;
-  },
-  decode(data) {
-    return data;
-  },
-};
 
 /**
  * Room a create request needs besides its data: header, path (a queue path is short; 512 bytes is generous),

@@ -7,7 +7,8 @@ import { setMaxListeners } from 'node:events';
 import { Deadline, delay } from '../../client/deadline';
 import { isConnectionTrouble } from '../../client/errors';
 import { Recipe, toError, type RecipeEvents } from '../shared/recipe';
-import { decodeItem, type Codec } from './codec';
+import type { Codec } from '../shared/codec';
+import { decodeItem } from './codec';
 import type { HandBack, QueueCore, TakenItem } from './queue-core';
 import { resolveConsumeOptions, type ConsumeOptions, type ResolvedConsumeOptions } from './options';
 

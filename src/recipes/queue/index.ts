@@ -10,7 +10,7 @@ export { SimpleDistributedQueue } from './simple-distributed-queue';
 export { QueueConsumer } from './consumer';
 export type { QueueHandler, QueueItemInfo, QueueConsumerEvents, FailureOutcome } from './consumer';
 export type { QueueBase } from './queue-base';
-export { jsonCodec, bufferCodec, MAX_ITEM_BYTES, type Codec } from './codec';
+export { MAX_ITEM_BYTES } from './codec';
 export { QueueTimeoutError, ItemTooLargeError, ItemSerializationError, QueueEmptyError } from './errors';
 export type { DistributedQueueOptions, ConsumeOptions, QueueMode } from './options';
 export type { HandBack } from './queue-core';

@@ -1,7 +1,7 @@
 /** Options of the queues, and the one function per shape that checks them and fills in the defaults. */
 import { validatePath } from '../../client/paths';
 import { oneOfOption, optionsObject } from '../shared/options';
-import { jsonCodec, type Codec } from './codec';
+import { jsonCodec, type Codec } from '../shared/codec';
 
 /**
  * `lock-safe` (at-least-once): an item is claimed, handed to the handler, and removed only once the handler
