@@ -5,18 +5,13 @@
  * that takes over continues the numbering where the last one stopped; what the last one put stays queued.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AtomicCounter, DistributedQueue, LeaderLatch, ServiceDiscovery, ZkClient, type Leadership } from '../../src';
-import { childArguments, exitWith, MASTERS, NAMESPACE, report, SERVICES, SESSION_TIMEOUT_MS, TASK_IDS, TASKS, TOTAL_TASKS, WORKER_SERVICE, type DemoEvent, type Task } from './protocol';
+import { AtomicCounter, DistributedQueue, LeaderLatch, ServiceDiscovery, type Leadership } from '../../src';
+import { childProcess, MASTERS, runChild, SERVICES, TASK_IDS, TASKS, TOTAL_TASKS, WORKER_SERVICE, type Task } from './protocol';
 
 /** Time between two tasks: slow enough that the story can be followed, fast enough to end in about a minute. */
 const PACE_MS = 250;
 
-const { name, connectString } = childArguments();
-const say = (event: DemoEvent, text: string): void => report(name, event, text);
-
-const client = new ZkClient({ connectString, namespace: NAMESPACE, sessionTimeoutMs: SESSION_TIMEOUT_MS });
-const server = (): string | undefined => client.sessionCredentials()?.server;
-client.on('state', (state) => say({ kind: 'connection', state, server: server() }, `ZooKeeper connection ${state}${server() ? ` (server ${server()})` : ''}`));
+const { name, client, server, say } = childProcess();
 const discovery = new ServiceDiscovery(client, { basePath: SERVICES });
 const tasks = new DistributedQueue<Task>(client, TASKS);
 const ids = new AtomicCounter(client, TASK_IDS);
@@ -61,12 +56,8 @@ async function main(): Promise<void> {
   say({ kind: 'candidate' }, 'joined the masters election');
 }
 
-exitWith(async () => {
+runChild(say, main, async () => {
   await latch.close();
   await discovery.close();
   await client.close();
-});
-main().catch((error: unknown) => {
-  say({ kind: 'info' }, `failed: ${String(error)}`);
-  process.exit(1);
 });

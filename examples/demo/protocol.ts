@@ -11,6 +11,8 @@
  *   /demo/task-ids             AtomicCounter numbering the tasks across masters
  *   /demo/config/work          ConfigCache<WorkConfig>: how long a task takes, changed live by the operator
  */
+import { ZkClient } from '../../src';
+
 export const NAMESPACE = 'demo';
 export const MASTERS = '/masters';
 export const WORKERS = '/workers';
@@ -71,18 +73,22 @@ export function report(who: string, event: DemoEvent, text: string): void {
   process.stdout.write(`${JSON.stringify({ ...event, who, t: Date.now(), text })}\n`);
 }
 
-/** Reads `{ name, connectString }` from a child's command line (`<name> <connectString>`). */
-export function childArguments(): { name: string; connectString: string } {
+/** What a child process starts with: its name, a client of its own (not yet started) that reports its connection states, and `say`. */
+export function childProcess(): { name: string; client: ZkClient; server: () => string | undefined; say: (event: DemoEvent, text: string) => void } {
   const [name, connectString] = process.argv.slice(2);
   if (!name || !connectString) throw new Error('usage: <name> <connectString>');
-  return { name, connectString };
+  const say = (event: DemoEvent, text: string): void => report(name, event, text);
+  const client = new ZkClient({ connectString, namespace: NAMESPACE, sessionTimeoutMs: SESSION_TIMEOUT_MS });
+  const server = (): string | undefined => client.sessionCredentials()?.server;
+  client.on('state', (state) => say({ kind: 'connection', state, server: server() }, `ZooKeeper connection ${state}${server() ? ` (server ${server()})` : ''}`));
+  return { name, client, server, say };
 }
 
 /**
- * Ends a child process cleanly: on SIGTERM/SIGINT, or when the orchestrator goes away (its end of stdin
- * closes — the child must not outlive it), runs `close` once and exits.
+ * Runs a child process: `main`, then until SIGTERM/SIGINT or until the orchestrator goes away (its end of
+ * stdin closes — a child must not outlive it); then `close` once, and exit. A failing `main` is reported.
  */
-export function exitWith(close: () => Promise<void>): void {
+export function runChild(say: (event: DemoEvent, text: string) => void, main: () => Promise<void>, close: () => Promise<void>): void {
   let closing: Promise<void> | undefined;
   const stop = (): void => {
     closing ??= close().finally(() => process.exit(0));
@@ -93,4 +99,8 @@ export function exitWith(close: () => Promise<void>): void {
   process.on('SIGINT', stop);
   process.stdin.on('end', stop);
   process.stdin.resume();
+  main().catch((error: unknown) => {
+    say({ kind: 'info' }, `failed: ${String(error)}`);
+    process.exit(1);
+  });
 }

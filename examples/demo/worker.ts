@@ -5,15 +5,10 @@
  * it claimed but did not finish (it died, its session ended) goes back to the queue for another worker.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigCache, DistributedQueue, GroupMember, QueueConsumer, ServiceDiscovery, serviceInstance, ZkClient } from '../../src';
-import { childArguments, exitWith, isWorkConfig, NAMESPACE, report, SERVICES, SESSION_TIMEOUT_MS, TASKS, WORK_CONFIG, WORKER_SERVICE, WORKERS, type DemoEvent, type Task, type WorkConfig } from './protocol';
+import { ConfigCache, DistributedQueue, GroupMember, QueueConsumer, ServiceDiscovery, serviceInstance } from '../../src';
+import { childProcess, isWorkConfig, runChild, SERVICES, TASKS, WORK_CONFIG, WORKER_SERVICE, WORKERS, type Task, type WorkConfig } from './protocol';
 
-const { name, connectString } = childArguments();
-const say = (event: DemoEvent, text: string): void => report(name, event, text);
-
-const client = new ZkClient({ connectString, namespace: NAMESPACE, sessionTimeoutMs: SESSION_TIMEOUT_MS });
-const server = (): string | undefined => client.sessionCredentials()?.server;
-client.on('state', (state) => say({ kind: 'connection', state, server: server() }, `ZooKeeper connection ${state}${server() ? ` (server ${server()})` : ''}`));
+const { name, client, say } = childProcess();
 const member = new GroupMember(client, WORKERS, { id: name, data: JSON.stringify({ pid: process.pid }) });
 const discovery = new ServiceDiscovery(client, { basePath: SERVICES });
 const config = new ConfigCache<WorkConfig>(client, WORK_CONFIG, { validate: isWorkConfig, defaultValue: { workMs: 500 } });
@@ -38,14 +33,10 @@ async function main(): Promise<void> {
   await consumer.start();
 }
 
-exitWith(async () => {
+runChild(say, main, async () => {
   await consumer.close();
   await discovery.close();
   await member.close();
   await config.close();
   await client.close();
-});
-main().catch((error: unknown) => {
-  say({ kind: 'info' }, `failed: ${String(error)}`);
-  process.exit(1);
 });
