@@ -153,8 +153,7 @@ async function story(cluster: TestingCluster, operator: ZkClient): Promise<void>
 
   await untilPuts(12);
   await sleep(NARRATION_PAUSE_MS);
-  const leader = checker.leader();
-  if (!leader) throw new Error('no single leading master to follow');
+  const leader = await leadingMaster();
   const server = [...events.seen].reverse().find((e) => e.who === leader && (e.kind === 'lead' || e.kind === 'connection') && e.server !== undefined);
   const port = Number(server && 'server' in server ? server.server?.split(':').pop() : NaN);
   const member = cluster.servers.find((s) => s.clientPort === port);
@@ -169,9 +168,9 @@ async function story(cluster: TestingCluster, operator: ZkClient): Promise<void>
 
   await untilPuts(checker.putCount + 6);
   await sleep(NARRATION_PAUSE_MS);
-  const doomed = checker.leader();
-  const process_ = doomed ? children.get(doomed) : undefined;
-  if (!doomed || !process_) throw new Error('no single leading master to kill');
+  const doomed = await leadingMaster();
+  const process_ = children.get(doomed);
+  if (!process_) throw new Error(`${doomed} leads but is not running`);
   print('demo', `--- 4. the leading master, ${doomed} (pid ${process_.pid}), is killed (SIGKILL): its session lives on until it times out`);
   expectedExits.add(doomed);
   const masterKilledAt = Date.now();
@@ -184,6 +183,12 @@ async function story(cluster: TestingCluster, operator: ZkClient): Promise<void>
   await events.until('every task to be put and done', () => checker.finished());
   await sleep(NARRATION_PAUSE_MS);
   await config.close();
+}
+
+/** The leading master; waits while none leads (a busy machine can suspend a session for a moment). */
+async function leadingMaster(): Promise<string> {
+  await events.until('a leading master', () => checker.leader() !== undefined);
+  return checker.leader()!;
 }
 
 /** Waits until the masters have put `count` tasks. */
