@@ -104,12 +104,12 @@ export class Checker {
     const terms = [...this.terms].sort((a, b) => a.from - b.from);
     const overlaps: string[] = [];
     const backwards: string[] = [];
-    for (let i = 1; i < terms.length; i++) {
-      const [before, after] = [terms[i - 1]!, terms[i]!];
-      if (before.master === after.master) continue;
-      if (after.from < before.to) overlaps.push(`${before.master} until ${clock(before.to)} and ${after.master} from ${clock(after.from)}`);
-      if (after.token <= before.token) backwards.push(`${after.master}'s ${after.token} after ${before.master}'s ${before.token}`);
-    }
+    terms.forEach((after, i) => {
+      for (const before of terms.slice(0, i).filter((term) => term.master !== after.master)) {
+        if (after.from < before.to) overlaps.push(`${before.master} until ${clock(before.to)} and ${after.master} from ${clock(after.from)}`);
+        if (after.token <= before.token) backwards.push(`${after.master}'s 0x${after.token.toString(16)} after ${before.master}'s 0x${before.token.toString(16)}`);
+      }
+    });
     const masters = [...new Set(terms.map((term) => term.master))];
     check(terms.length > 0 && overlaps.length === 0, `never two masters at once: ${terms.length} terms of ${masters.join(', ')}${overlaps.length ? `; overlapping: ${overlaps.join('; ')}` : ''}`);
     check(backwards.length === 0, `fencing tokens grow from master to master: ${terms.map((t) => `${t.master} 0x${t.token.toString(16)}`).join(' → ')}${backwards.length ? `; not growing: ${backwards.join('; ')}` : ''}`);
@@ -144,6 +144,7 @@ export class Checker {
   }
 }
 
+/** A term's bound as a time of day; a term still open at the end has none. */
 function clock(t: number): string {
-  return new Date(t).toISOString().slice(11, 23);
+  return Number.isFinite(t) ? new Date(t).toISOString().slice(11, 23) : 'the end';
 }

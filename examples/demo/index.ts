@@ -223,7 +223,7 @@ async function main(): Promise<number> {
 
   const verdict = checker.verdict(WORKERS, WORK_MS_AFTER);
   print('checker', `${TOTAL_TASKS} tasks; what the processes reported, checked:`);
-  for (const line of verdict.lines) print('checker', line);
+  for (const line of verdict.lines) print('checker', colours ? line.replace(/^ok  /, '\x1b[32mok\x1b[0m  ').replace(/^FAIL/, '\x1b[31mFAIL\x1b[0m') : line);
   const ok = verdict.ok && !failed;
   print('demo', ok ? `all invariants hold; done in ${((Date.now() - started) / 1000).toFixed(0)} s` : 'FAILED');
   return ok ? 0 : 1;
