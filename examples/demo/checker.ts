@@ -111,7 +111,7 @@ export class Checker {
       }
     });
     const masters = [...new Set(terms.map((term) => term.master))];
-    check(terms.length > 0 && overlaps.length === 0, `never two masters at once: ${terms.length} terms of ${masters.join(', ')}${overlaps.length ? `; overlapping: ${overlaps.join('; ')}` : ''}`);
+    check(terms.length > 0 && overlaps.length === 0, `never two masters at once: ${terms.length} term${terms.length === 1 ? '' : 's'} of ${masters.join(', ')}${overlaps.length ? `; overlapping: ${overlaps.join('; ')}` : ''}`);
     check(backwards.length === 0, `fencing tokens grow from master to master: ${terms.map((t) => `${t.master} 0x${t.token.toString(16)}`).join(' → ')}${backwards.length ? `; not growing: ${backwards.join('; ')}` : ''}`);
 
     const outOfTerm = [...this.puts.values()].filter(

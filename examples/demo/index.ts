@@ -233,7 +233,7 @@ async function main(): Promise<number> {
   print('checker', `${TOTAL_TASKS} tasks; what the processes reported, checked:`);
   for (const line of verdict.lines) print('checker', colours ? line.replace(/^ok  /, '\x1b[32mok\x1b[0m  ').replace(/^FAIL/, '\x1b[31mFAIL\x1b[0m') : line);
   const ok = verdict.ok && !failed;
-  print('demo', ok ? `all invariants hold; done in ${((Date.now() - started) / 1000).toFixed(0)} s` : 'FAILED');
+  print('demo', ok ? `all invariants hold; done in ${((Date.now() - started) / 1000).toFixed(0)} s` : `FAILED${failed ? ` (${failed.message})` : ''}`);
   return ok ? 0 : 1;
 }
 
