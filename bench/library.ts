@@ -13,4 +13,4 @@ function loadBuilt(): typeof import('../src') {
   }
 }
 
-export const { LeaderLatch, Mutex, ZkClient } = loadBuilt();
+export const { DistributedQueue, LeaderLatch, Mutex, NodeCache, SimpleDistributedQueue, TreeCache, ZkClient } = loadBuilt();

@@ -10,7 +10,7 @@ import { TestingServer } from '../src/testing';
 import { median, round1 } from './stats';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.exists_64 raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation tls.exists tls.lock.uncontended').split(/\s+/).filter(Boolean);
+const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.exists_64 raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation queue.simple.1x1 queue.simple.4x4 queue.lock_safe.1x1 queue.lock_safe.4x4 cache.load tls.exists tls.lock.uncontended').split(/\s+/).filter(Boolean);
 /** Each peer: its script and environment. `zk-recipes-nzk` is ZkClient on the node-zookeeper-client transport. */
 const PEERS: Record<string, { file: string; env?: NodeJS.ProcessEnv }> = {
   'zk-recipes': { file: 'bench/peer.ts' },
@@ -32,12 +32,14 @@ function runPeer(file: string, workload: string, env: NodeJS.ProcessEnv): Promis
   });
 }
 
-/** Workloads judged by throughput; the others by their median latency. */
-const THROUGHPUT: ReadonlySet<string> = new Set(['lock.contended', 'raw.exists_64']);
+/** Workloads judged by throughput (ops/s); the others by their median latency. */
+function isThroughput(workload: string): boolean {
+  return workload === 'lock.contended' || workload === 'raw.exists_64' || workload.startsWith('queue');
+}
 
 /** The figure a workload is judged by. */
 function figure(line: Line): number {
-  return THROUGHPUT.has(line.workload) ? Number(line.ops_per_s) : Number(line.median_us);
+  return isThroughput(line.workload) ? Number(line.ops_per_s) : Number(line.median_us);
 }
 
 async function main(): Promise<void> {
@@ -93,7 +95,7 @@ function printTable(results: Line[]): void {
   for (const workload of WORKLOADS) {
     const ours = of('zk-recipes', workload);
     if (ours.length === 0) continue;
-    const unit = THROUGHPUT.has(workload) ? '/s' : ' µs';
+    const unit = isThroughput(workload) ? '/s' : ' µs';
     if (workload.startsWith('tls.')) {
       // Measured against the plain port of the same server, in the same process: the ratio is TLS / plain.
       const plain = (r: Line): number => Number(r.plain_median_us);

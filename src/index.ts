@@ -9,3 +9,6 @@ export * from './recipes/lock';
 export * from './recipes/leader';
 export * from './recipes/membership';
 export * from './recipes/naming';
+export * from './recipes/queue';
+export * from './recipes/barrier';
+export * from './recipes/config';

@@ -1,8 +1,9 @@
 /**
  * The master–worker system on an embedded ZooKeeper: two masters elect one with LeaderLatch, three workers
- * register with GroupMember, a client submits tasks as znodes and waits for their status. Then the leading
+ * register with GroupMember, a client puts tasks into the /tasks DistributedQueue and waits for their
+ * status; the leading master takes them from the queue and assigns them under /assign. Then the leading
  * master dies (its session ends) and the backup takes over; then a worker dies holding a task, and the
- * master hands that task to a live worker. Run: `npx tsx examples/master-worker/index.ts`.
+ * master puts that task back into the queue for a live worker. Run: `npx tsx examples/master-worker/index.ts`.
  */
 import { isZkError, ZkClient } from '../../src';
 import { TestingServer } from '../../src/testing';

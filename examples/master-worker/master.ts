@@ -1,21 +1,24 @@
 /**
- * A master: masters elect one leader with a LeaderLatch; the leader assigns every submitted task to a live
- * worker, and hands the tasks of a worker that dies back to the queue. A backup master takes over when the
- * leader dies, and picks up where it left off (everything it needs is in ZooKeeper).
+ * A master: masters elect one leader with a LeaderLatch; the leader consumes the /tasks queue and assigns
+ * each task to a live worker, and puts the tasks of a worker that dies back into the queue. The queue is
+ * lock-safe: a task leaves /tasks only once its assignment is written, so a master that dies mid-assignment
+ * loses nothing — the backup master gets the task again. Everything a master needs is in ZooKeeper.
  */
-import { isZkError, LeaderLatch, type Leadership, type Watcher, type ZkClient } from '../../src';
-import { ASSIGN, MASTER, say, TASKS, WORKERS } from './layout';
+import { DistributedQueue, isZkError, LeaderLatch, type Leadership, type Watcher, type ZkClient } from '../../src';
+import { ASSIGN, MASTER, say, TASKS, WORKERS, type Task } from './layout';
 
 export class Master {
   readonly latch: LeaderLatch;
+  private readonly tasks: DistributedQueue<Task>;
   private next = 0;
 
   constructor(
     readonly client: ZkClient,
     readonly id: string,
   ) {
+    this.tasks = new DistributedQueue<Task>(client, TASKS);
     this.latch = new LeaderLatch(client, MASTER, { id });
-    this.latch.on('isLeader', (leadership) => this.lead(leadership));
+    this.latch.on('isLeader', (leadership) => void this.lead(leadership));
     this.latch.on('notLeader', (reason) => say(this.id, `is no longer the leading master (${reason})`));
   }
 
@@ -24,71 +27,46 @@ export class Master {
     say(this.id, 'joined the masters election');
   }
 
-  /** Leads until the term's signal aborts: watches workers and tasks, assigns, recovers. */
-  private lead(leadership: Leadership): void {
+  /** Leads until the term's signal aborts: recovers the tasks of dead workers, assigns queued tasks. */
+  private async lead(leadership: Leadership): Promise<void> {
     say(this.id, `is the leading master (fencing token ${leadership.fencingToken})`);
     const { signal } = leadership;
     const workers = this.client.watchChildren(WORKERS);
-    const tasks = this.client.watchChildren(TASKS);
-    signal.addEventListener('abort', () => void Promise.all([workers.close(), tasks.close()]), { once: true });
-    const work = (): void => {
-      if (!signal.aborted) void this.step(leadership, workers, tasks).catch((error: unknown) => say(this.id, `step failed: ${String(error)}`));
-    };
-    workers.on('change', work);
-    tasks.on('change', work);
+    signal.addEventListener('abort', () => void workers.close(), { once: true });
+    workers.on('change', ({ value }) => {
+      if (!signal.aborted) void this.recoverTasksOfDeadWorkers(leadership, new Set(value ?? [])).catch((error: unknown) => say(this.id, `recovery failed: ${String(error)}`));
+    });
+    await workers.ready();
+    // One task at a time; a task whose assignment fails goes back to the tail of /tasks.
+    await this.tasks.consume((task) => this.assign(leadership, task, workers), { signal }).catch((error: unknown) => {
+      if (!signal.aborted) say(this.id, `stopped assigning: ${String(error)}`);
+    });
   }
 
-  /** Hands back the tasks of dead workers, then assigns every unassigned task. */
-  private async step(leadership: Leadership, workers: Watcher<string[]>, tasks: Watcher<string[]>): Promise<void> {
+  /** Writes /assign/<worker>/<task>, checking in the same transaction that this master still leads. */
+  private async assign(leadership: Leadership, task: Task, workers: Watcher<string[]>): Promise<void> {
     const live = workers.current?.value ?? [];
-    await this.recoverTasksOfDeadWorkers(leadership, new Set(live));
-    for (const task of tasks.current?.value ?? []) {
-      if (leadership.signal.aborted || live.length === 0) return;
-      const worker = live[this.next++ % live.length]!;
-      await this.assign(leadership, task, worker);
-    }
+    if (live.length === 0) throw new Error(`no live worker for ${task.id}`);
+    const worker = live[this.next++ % live.length]!;
+    await this.client.create(`${ASSIGN}/${worker}`).catch((error: unknown) => {
+      if (!isZkError(error, 'NODE_EXISTS')) throw error;
+    });
+    await this.client.transaction().check(leadership.node).create(`${ASSIGN}/${worker}/${task.id}`, task.payload).commit({ signal: leadership.signal });
+    say(this.id, `assigned ${task.id} to ${worker}`);
   }
 
-  /**
-   * Moves a task from /tasks to /assign/<worker> in one transaction that also checks this master's latch
-   * node: a master whose session is gone (its node deleted) can no longer assign anything.
-   */
-  private async assign(leadership: Leadership, task: string, worker: string): Promise<void> {
-    try {
-      const { data } = await this.client.getData(`${TASKS}/${task}`);
-      await this.client.create(`${ASSIGN}/${worker}`).catch((error: unknown) => {
-        if (!isZkError(error, 'NODE_EXISTS')) throw error;
-      });
-      await this.client
-        .transaction()
-        .check(leadership.node)
-        .create(`${ASSIGN}/${worker}/${task}`, data)
-        .delete(`${TASKS}/${task}`)
-        .commit({ signal: leadership.signal });
-      say(this.id, `assigned ${task} to ${worker}`);
-    } catch (error) {
-      // Already assigned by a concurrent step, or the worker vanished meanwhile: the next change retries.
-      if (!isZkError(error, 'NO_NODE', 'NODE_EXISTS') && !leadership.signal.aborted) throw error;
-    }
-  }
-
-  /** Tasks assigned to workers that are gone go back to /tasks. */
+  /** Tasks assigned to workers that are gone go back into the /tasks queue. */
   private async recoverTasksOfDeadWorkers(leadership: Leadership, live: Set<string>): Promise<void> {
     const { children: assigned } = await this.client.getChildren(ASSIGN);
     for (const worker of assigned.filter((w) => !live.has(w))) {
       const { children: orphans } = await this.client.getChildren(`${ASSIGN}/${worker}`);
-      for (const task of orphans) {
-        const { data } = await this.client.getData(`${ASSIGN}/${worker}/${task}`);
-        await this.client
-          .transaction()
-          .check(leadership.node)
-          .create(`${TASKS}/${task}`, data)
-          .delete(`${ASSIGN}/${worker}/${task}`)
-          .commit({ signal: leadership.signal })
-          .then(() => say(this.id, `took ${task} back from dead ${worker}`))
-          .catch((error: unknown) => {
-            if (!isZkError(error, 'NO_NODE', 'NODE_EXISTS')) throw error;
-          });
+      for (const id of orphans) {
+        if (leadership.signal.aborted) return;
+        const { data } = await this.client.getData(`${ASSIGN}/${worker}/${id}`);
+        // Back into the queue first, then off the dead worker: a crash in between queues it twice, never loses it.
+        await this.tasks.put({ id, payload: data.toString() });
+        await this.client.delete(`${ASSIGN}/${worker}/${id}`).catch(() => undefined);
+        say(this.id, `took ${id} back from dead ${worker}`);
       }
       await this.client.delete(`${ASSIGN}/${worker}`).catch(() => undefined);
     }

@@ -3,6 +3,7 @@
  * seconds, so tests share it and keep apart by namespace (see `Clients`).
  */
 import { TestingCluster, TestingServer, type TestingClusterOptions, type TestingServerOptions } from '../../src/testing';
+import { CuratorPeer, type CuratorPeerOptions } from '../interop/curator-peer';
 
 /**
  * A {@link TestingServer} started in `beforeAll` and stopped in `afterAll` of the block this is called in.
@@ -18,13 +19,25 @@ export function sharedCluster(options?: TestingClusterOptions): TestingCluster {
   return startedForBlock('sharedCluster()', () => TestingCluster.start(options));
 }
 
-function startedForBlock<T extends { stop(): Promise<unknown> }>(what: string, start: () => Promise<T>): T {
+/**
+ * A Curator peer (test/interop/CuratorPeer.java, a real Curator in a child JVM) connected to `server`,
+ * started in `beforeAll` (after the server's) and closed in `afterAll`, as {@link sharedServer}.
+ */
+export function sharedCuratorPeer(server: { readonly connectString: string }, options?: CuratorPeerOptions): CuratorPeer {
+  return startedForBlock('sharedCuratorPeer()', () => CuratorPeer.start(server.connectString, options), (peer) => peer.close());
+}
+
+function startedForBlock<T extends object>(
+  what: string,
+  start: () => Promise<T>,
+  stop: (started: T) => Promise<unknown> = (started) => (started as unknown as { stop(): Promise<unknown> }).stop(),
+): T {
   let started: T | undefined;
   beforeAll(async () => {
     started = await start();
   });
   afterAll(async () => {
-    await started?.stop();
+    if (started !== undefined) await stop(started);
   });
   return new Proxy({} as T, {
     get(_, property) {

@@ -3,3 +3,4 @@ export { RecipeStateError, RecipeTimeoutError, HoldLostError, type LossReason, t
 export type { SafetyPolicy } from './hold-signal';
 export type { Participant } from './participants';
 export type { LifecycleState, LongLived, RecipeEvents } from './recipe';
+export { jsonCodec, bufferCodec, type Codec } from './codec';

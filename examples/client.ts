@@ -1,7 +1,7 @@
 /**
- * The main demo: starts an embedded ZooKeeper (a real server, from the local installation), then shows the
- * client's connection states, a re-arming watcher, a session expiry with recovery, a distributed lock and
- * a leader election. Run it with `npm run demo`.
+ * The client on its own: starts an embedded ZooKeeper (a real server, from the local installation), then
+ * shows the client's connection states, a re-arming watcher and a session expiry with recovery.
+ * Run it with `npx tsx examples/client.ts` (`npm run examples` runs every example).
  */
 import { ZkClient } from '../src';
 import { TestingServer } from '../src/testing';

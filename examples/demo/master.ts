@@ -1,0 +1,63 @@
+/**
+ * A master of the demo (a child process of examples/demo/index.ts): its own ZkClient; masters elect one with a
+ * LeaderLatch. The leading master looks its workers up through ServiceDiscovery, then numbers tasks with an
+ * AtomicCounter and puts them on the lock-safe DistributedQueue, paced, until TOTAL_TASKS are numbered. A master
+ * that takes over continues the numbering where the last one stopped; what the last one put stays queued.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AtomicCounter, DistributedQueue, LeaderLatch, ServiceDiscovery, type Leadership } from '../../src';
+import { childProcess, MASTERS, runChild, SERVICES, TASK_IDS, TASKS, TOTAL_TASKS, WORKER_SERVICE, type Task } from './protocol';
+
+/** Time between two tasks: slow enough that the story can be followed, fast enough to end in about a minute. */
+const PACE_MS = 250;
+
+const { name, client, server, say } = childProcess();
+const discovery = new ServiceDiscovery(client, { basePath: SERVICES });
+const tasks = new DistributedQueue<Task>(client, TASKS);
+const ids = new AtomicCounter(client, TASK_IDS);
+const latch = new LeaderLatch(client, MASTERS, { id: name });
+
+latch.on('isLeader', (leadership) => {
+  lead(leadership).catch((error: unknown) => {
+    if (!leadership.signal.aborted) say({ kind: 'info' }, `stopped leading on an error: ${String(error)}`);
+  });
+});
+latch.on('notLeader', (reason) => say({ kind: 'unlead', reason: String(reason) }, `is no longer the leading master (${String(reason)})`));
+
+/** One term: find the workers, then put tasks until all are numbered or the term ends. */
+async function lead(leadership: Leadership): Promise<void> {
+  const { signal, fencingToken } = leadership;
+  const token = `0x${fencingToken.toString(16)}`;
+  say({ kind: 'lead', token, server: server() }, `is the leading master (fencing token ${token}, via ZooKeeper ${server() ?? '?'})`);
+  const workers = await discovery.queryForInstances(WORKER_SERVICE, { signal });
+  const found = workers.map((instance) => `${instance.id} (pid ${String((instance.payload as { pid?: number } | null)?.pid)})`);
+  say({ kind: 'discovered', workers: workers.map((instance) => instance.id) }, `found ${workers.length} workers through service discovery: ${found.join(', ')}`);
+  while (!signal.aborted) {
+    const startedAt = Date.now();
+    const counted = await ids.increment({ signal });
+    if (!counted.succeeded) continue;
+    const n = Number(counted.postValue);
+    if (n > TOTAL_TASKS) {
+      say({ kind: 'all-put' }, `all ${TOTAL_TASKS} tasks are on the queue`);
+      return;
+    }
+    const task: Task = { id: `task-${String(n).padStart(2, '0')}`, token, by: name };
+    // The put is not fenced (a queue item is a plain create); the checker judges when it was decided, in term.
+    await tasks.put(task);
+    say({ kind: 'put', task: task.id, token, startedAt }, `put ${task.id} on the queue`);
+    await sleep(PACE_MS, undefined, { signal }).catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  await client.start();
+  await discovery.start();
+  await latch.start();
+  say({ kind: 'candidate' }, 'joined the masters election');
+}
+
+runChild(say, main, async () => {
+  await latch.close();
+  await discovery.close();
+  await client.close();
+});
