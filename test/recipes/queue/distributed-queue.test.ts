@@ -177,6 +177,7 @@ describe('DistributedQueue', () => {
 describe('QueueConsumer lifecycle', () => {
   test('start() twice rejects, close() is shared and idempotent, a closed client rejects start(), claims made ahead go back', async () => {
     const client = await clients.start();
+    const listeners = client.listenerCount('state');
     const queue = new DistributedQueue<number>(client, '/life');
     await queue.putMany([1, 2, 3]);
     let release!: () => void;
@@ -197,6 +198,14 @@ describe('QueueConsumer lifecycle', () => {
     // The item being handled was acknowledged; the one claimed ahead went back untouched.
     expect((await client.getChildren('/life-locks')).children).toEqual([]);
     expect(await queue.size()).toBe(3 - handled.length);
+    expect(client.listenerCount('state')).toBe(listeners);
+
+    // An idle consumer (waiting on an empty queue) leaves nothing on the client either.
+    const idle = new QueueConsumer(new DistributedQueue<number>(client, '/idle'), () => undefined, { concurrency: 4 });
+    await idle.start();
+    await eventually(async () => (await client.exists('/idle')) !== null || client.listenerCount('state') > listeners);
+    await idle.close();
+    expect(client.listenerCount('state')).toBe(listeners);
 
     const closed = await clients.start();
     await closed.close();
