@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
@@ -60,6 +61,8 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  *   semaphore-release &lt;path&gt;                  RELEASED  (returns the oldest lease this peer holds there)
  *   queue-offer &lt;path&gt; &lt;item&gt;                OFFERED   (SimpleDistributedQueue, the item's UTF-8 bytes)
  *   queue-poll &lt;path&gt; [timeoutMs]             ITEM &lt;item&gt; | EMPTY   (waits up to timeoutMs when given)
+ *   barrier-enter &lt;path&gt; &lt;memberQty&gt; &lt;timeoutMs&gt;   ENTERED | TIMEOUT   (DistributedDoubleBarrier; blocks the peer)
+ *   barrier-leave &lt;path&gt; &lt;timeoutMs&gt;        LEFT | TIMEOUT   (blocks the peer)
  *   quit                                      BYE, then exit 0 (end of stdin does the same)
  * </pre>
  */
@@ -104,6 +107,7 @@ public final class CuratorPeer {
     private final Map<String, Integer> semaphoreMaxLeases = new HashMap<>();
     private final Map<String, Deque<Lease>> leases = new HashMap<>();
     private final Map<String, SimpleDistributedQueue> simpleQueues = new HashMap<>();
+    private final Map<String, DistributedDoubleBarrier> doubleBarriers = new HashMap<>();
 
     private CuratorPeer(CuratorFramework client) {
         this.client = client;
@@ -287,7 +291,7 @@ public final class CuratorPeer {
                 semaphores.get(path).returnLease(held.removeFirst());
                 return "RELEASED";
             }
-            // ---- queue commands (issue 10): SimpleDistributedQueue, items as UTF-8 words ----
+            // ---- queue and barrier commands (issue 10): SimpleDistributedQueue (items as UTF-8 words), DistributedDoubleBarrier ----
             case "queue-offer": {
                 String path = path(w, 3, 3, "queue-offer <path> <item>");
                 if (!simpleQueue(path).offer(w[2].getBytes(StandardCharsets.UTF_8))) {
@@ -302,7 +306,22 @@ public final class CuratorPeer {
                         : simpleQueue(path).poll();
                 return item == null ? "EMPTY" : "ITEM " + new String(item, StandardCharsets.UTF_8);
             }
-            // ---- end of queue commands ----
+            case "barrier-enter": {
+                String path = path(w, 4, 4, "barrier-enter <path> <memberQty> <timeoutMs>");
+                int memberQty = positiveInt(w[2], "memberQty");
+                DistributedDoubleBarrier barrier =
+                        doubleBarriers.computeIfAbsent(path, p -> new DistributedDoubleBarrier(client, p, memberQty));
+                return barrier.enter(positiveInt(w[3], "timeoutMs"), TimeUnit.MILLISECONDS) ? "ENTERED" : "TIMEOUT";
+            }
+            case "barrier-leave": {
+                String path = path(w, 3, 3, "barrier-leave <path> <timeoutMs>");
+                DistributedDoubleBarrier barrier = doubleBarriers.remove(path);
+                if (barrier == null) {
+                    throw new CommandException("no double barrier entered at " + path + " in this peer");
+                }
+                return barrier.leave(positiveInt(w[2], "timeoutMs"), TimeUnit.MILLISECONDS) ? "LEFT" : "TIMEOUT";
+            }
+            // ---- end of queue and barrier commands ----
             default:
                 throw new CommandException("unknown command: " + w[0]);
         }
