@@ -10,3 +10,4 @@ export * from './recipes/leader';
 export * from './recipes/membership';
 export * from './recipes/queue';
 export * from './recipes/barrier';
+export * from './recipes/naming';
