@@ -5,6 +5,7 @@
  * workload (1 + 1, QUEUE_ITEMS items): one line for SimpleDistributedQueue (peer `zk-recipes`), one for the
  * lock-safe DistributedQueue (peer `zk-recipes-lock-safe`), so both show beside Curator in its table.
  */
+import { setMaxListeners } from 'node:events';
 import type { ZkClient as ZkClientType } from '../../src';
 import { DistributedQueue, SimpleDistributedQueue } from '../library';
 import type { WorkloadContext } from '../context';
@@ -45,6 +46,7 @@ async function runQueue(ctx: WorkloadContext, impl: Impl, producers: number, con
     if (taken === items) allTaken();
   };
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // every in-flight take listens to it
   const consuming = consumerClients.map(async (client) => {
     if (impl === 'lock-safe') {
       await new DistributedQueue<string>(client, path).consume(onItem, { concurrency: TAKE_CONCURRENCY, signal: stop.signal });

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
@@ -66,9 +67,11 @@ import org.apache.curator.retry.RetryNTimes;
  *   latch-close &lt;path&gt;                        CLOSED   (a leader also gets EVENT notLeader)
  *   semaphore-acquire &lt;path&gt; &lt;maxLeases&gt; [timeoutMs]   ACQUIRED   (one lease of InterProcessSemaphoreV2)
  *   semaphore-release &lt;path&gt;                  RELEASED  (returns the oldest lease this peer holds there)
- *   discovery-register / discovery-query / idblock-next   see the naming block at the end of the command switch
  *   queue-offer &lt;path&gt; &lt;item&gt;                OFFERED   (SimpleDistributedQueue, the item's UTF-8 bytes)
  *   queue-poll &lt;path&gt; [timeoutMs]             ITEM &lt;item&gt; | EMPTY   (waits up to timeoutMs when given)
+ *   barrier-enter &lt;path&gt; &lt;memberQty&gt; &lt;timeoutMs&gt;   ENTERED | TIMEOUT   (DistributedDoubleBarrier; blocks the peer)
+ *   barrier-leave &lt;path&gt; &lt;timeoutMs&gt;        LEFT | TIMEOUT   (blocks the peer)
+ *   discovery-register / discovery-query / idblock-next   see the naming block at the end of the command switch
  *   count-get &lt;path&gt;                          COUNT &lt;value&gt; &lt;version&gt;   (a SharedCount, seed 0, started on first use;
  *                                             then EVENT count &lt;path&gt; &lt;value&gt; on every change it sees)
  *   count-set &lt;path&gt; &lt;count&gt;                  SET
@@ -119,9 +122,10 @@ public final class CuratorPeer {
     private final Map<String, InterProcessSemaphoreV2> semaphores = new HashMap<>();
     private final Map<String, Integer> semaphoreMaxLeases = new HashMap<>();
     private final Map<String, Deque<Lease>> leases = new HashMap<>();
+    private final Map<String, SimpleDistributedQueue> simpleQueues = new HashMap<>();
+    private final Map<String, DistributedDoubleBarrier> doubleBarriers = new HashMap<>();
     /** naming (issue 12): one curator-x-discovery ServiceDiscovery per base path. */
     private final Map<String, org.apache.curator.x.discovery.ServiceDiscovery<Object>> discoveries = new HashMap<>();
-    private final Map<String, SimpleDistributedQueue> simpleQueues = new HashMap<>();
 
     private CuratorPeer(CuratorFramework client) {
         this.client = client;
@@ -305,6 +309,37 @@ public final class CuratorPeer {
                 semaphores.get(path).returnLease(held.removeFirst());
                 return "RELEASED";
             }
+            // ---- queue and barrier commands (issue 10): SimpleDistributedQueue (items as UTF-8 words), DistributedDoubleBarrier ----
+            case "queue-offer": {
+                String path = path(w, 3, 3, "queue-offer <path> <item>");
+                if (!simpleQueue(path).offer(w[2].getBytes(StandardCharsets.UTF_8))) {
+                    throw new CommandException("offer refused at " + path);
+                }
+                return "OFFERED";
+            }
+            case "queue-poll": {
+                String path = path(w, 2, 3, "queue-poll <path> [timeoutMs]");
+                byte[] item = w.length > 2
+                        ? simpleQueue(path).poll(positiveInt(w[2], "timeoutMs"), TimeUnit.MILLISECONDS)
+                        : simpleQueue(path).poll();
+                return item == null ? "EMPTY" : "ITEM " + new String(item, StandardCharsets.UTF_8);
+            }
+            case "barrier-enter": {
+                String path = path(w, 4, 4, "barrier-enter <path> <memberQty> <timeoutMs>");
+                int memberQty = positiveInt(w[2], "memberQty");
+                DistributedDoubleBarrier barrier =
+                        doubleBarriers.computeIfAbsent(path, p -> new DistributedDoubleBarrier(client, p, memberQty));
+                return barrier.enter(positiveInt(w[3], "timeoutMs"), TimeUnit.MILLISECONDS) ? "ENTERED" : "TIMEOUT";
+            }
+            case "barrier-leave": {
+                String path = path(w, 3, 3, "barrier-leave <path> <timeoutMs>");
+                DistributedDoubleBarrier barrier = doubleBarriers.remove(path);
+                if (barrier == null) {
+                    throw new CommandException("no double barrier entered at " + path + " in this peer");
+                }
+                return barrier.leave(positiveInt(w[2], "timeoutMs"), TimeUnit.MILLISECONDS) ? "LEFT" : "TIMEOUT";
+            }
+            // ---- end of queue and barrier commands ----
             // ---- naming (issue 12): curator-x-discovery ServiceDiscovery -------------------------------
             //   discovery-register <basePath> <name> <id> <port> [uriSpec]   REGISTERED
             //       a DYNAMIC instance at 127.0.0.1 with the payload {"zone": "java"} (a HashMap)
@@ -364,22 +399,6 @@ public final class CuratorPeer {
                 return nameList("IDS", values);
             }
             // ---- end naming (issue 12) ------------------------------------------------------------------
-            // ---- queue commands (issue 10): SimpleDistributedQueue, items as UTF-8 words ----
-            case "queue-offer": {
-                String path = path(w, 3, 3, "queue-offer <path> <item>");
-                if (!simpleQueue(path).offer(w[2].getBytes(StandardCharsets.UTF_8))) {
-                    throw new CommandException("offer refused at " + path);
-                }
-                return "OFFERED";
-            }
-            case "queue-poll": {
-                String path = path(w, 2, 3, "queue-poll <path> [timeoutMs]");
-                byte[] item = w.length > 2
-                        ? simpleQueue(path).poll(positiveInt(w[2], "timeoutMs"), TimeUnit.MILLISECONDS)
-                        : simpleQueue(path).poll();
-                return item == null ? "EMPTY" : "ITEM " + new String(item, StandardCharsets.UTF_8);
-            }
-            // ---- end of queue commands ----
             // ---- config recipes (issue 11): SharedCount and DistributedAtomicLong --------------------
             case "count-get": {
                 String path = path(w, 2, 2, "count-get <path>");

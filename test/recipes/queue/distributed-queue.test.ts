@@ -174,9 +174,47 @@ describe('DistributedQueue', () => {
   });
 });
 
+describe('session expiry', () => {
+  test("a consumer whose session expires mid-handler: the item is delivered again, and the late acknowledgement of the old session removes nothing", async () => {
+    const [a, b] = await clients.startMany(2);
+    const seen: string[] = [];
+    let releaseA!: () => void;
+    const aBlocked = new Promise<void>((resolve) => (releaseA = resolve));
+    let firstDelivery!: () => void;
+    const aHasIt = new Promise<void>((resolve) => (firstDelivery = resolve));
+    let secondDelivery!: () => void;
+    const deliveredAgain = new Promise<void>((resolve) => (secondDelivery = resolve));
+    const record = (who: string, item: string): void => {
+      seen.push(`${who}:${item}`);
+      if (seen.length === 1) firstDelivery();
+      if (seen.length === 2) secondDelivery();
+    };
+    const consumerA = new QueueConsumer(new DistributedQueue<string>(a!, '/expire'), async (item: string) => {
+      record('a', item);
+      if (seen.length === 1) await aBlocked; // the first delivery outlives its session
+    });
+    await consumerA.start();
+    await new DistributedQueue<string>(b!, '/expire').put('job');
+    await aHasIt;
+    // B, or A's own take made ahead in A's next session, gets it once A's claim is gone with its session.
+    const consumerB = new QueueConsumer(new DistributedQueue<string>(b!, '/expire'), (item: string) => record('b', item));
+    await consumerB.start();
+    await server.expireSession(a!);
+    releaseA(); // A's first handler returns after its session ended: its acknowledgement must not remove the item
+    await deliveredAgain;
+    await consumerA.close();
+    await consumerB.close();
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe('a:job');
+    expect((await b!.getChildren('/expire')).children).toEqual([]);
+    expect((await b!.getChildren('/expire-locks')).children).toEqual([]);
+  });
+});
+
 describe('QueueConsumer lifecycle', () => {
   test('start() twice rejects, close() is shared and idempotent, a closed client rejects start(), claims made ahead go back', async () => {
     const client = await clients.start();
+    const listeners = client.listenerCount('state');
     const queue = new DistributedQueue<number>(client, '/life');
     await queue.putMany([1, 2, 3]);
     let release!: () => void;
@@ -197,6 +235,14 @@ describe('QueueConsumer lifecycle', () => {
     // The item being handled was acknowledged; the one claimed ahead went back untouched.
     expect((await client.getChildren('/life-locks')).children).toEqual([]);
     expect(await queue.size()).toBe(3 - handled.length);
+    expect(client.listenerCount('state')).toBe(listeners);
+
+    // An idle consumer (waiting on an empty queue) leaves nothing on the client either.
+    const idle = new QueueConsumer(new DistributedQueue<number>(client, '/idle'), () => undefined, { concurrency: 4 });
+    await idle.start();
+    await eventually(async () => (await client.exists('/idle')) !== null || client.listenerCount('state') > listeners);
+    await idle.close();
+    expect(client.listenerCount('state')).toBe(listeners);
 
     const closed = await clients.start();
     await closed.close();
