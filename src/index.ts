@@ -9,3 +9,4 @@ export * from './recipes/lock';
 export * from './recipes/leader';
 export * from './recipes/membership';
 export * from './recipes/config';
+export * from './recipes/naming';
