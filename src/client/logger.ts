@@ -3,9 +3,13 @@ import diagnostics from 'node:diagnostics_channel';
 
 /** The subset of a pino logger the client uses. Silent unless one is given. */
 export interface Logger {
+  /** Detail for debugging (every state change, retries). */
   debug(object: object, message?: string): void;
+  /** Normal events (connected, session changes). */
   info(object: object, message?: string): void;
+  /** Trouble that is handled (a lost connection, a failed background delete). */
   warn(object: object, message?: string): void;
+  /** Failures nobody else will see (a throwing watch callback). */
   error(object: object, message?: string): void;
 }
 

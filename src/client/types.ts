@@ -35,11 +35,17 @@ export interface Stat {
 
 /** Permission bits of an ACL entry. */
 export const Perms = {
+  /** Read the data and list the children. */
   READ: 1,
+  /** Set the data. */
   WRITE: 2,
+  /** Create children. */
   CREATE: 4,
+  /** Delete children. */
   DELETE: 8,
+  /** Set the ACL. */
   ADMIN: 16,
+  /** All of the above. */
   ALL: 31,
 } as const;
 
@@ -133,13 +139,17 @@ export interface WatchEvent {
 
 /** Result of {@link ZooKeeperClient.getData}. */
 export interface DataResult {
+  /** The node's data. */
   data: Buffer;
+  /** The node's stat. */
   stat: Stat;
 }
 
 /** Result of {@link ZooKeeperClient.getChildren}. */
 export interface ChildrenResult {
+  /** Names of the children (not full paths), in no particular order. */
   children: string[];
+  /** The node's stat. */
   stat: Stat;
 }
 
@@ -214,6 +224,7 @@ export interface Watcher<T> extends EventEmitter<WatcherEvents<T>>, AsyncIterabl
   ready(): Promise<WatcherChange<T>>;
   /** Stops watching; ends the async iterators. */
   close(): Promise<void>;
+  /** Same as {@link Watcher.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -239,19 +250,33 @@ export interface ZooKeeperClient extends EventEmitter<ClientEvents> {
   /** Async iterator over state changes. */
   states(options?: { signal?: AbortSignal }): AsyncIterable<{ state: ConnectionState; info: StateInfo }>;
 
+  /** Creates a node; resolves with its path (with the sequence suffix, for sequential modes). */
   create(path: string, data?: NodeData, options?: CreateOptions & WaitOptions): Promise<string>;
+  /** Reads a node's data and stat; rejects with `NO_NODE` when it does not exist. */
   getData(path: string, options?: WatchOption & WaitOptions): Promise<DataResult>;
+  /** Writes a node's data (only at `version` when given); resolves with the new stat. */
   setData(path: string, data: NodeData, options?: { version?: number } & WaitOptions): Promise<Stat>;
+  /** The node's stat, or `null` when it does not exist (a `watch` then fires on its creation). */
   exists(path: string, options?: WatchOption & WaitOptions): Promise<Stat | null>;
+  /** The names of a node's children and its stat. */
   getChildren(path: string, options?: WatchOption & WaitOptions): Promise<ChildrenResult>;
+  /** Deletes a node (`recursive`: with its subtree; `guaranteed`: retried in the background until gone). */
   delete(path: string, options?: DeleteOptions & WaitOptions): Promise<void>;
+  /** A node's ACL and stat. */
   getACL(path: string, options?: WaitOptions): Promise<{ acl: Acl[]; stat: Stat }>;
+  /** Sets a node's ACL (only at ACL `version` when given); resolves with the new stat. */
   setACL(path: string, acl: Acl[], options?: { version?: number } & WaitOptions): Promise<Stat>;
+  /** Waits until the server this client is connected to has caught up with the leader (for `path`). */
   sync(path: string, options?: WaitOptions): Promise<void>;
+  /** Adds credentials to the session (and to every later connection of this client). */
   addAuth(auth: AuthInfo): Promise<void>;
+  /** Starts an atomic multi-operation; nothing is sent until `commit()`. */
   transaction(): Transaction;
 
+  /** A watcher of a node's data (`undefined` while the node does not exist). */
   watchData(path: string): Watcher<Buffer>;
+  /** A watcher of a node's children names. */
   watchChildren(path: string): Watcher<string[]>;
+  /** A watcher of a node's stat (`undefined` while it does not exist). */
   watchExists(path: string): Watcher<Stat>;
 }

@@ -37,9 +37,23 @@ const DEBIAN_OPTIONAL = [
   'netty-transport-native-unix-common.jar',
 ];
 
-const HOW_TO_INSTALL =
-  'Run `bash scripts/ensure-zookeeper.sh` (Debian/Ubuntu: `apt-get install zookeeper`), ' +
-  'or set ZK_HOME to an unpacked Apache ZooKeeper 3.8 release, or ZOOKEEPER_CLASSPATH to its jars.';
+/** What to do about a missing installation, naming the install script as the user can type it from here. */
+function howToInstall(): string {
+  return (
+    `Run \`bash ${installScript()}\` (Debian/Ubuntu: \`apt-get install zookeeper\`), ` +
+    'or set ZK_HOME to an unpacked Apache ZooKeeper 3.8 release, or ZOOKEEPER_CLASSPATH to its jars.'
+  );
+}
+
+/**
+ * The package's `scripts/ensure-zookeeper.sh` as the user can type it from the working directory: in an
+ * app `node_modules/zk-recipes/scripts/ensure-zookeeper.sh`, in this repository `scripts/ensure-zookeeper.sh`.
+ */
+function installScript(): string {
+  const installed = path.join('node_modules', 'zk-recipes', 'scripts', 'ensure-zookeeper.sh');
+  const repository = path.join('scripts', 'ensure-zookeeper.sh');
+  return !fs.existsSync(installed) && fs.existsSync(repository) ? repository : installed;
+}
 
 /** Thrown when no ZooKeeper installation or no Java runtime can be found; the message says how to get one. */
 export class ZooKeeperNotFoundError extends Error {
@@ -51,7 +65,7 @@ export class ZooKeeperNotFoundError extends Error {
  * jar), else the jars of the Debian package in `/usr/share/java`; and `java` from `JAVA_HOME` or `PATH`.
  *
  * @param env - the environment to read (`process.env` by default; pass your own to test or override).
- * @throws {@link ZooKeeperNotFoundError} naming `scripts/ensure-zookeeper.sh` when something is missing.
+ * @throws {@link ZooKeeperNotFoundError} naming the package's `scripts/ensure-zookeeper.sh` when something is missing.
  */
 export function findZooKeeper(env: NodeJS.ProcessEnv = process.env): ZooKeeperInstallation {
   const found = findClasspath(env);
@@ -63,7 +77,7 @@ function findClasspath(env: NodeJS.ProcessEnv): Omit<ZooKeeperInstallation, 'jav
   if (explicit) {
     const classpath = explicit.split(path.delimiter).filter((entry) => entry.length > 0);
     if (classpath.length === 0) {
-      throw new ZooKeeperNotFoundError(`ZOOKEEPER_CLASSPATH is set but lists no jars. ${HOW_TO_INSTALL}`);
+      throw new ZooKeeperNotFoundError(`ZOOKEEPER_CLASSPATH is set but lists no jars. ${howToInstall()}`);
     }
     return { classpath, source: 'ZOOKEEPER_CLASSPATH' };
   }
@@ -78,7 +92,7 @@ function findClasspath(env: NodeJS.ProcessEnv): Omit<ZooKeeperInstallation, 'jav
     throw new ZooKeeperNotFoundError(
       `No Apache ZooKeeper installation found: ZK_HOME and ZOOKEEPER_CLASSPATH are not set and ` +
         `${missing.map((jar) => path.join(DEBIAN_JAR_DIR, jar)).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing. ` +
-        HOW_TO_INSTALL,
+        howToInstall(),
     );
   }
   const optional = DEBIAN_OPTIONAL.filter((jar) => fs.existsSync(path.join(DEBIAN_JAR_DIR, jar)));
@@ -106,7 +120,7 @@ function zkHomeClasspath(home: string): string[] {
   if (!classpath.some((jar) => /^zookeeper-\d[^/]*\.jar$|^zookeeper\.jar$/.test(path.basename(jar)))) {
     throw new ZooKeeperNotFoundError(
       `ZK_HOME=${home} does not look like an Apache ZooKeeper release (no zookeeper jar in it or in its lib/). ` +
-        HOW_TO_INSTALL,
+        howToInstall(),
     );
   }
   return classpath;
@@ -123,7 +137,7 @@ function findJava(env: NodeJS.ProcessEnv): string {
     const java = path.join(dir, 'java');
     if (isExecutable(java)) return java;
   }
-  throw new ZooKeeperNotFoundError(`No Java runtime found (no \`java\` on PATH or in JAVA_HOME). ${HOW_TO_INSTALL}`);
+  throw new ZooKeeperNotFoundError(`No Java runtime found (no \`java\` on PATH or in JAVA_HOME). ${howToInstall()}`);
 }
 
 function isExecutable(file: string): boolean {

@@ -42,6 +42,7 @@ export class MultiLockHandle implements HeldLock {
     await releaseAll(this.handles);
   }
 
+  /** Same as {@link MultiLockHandle.release}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.release();
   }

@@ -98,6 +98,7 @@ export class Lease implements LockHandle {
     return this.client.transaction().check(this.path);
   }
 
+  /** Same as {@link Lease.release}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.release();
   }
