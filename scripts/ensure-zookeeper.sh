@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure Java and Apache ZooKeeper 3.8 are present for the test harness (src/testing), and the Apache
-# Curator jars that the interop tests run against.
+# Curator jars (and the kazoo Python package) that the interop tests run against.
 #
 # Runs before every `npm test`, so the common case (everything installed) is a few file tests and one
 # `java -version`, and prints nothing. Where something is missing and we are root with apt-get, it installs
@@ -39,6 +39,10 @@ else
   # curator-x-discovery, for the naming interop tests; it brings Jackson (jackson-databind.jar) along.
   if [[ ! -f "$debian_jars/curator-x-discovery.jar" || ! -f "$debian_jars/jackson-databind.jar" ]]; then
     missing+=(libcurator-discovery-java)
+  fi
+  # kazoo (Debian's Python 3 package), for the config interop test with kazoo's Curator-compatible Counter.
+  if ! /usr/bin/python3 -c 'import kazoo' >/dev/null 2>&1; then
+    missing+=(python3-kazoo)
   fi
   if ((${#missing[@]} == 0)); then
     exit 0

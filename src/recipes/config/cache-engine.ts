@@ -214,7 +214,15 @@ export class CacheEngine implements WatchSink {
   private async visit(path: string, depth: number, resync: boolean, withChildren: boolean): Promise<void> {
     const list = withChildren && depth < this.options.maxDepth;
     const [read, names] = await this.limiter.run(() => Promise.all([this.readNode(path), list ? this.listChildren(path) : undefined]));
-    if (this.closed || !this.applyNode(path, read, resync) || names === undefined) return;
+    if (this.closed) return;
+    const held = this.applyNode(path, read, resync);
+    if (held === 'gone') return;
+    if (names === undefined) {
+      // A node that is new to the cache (e.g. deleted and created again unseen) needs its children read, and
+      // with one-shot watches a watch on them.
+      if (held === 'new') await this.relist(path, depth);
+      return;
+    }
     const toVisit = this.applyChildren(path, names, resync);
     await Promise.all(toVisit.map((name) => this.visit(joinPath(path, name), depth + 1, resync, true)));
   }
@@ -263,36 +271,36 @@ export class CacheEngine implements WatchSink {
     }
   }
 
-  /** Applies a read of one node; returns whether the node is held afterwards. */
-  private applyNode(path: string, read: NodeRead, resync: boolean): boolean {
+  /** Applies a read of one node: `new` when it was not held before, `held` when it was, `gone` when it is not held now. */
+  private applyNode(path: string, read: NodeRead, resync: boolean): 'new' | 'held' | 'gone' {
     if (read === undefined) {
       this.remove(path, resync);
-      return false;
+      return 'gone';
     }
     // A copy of the data: the read's Buffer may be a view into the whole reply it came in.
     const node: CachedNode = { path, stat: read.stat, data: this.options.dataIncluded && read.data ? Buffer.from(read.data) : undefined };
     const entry = this.entries.get(path);
     if (entry !== undefined) {
       const held = entry.node.stat;
-      if (read.stat.czxid < held.czxid || (read.stat.czxid === held.czxid && read.stat.mzxid < held.mzxid)) return true; // older than held
+      if (read.stat.czxid < held.czxid || (read.stat.czxid === held.czxid && read.stat.mzxid < held.mzxid)) return 'held'; // older than held
       if (read.stat.czxid === held.czxid) {
         const previous = entry.node;
         entry.node = node; // a newer stat (children changed) is kept without an event
         if (read.stat.mzxid > held.mzxid) this.report({ type: 'updated', node, previous, resync });
-        return true;
+        return 'held';
       }
       // Deleted and created again since the last read: the old node and its subtree are gone.
       this.remove(path, resync);
     }
     if (path !== this.root) {
       const parent = this.entries.get(parentPath(path));
-      if (parent?.listed !== true) return false; // its parent is gone (or not yet read): out of the tree
+      if (parent?.listed !== true) return 'gone'; // its parent is gone (or not yet read): out of the tree
       (parent.children ??= new Set()).add(nodeName(path));
     }
     const depth = this.depthOf(path) ?? 0;
     this.entries.set(path, { node, listed: depth < this.options.maxDepth, children: undefined });
     this.report({ type: 'added', node, resync });
-    return true;
+    return 'new';
   }
 
   /** Applies a listing: removes the children gone; returns the names to visit (all on a resync walk, else the new). */

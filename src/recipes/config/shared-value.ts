@@ -105,6 +105,18 @@ export interface SharedCountOptions {
   seedValue?: number;
 }
 
+/** Checks {@link SharedCountOptions} (`seedValue`: an integer that fits in 32 bits) and fills in defaults. */
+export function resolveSharedCountOptions(options: SharedCountOptions | undefined): { seedValue: number } {
+  const { seedValue = 0 } = optionsObject(options, 'SharedCount');
+  if (typeof seedValue !== 'number' || !Number.isInteger(seedValue)) {
+    throw new TypeError(`SharedCount: seedValue must be an integer, got ${String(seedValue)}`);
+  }
+  if (seedValue < -0x80000000 || seedValue > 0x7fffffff) {
+    throw new RangeError(`SharedCount: seedValue must fit in 32 bits (Curator's int), got ${seedValue}`);
+  }
+  return { seedValue };
+}
+
 /**
  * A shared 32-bit count, byte-compatible with Curator's `SharedCount` (a 4-byte big-endian int in the node):
  * Java and Node services can share one. Other lengths in the node are reported as `invalid`.
@@ -124,7 +136,7 @@ export class SharedCount extends SharedValue<number> {
 
   /** Checks the arguments; does no I/O. */
   constructor(client: ZooKeeperClient, path: string, options?: SharedCountOptions) {
-    super(client, path, { seedValue: optionsObject(options, 'SharedCount').seedValue ?? 0, codec: int32Codec });
+    super(client, path, { seedValue: resolveSharedCountOptions(options).seedValue, codec: int32Codec });
   }
 
   /** The current count (`undefined` while the node is missing or does not hold 4 bytes). */

@@ -45,6 +45,11 @@ export abstract class SingleNodeRecipe<
     });
   }
 
+  /** Which kind of watch feeds the recipe once started: `one-shot` or `persistent` (see docs/config.md). */
+  get watchKind(): 'one-shot' | 'persistent' | undefined {
+    return this.engine.watchKind;
+  }
+
   /**
    * Every change from now on, as an async iterator (ends on `close()`). Each iterator buffers on its own;
    * `maxBuffered` keeps only the latest changes for a slow reader.

@@ -95,6 +95,14 @@ export class TreeCache extends Recipe<TreeCacheEvents> implements Iterable<Cache
     });
   }
 
+  /**
+   * Which kind of watch feeds the cache once started: `one-shot` (re-armed by each read, every server) or
+   * `persistent` (one recursive registration, ZooKeeper 3.6+). See docs/config.md.
+   */
+  get watchKind(): 'one-shot' | 'persistent' | undefined {
+    return this.engine.watchKind;
+  }
+
   /** Number of nodes held (the root included, when it exists). */
   get size(): number {
     return this.engine.size;

@@ -1,8 +1,11 @@
 /**
  * Interop with Apache Curator 5.4 (a real Curator client in a child JVM, test/interop/CuratorPeer.java): our
  * SharedCount and Curator's SharedCount, our AtomicCounter and Curator's DistributedAtomicLong read and write
- * the same node, concurrently, and agree on every value.
+ * the same node, concurrently, and agree on every value. And kazoo 2.8's `Counter(support_curator=True)` (a
+ * real kazoo in a child Python) writes the SharedCount format.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { AtomicCounter, SharedCount } from '../../../src/recipes/config';
 import { TestingServer } from '../../../src/testing';
 import { scaled } from '../../helpers';
@@ -67,4 +70,35 @@ test('AtomicCounter and DistributedAtomicLong: same bytes, same values, concurre
   expect((await ours.get()).postValue).toBe(400n);
   expect(await curator.send(`long-get ${forCurator('/long')}`)).toBe('ATOMIC true 400 400');
   expect((await client.getData('/long')).data).toEqual(Buffer.from([0, 0, 0, 0, 0, 0, 1, 0x90]));
+});
+
+/** kazoo (Debian's python3-kazoo): adds 1 to a `Counter(path, support_curator=True)` `times` times, prints the value. */
+const KAZOO_COUNTER = `
+import sys
+from kazoo.client import KazooClient
+zk = KazooClient(hosts=sys.argv[1])
+zk.start()
+counter = zk.Counter(sys.argv[2], support_curator=True)
+for _ in range(int(sys.argv[3])):
+    counter += 1
+print(counter.value)
+zk.stop()
+`;
+
+test("kazoo's Counter(support_curator=True) and our SharedCount count together on the same 4 bytes", async () => {
+  const client = await clients.start();
+  const ours = new SharedCount(client, '/kazoo-count', { seedValue: 0 });
+  await ours.start();
+  const kazoo = promisify(execFile)('/usr/bin/python3', ['-c', KAZOO_COUNTER, server.connectString, forCurator('/kazoo-count'), '50'], {
+    timeout: scaled(60_000),
+  });
+  for (let done = 0; done < 50; ) {
+    const { value, version } = ours.versioned()!;
+    if (await ours.trySet(value + 1, version)) done += 1;
+    else await ours.waitFor((now) => now !== undefined && now.version > version);
+  }
+  await kazoo;
+  await ours.waitFor((v) => v?.value === 100);
+  expect((await client.getData('/kazoo-count')).data).toEqual(Buffer.from([0, 0, 0, 100]));
+  await ours.close();
 });

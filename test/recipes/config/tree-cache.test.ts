@@ -39,6 +39,7 @@ test('loads a tree (added per node, then initialized), follows changes; get, chi
   expect(cache.children('/app')).toEqual(['db']);
   expect([...cache].map((n) => n.path)).toEqual(['/app', '/app/db', '/app/db/primary']);
   expect(cache.size).toBe(3);
+  expect(cache.watchKind).toBe('one-shot'); // the node-zookeeper-client transport has no persistent watches
 
   await writer!.create('/app/db/replica', 'r');
   await writer!.setData('/app/db/primary', 'p2');

@@ -104,7 +104,7 @@ test('option checks name the option (TypeError, RangeError); constructors do no 
   expect(() => new ConfigCache(client, '/c', { codec: {} as never })).toThrow(/codec must be an object with encode/);
   expect(() => new ConfigCache(client, '/c', { validate: 'yes' as never })).toThrow(/validate must be a function/);
   expect(() => new ConfigCache(client, 'c')).toThrow(TypeError);
-  expect(() => new SharedCount(client, '/c', { seedValue: 1.5 })).toThrow(/must be an integer/);
+  expect(() => new SharedCount(client, '/c', { seedValue: 1.5 })).toThrow(/SharedCount: seedValue must be an integer/);
   expect(() => new SharedCount(client, '/c', { seedValue: 2 ** 31 })).toThrow(RangeError);
   expect(() => new SharedValue(client, '/c', { seedValue: 'text' as never })).toThrow(/must be a Buffer/);
   expect(client.state).toBe('latent');
