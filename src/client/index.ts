@@ -4,6 +4,15 @@ export { ZkError, isZkError, type ZkOperation, type ZkErrorDetails } from './err
 export { codeName, isRetriableCode, type ZkErrorCode } from './error-codes';
 export { OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE, type ZkClientOptions, type RetryPolicy } from './options';
 export type { Logger } from './logger';
+export {
+  channelNames,
+  type GroupMessage,
+  type LeaderMessage,
+  type LockMessage,
+  type OpMessage,
+  type ShutdownMessage,
+  type StateMessage,
+} from './channels';
 export { validatePath, joinPath, nodeName, parentPath } from './paths';
 export { MAX_DATA_BYTES } from './validate';
 export { Perms } from './types';

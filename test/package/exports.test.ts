@@ -35,6 +35,7 @@ test('zk-recipes exports exactly the public API', () => {
     'WriteLock',
     'ZkClient',
     'ZkError',
+    'channelNames',
     'codeName',
     'isRetriableCode',
     'isZkError',
