@@ -10,6 +10,7 @@ import { resolveOptions, type ResolvedOptions, type ZkClientOptions } from './op
 import { joinPath, nodeName, parentPath, validatePath, withNamespace, withoutNamespace } from './paths';
 import { findProtectedNode, protectedPrefix, type ProtectedNodeAccess } from './protected-create';
 import { withRetry } from './retry';
+import { ShutdownRegistry } from './shutdown';
 import { sessionIdHex } from './stat';
 import { ZkTransaction } from './transaction';
 import type {
@@ -24,6 +25,7 @@ import type {
   DeleteOptions,
   NodeData,
   SessionCredentials,
+  ShutdownOptions,
   Stat,
   StateInfo,
   Transaction,
@@ -34,7 +36,16 @@ import type {
   WatchOption,
   ZooKeeperClient,
 } from './types';
-import { checkRequestSize, encodedSize, toPayload, validateAcl, validateMode, validateVersion, validateWaitOptions } from './validate';
+import {
+  checkRequestSize,
+  encodedSize,
+  toPayload,
+  validateAcl,
+  validateDuration,
+  validateMode,
+  validateVersion,
+  validateWaitOptions,
+} from './validate';
 import { childrenWatcher, dataWatcher, existsWatcher, type RearmingWatcher } from './watchers';
 import type { WireSession, WireWatch } from './wire';
 
@@ -56,8 +67,10 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly guaranteedDeletes: GuaranteedDeletes;
   private readonly watchers = new Set<RearmingWatcher<unknown>>();
   private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WireWatch>();
+  private readonly shutdownRegistry: ShutdownRegistry;
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
+  private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: ZkClientOptions) {
     super();
@@ -69,6 +82,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
       if (state === 'closed') void this.close();
     });
     this.guaranteedDeletes = new GuaranteedDeletes(this, this.options.retry);
+    this.shutdownRegistry = new ShutdownRegistry(this.options.logger);
   }
 
   /** Creates a client and starts it. */
@@ -171,11 +185,68 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   /** Ends the session (its ephemeral nodes go at once), closes watchers, stops background work. Idempotent. */
   close(): Promise<void> {
     this.closePromise ??= (async () => {
+      this.shutdownRegistry.clear();
       this.guaranteedDeletes.stop();
       await Promise.all([...this.watchers].map((watcher) => watcher.close()));
       await this.connection.close();
     })();
     return this.closePromise;
+  }
+
+  /**
+   * Graceful shutdown, for a rolling deploy: releases held locks and leases, closes latches, selectors,
+   * group members and every other started recipe — all in parallel, so that others take over within a round
+   * trip or two — then closes the session. Releases still running after `timeoutMs` are cut short by the
+   * close (the session's ephemeral nodes go with it). Idempotent; resolves once closed, and rejects only for a
+   * bad `timeoutMs`.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void client.shutdown({ timeoutMs: 5_000 }).then(() => process.exit(0)));
+   * ```
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const timeoutMs = validateDuration(options.timeoutMs, 'timeoutMs') ?? 10_000;
+    this.shutdownPromise ??= (async () => {
+      if (this.closePromise === undefined) await this.shutdownRegistry.releaseAll(timeoutMs, this.sessionId);
+      await this.close();
+    })();
+    return this.shutdownPromise;
+  }
+
+  /**
+   * Opts in to {@link ZkClient.shutdown} on `SIGTERM` and `SIGINT` (or `signals`). A listener replaces Node's
+   * default of exiting at once, so once the shutdown is done the signal is raised again — the process ends
+   * as it would have — unless the application listens to that signal itself. The listeners go when the
+   * client closes, or when the function returned is called.
+   */
+  shutdownOnSignal(options: ShutdownOptions & { signals?: readonly NodeJS.Signals[] } = {}): () => void {
+    const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+    validateDuration(options.timeoutMs, 'timeoutMs');
+    const remove = (): void => {
+      for (const signal of signals) process.off(signal, onSignal);
+      this.off('state', onState);
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // Removed first: a second signal while shutting down gets Node's default (exit now).
+      remove();
+      void this.shutdown(options).then(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    };
+    const onState = (state: ConnectionState): void => {
+      if (state === 'closed') remove();
+    };
+    if (this.closePromise !== undefined) return () => undefined;
+    for (const signal of signals) process.on(signal, onSignal);
+    this.on('state', onState);
+    return remove;
+  }
+
+  /** Registers a release for {@link ZkClient.shutdown}; see {@link ZooKeeperClient.releaseOnShutdown}. */
+  releaseOnShutdown(release: () => Promise<void>): () => void {
+    if (this.closePromise !== undefined) return () => undefined; // the session is over: nothing to hand over
+    return this.shutdownRegistry.add(release);
   }
 
   /** Same as {@link ZkClient.close}, for `await using`. */
