@@ -84,13 +84,13 @@ describe.each(recipes)('%s', (_name, make) => {
   });
 
   test('client.shutdown() closes it (and the client), leaving no node behind', async () => {
-    const [client, observer] = await clients.startMany(2);
+    const [client, observer] = (await clients.startMany(2)) as [ZkClient, ZkClient];
     const r = recipe(client);
     await within(r.start());
     await within(client.shutdown());
     expect(r.state).toBe('closed');
     expect(client.state).toBe('closed');
-    const { children } = await observer!.getChildren('/r').catch(() => ({ children: [] as string[] }));
+    const { children } = await observer.getChildren('/r').catch(() => ({ children: [] as string[] }));
     expect(children).toEqual([]);
   });
 
