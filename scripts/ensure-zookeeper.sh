@@ -36,6 +36,10 @@ else
   if [[ ! -f "$debian_jars/curator-recipes.jar" || ! -f "$debian_jars/curator-framework.jar" ]]; then
     missing+=(libcurator-recipes-java libcurator-framework-java)
   fi
+  # curator-x-discovery, for the naming interop tests; it brings Jackson (jackson-databind.jar) along.
+  if [[ ! -f "$debian_jars/curator-x-discovery.jar" || ! -f "$debian_jars/jackson-databind.jar" ]]; then
+    missing+=(libcurator-discovery-java)
+  fi
   if ((${#missing[@]} == 0)); then
     exit 0
   fi

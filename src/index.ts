@@ -8,3 +8,4 @@ export * from './recipes/shared';
 export * from './recipes/lock';
 export * from './recipes/leader';
 export * from './recipes/membership';
+export * from './recipes/naming';

@@ -6,7 +6,7 @@
 import { ZkClient } from '../../src/client';
 import { TestingProxy } from '../../src/testing';
 import { uniqueNamespace, waitForState } from '../helpers';
-import { leavesNothingBehind } from '../helpers/open-handles';
+import { leavesNothingBehind } from '../helpers/resources';
 import { sharedServer } from '../helpers/shared-server';
 
 const server = sharedServer();

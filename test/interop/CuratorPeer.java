@@ -57,6 +57,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  *   latch-close &lt;path&gt;                        CLOSED   (a leader also gets EVENT notLeader)
  *   semaphore-acquire &lt;path&gt; &lt;maxLeases&gt; [timeoutMs]   ACQUIRED   (one lease of InterProcessSemaphoreV2)
  *   semaphore-release &lt;path&gt;                  RELEASED  (returns the oldest lease this peer holds there)
+ *   discovery-register / discovery-query / idblock-next   see the naming block at the end of the command switch
  *   quit                                      BYE, then exit 0 (end of stdin does the same)
  * </pre>
  */
@@ -100,6 +101,8 @@ public final class CuratorPeer {
     private final Map<String, InterProcessSemaphoreV2> semaphores = new HashMap<>();
     private final Map<String, Integer> semaphoreMaxLeases = new HashMap<>();
     private final Map<String, Deque<Lease>> leases = new HashMap<>();
+    /** naming (issue 12): one curator-x-discovery ServiceDiscovery per base path. */
+    private final Map<String, org.apache.curator.x.discovery.ServiceDiscovery<Object>> discoveries = new HashMap<>();
 
     private CuratorPeer(CuratorFramework client) {
         this.client = client;
@@ -283,6 +286,65 @@ public final class CuratorPeer {
                 semaphores.get(path).returnLease(held.removeFirst());
                 return "RELEASED";
             }
+            // ---- naming (issue 12): curator-x-discovery ServiceDiscovery -------------------------------
+            //   discovery-register <basePath> <name> <id> <port> [uriSpec]   REGISTERED
+            //       a DYNAMIC instance at 127.0.0.1 with the payload {"zone": "java"} (a HashMap)
+            //   discovery-query <basePath> <name>                              INSTANCES <JSON array, as Curator reads them>
+            //   idblock-next (below): ids from Curator's CachedAtomicLong, for the IdBlockAllocator interop
+            case "discovery-register":
+            case "discovery-query": {
+                String basePath = path(w, 3, w[0].equals("discovery-register") ? 6 : 3, w[0] + " <basePath> <name> ...");
+                org.apache.curator.x.discovery.ServiceDiscovery<Object> discovery = discoveries.get(basePath);
+                if (discovery == null) {
+                    discovery = org.apache.curator.x.discovery.ServiceDiscoveryBuilder.builder(Object.class)
+                            .client(client)
+                            .basePath(basePath)
+                            .serializer(new org.apache.curator.x.discovery.details.JsonInstanceSerializer<>(Object.class))
+                            .build();
+                    discovery.start();
+                    discoveries.put(basePath, discovery);
+                }
+                if (w[0].equals("discovery-query")) {
+                    return "INSTANCES " + new com.fasterxml.jackson.databind.ObjectMapper()
+                            .writeValueAsString(discovery.queryForInstances(w[2]));
+                }
+                if (w.length < 5) {
+                    throw new CommandException("usage: discovery-register <basePath> <name> <id> <port> [uriSpec]");
+                }
+                Map<String, Object> payload = new HashMap<>();
+                payload.put("zone", "java");
+                org.apache.curator.x.discovery.ServiceInstanceBuilder<Object> instance =
+                        org.apache.curator.x.discovery.ServiceInstance.builder()
+                                .name(w[2])
+                                .id(w[3])
+                                .address("127.0.0.1")
+                                .port(positiveInt(w[4], "port"))
+                                .payload(payload);
+                if (w.length > 5) {
+                    instance.uriSpec(new org.apache.curator.x.discovery.UriSpec(w[5]));
+                }
+                discovery.registerService(instance.build());
+                return "REGISTERED";
+            }
+            //   idblock-next <path> <cacheFactor> <count>   IDS id1,id2,...   (a CachedAtomicLong over a DistributedAtomicLong)
+            case "idblock-next": {
+                String path = path(w, 4, 4, "idblock-next <path> <cacheFactor> <count>");
+                org.apache.curator.framework.recipes.atomic.CachedAtomicLong ids =
+                        new org.apache.curator.framework.recipes.atomic.CachedAtomicLong(
+                                new org.apache.curator.framework.recipes.atomic.DistributedAtomicLong(
+                                        client, path, new org.apache.curator.retry.RetryNTimes(1000, 1)),
+                                positiveInt(w[2], "cacheFactor"));
+                List<String> values = new ArrayList<>();
+                for (int i = positiveInt(w[3], "count"); i > 0; i--) {
+                    org.apache.curator.framework.recipes.atomic.AtomicValue<Long> next = ids.next();
+                    if (!next.succeeded()) {
+                        throw new CommandException("CachedAtomicLong gave up under contention after " + values.size() + " ids");
+                    }
+                    values.add(String.valueOf(next.preValue()));
+                }
+                return nameList("IDS", values);
+            }
+            // ---- end naming (issue 12) ------------------------------------------------------------------
             default:
                 throw new CommandException("unknown command: " + w[0]);
         }

@@ -13,7 +13,7 @@ import { GroupMember } from '../../../src/recipes/membership';
 import { HoldLostError } from '../../../src/recipes/shared';
 import { eventually, scaled, waitForEvent } from '../../helpers';
 import { Clients } from '../../helpers/clients';
-import { leavesNothingBehind } from '../../helpers/open-handles';
+import { leavesNothingBehind } from '../../helpers/resources';
 import { sharedServer } from '../../helpers/shared-server';
 
 const server = sharedServer();

@@ -1,4 +1,4 @@
-/** {@link leavesNothingBehind}: checks that some work leaves no socket, timer or other handle alive in the process. */
+/** {@link leavesNothingBehind}: checks that some work (start, use, close) leaves no socket or timer behind. */
 import { eventually, scaled } from './index';
 
 /** Active resources keeping the event loop alive, counted by type (sockets, timers, ...). */
