@@ -13,4 +13,4 @@ function loadBuilt(): typeof import('../src') {
   }
 }
 
-export const { LeaderLatch, Mutex, ZkClient } = loadBuilt();
+export const { LeaderLatch, Mutex, NodeCache, TreeCache, ZkClient } = loadBuilt();

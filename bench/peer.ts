@@ -7,10 +7,9 @@ import { ZkClient } from './library';
 import type { WorkloadContext } from './context';
 import { ZK, size } from './env';
 import { timedSequential } from './raw-floor';
-import { latency, nowNs, round1 } from './stats';
-import { serverPackets } from './server-packets';
 import { lockWorkloads } from './workloads/locks';
 import { leaderWorkloads, participant } from './workloads/leader';
+import { configWorkloads } from './workloads/config';
 
 const PEER = 'zk-recipes';
 const LIB = `zk-recipes-${require('../package.json').version}`;
@@ -38,65 +37,9 @@ const clientWorkloads: Record<string, (ctx: WorkloadContext) => Promise<void>> =
     );
     await client.close();
   },
-  /** One writer, CONFIG_READERS reader sessions each with a re-arming data watcher: time until all see a write. */
-  async 'config.propagation'(ctx) {
-    const readers = size('CONFIG_READERS', 8);
-    const writes = size('CONFIG_WRITES', 100);
-    const warm = Math.min(size('WARMUP', 2000), 50);
-    const path = `${ctx.root}/config`;
-    const writer = await ctx.connect();
-    await writer.create(path, '0', { createParents: true }).catch(() => undefined);
-    await writer.setData(path, '0');
-    let wanted = 0;
-    let pending = 0;
-    let allSeen: (() => void) | undefined;
-    const seenAt = new Array<number>(readers).fill(0);
-    const clients = await Promise.all(Array.from({ length: readers }, () => ctx.connect()));
-    const watchers = clients.map((client, k) => {
-      const watcher = client.watchData(path);
-      watcher.on('change', ({ value }) => {
-        if (Number(value?.toString()) !== wanted || seenAt[k] !== 0) return;
-        seenAt[k] = nowNs();
-        pending -= 1;
-        if (pending === 0) allSeen?.();
-      });
-      return watcher;
-    });
-    await Promise.all(watchers.map((w) => w.ready()));
-    const slowest: number[] = [];
-    const each: number[] = [];
-    const p0 = await serverPackets();
-    for (let i = 1; i <= warm + writes; i += 1) {
-      seenAt.fill(0);
-      wanted = i;
-      pending = readers;
-      const done = new Promise<void>((resolve) => (allSeen = resolve));
-      const t0 = nowNs();
-      await writer.setData(path, String(i));
-      await done;
-      if (i > warm) {
-        slowest.push(Math.max(...seenAt) - t0);
-        for (const t of seenAt) each.push(t - t0);
-      }
-    }
-    const p1 = await serverPackets();
-    console.log(
-      JSON.stringify({
-        peer: ctx.peer,
-        workload: 'config.propagation',
-        lib: ctx.lib,
-        params: { readers, impl: 'watchData', n: writes },
-        ...latency(slowest),
-        per_reader_median_us: latency(each).median_us,
-        srv_req_per_op: round1((p1 - p0) / (warm + writes)),
-      }),
-    );
-    await Promise.all(watchers.map((w) => w.close()));
-    await Promise.all([...clients, writer].map((c) => c.close()));
-  },
 };
 
-const workloads = { ...clientWorkloads, ...lockWorkloads, ...leaderWorkloads };
+const workloads = { ...clientWorkloads, ...lockWorkloads, ...leaderWorkloads, ...configWorkloads };
 
 async function main(args: string[]): Promise<void> {
   if (args[0] === 'participant') {

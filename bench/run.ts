@@ -10,7 +10,7 @@ import { TestingServer } from '../src/testing';
 import { median, round1 } from './stats';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation').split(/\s+/).filter(Boolean);
+const WORKLOADS = (process.env.WORKLOADS ?? 'raw.exists raw.create_delete raw.lock_pipelined lock.uncontended lock.contended leader.failover leader.failover.crash config.propagation cache.load').split(/\s+/).filter(Boolean);
 const PEERS: Record<string, string> = { 'zk-recipes': 'bench/peer.ts', 'node-zk': 'bench/raw-floor.ts' };
 
 type Line = Record<string, unknown> & { peer: string; workload: string; round: number };

@@ -8,4 +8,5 @@ export * from './recipes/shared';
 export * from './recipes/lock';
 export * from './recipes/leader';
 export * from './recipes/membership';
+export * from './recipes/config';
 export * from './recipes/naming';

@@ -22,6 +22,14 @@ import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
 import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.framework.recipes.atomic.AtomicValue;
+import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
+import org.apache.curator.framework.recipes.shared.SharedCount;
+import org.apache.curator.framework.recipes.shared.SharedCountListener;
+import org.apache.curator.framework.recipes.shared.SharedCountReader;
+import org.apache.curator.framework.recipes.shared.VersionedValue;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.RetryNTimes;
 
 /**
  * A Curator 5.x peer for zk-recipes interop tests, driven over a line protocol.
@@ -58,6 +66,13 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  *   semaphore-acquire &lt;path&gt; &lt;maxLeases&gt; [timeoutMs]   ACQUIRED   (one lease of InterProcessSemaphoreV2)
  *   semaphore-release &lt;path&gt;                  RELEASED  (returns the oldest lease this peer holds there)
  *   discovery-register / discovery-query / idblock-next   see the naming block at the end of the command switch
+ *   count-get &lt;path&gt;                          COUNT &lt;value&gt; &lt;version&gt;   (a SharedCount, seed 0, started on first use;
+ *                                             then EVENT count &lt;path&gt; &lt;value&gt; on every change it sees)
+ *   count-set &lt;path&gt; &lt;count&gt;                  SET
+ *   count-increment &lt;path&gt; &lt;times&gt;            INCREMENTED &lt;lost CAS rounds&gt;   (trySetCount loop)
+ *   long-get &lt;path&gt;                           ATOMIC &lt;succeeded&gt; &lt;pre&gt; &lt;post&gt;   (DistributedAtomicLong, RetryNTimes(10, 10))
+ *   long-add &lt;path&gt; &lt;delta&gt;                   ATOMIC &lt;succeeded&gt; &lt;pre&gt; &lt;post&gt;
+ *   long-increment &lt;path&gt; &lt;times&gt;             INCREMENTED &lt;failed tries&gt;   (until that many succeeded)
  *   quit                                      BYE, then exit 0 (end of stdin does the same)
  * </pre>
  */
@@ -345,10 +360,93 @@ public final class CuratorPeer {
                 return nameList("IDS", values);
             }
             // ---- end naming (issue 12) ------------------------------------------------------------------
+            // ---- config recipes (issue 11): SharedCount and DistributedAtomicLong --------------------
+            case "count-get": {
+                String path = path(w, 2, 2, "count-get <path>");
+                VersionedValue<Integer> current = sharedCount(path).getVersionedValue();
+                return "COUNT " + current.getValue() + " " + current.getVersion();
+            }
+            case "count-set": {
+                String path = path(w, 3, 3, "count-set <path> <count>");
+                sharedCount(path).setCount(Integer.parseInt(w[2]));
+                return "SET";
+            }
+            case "count-increment": {
+                String path = path(w, 3, 3, "count-increment <path> <times>");
+                SharedCount count = sharedCount(path);
+                int lost = 0;
+                for (int done = 0, times = positiveInt(w[2], "times"); done < times; ) {
+                    VersionedValue<Integer> seen = count.getVersionedValue();
+                    if (count.trySetCount(seen, seen.getValue() + 1)) {
+                        done++;
+                    } else {
+                        lost++; // trySetCount refreshed the local view: try again on it
+                    }
+                }
+                return "INCREMENTED " + lost;
+            }
+            case "long-get": {
+                String path = path(w, 2, 2, "long-get <path>");
+                return atomicReply(atomicLong(path).get());
+            }
+            case "long-add": {
+                String path = path(w, 3, 3, "long-add <path> <delta>");
+                return atomicReply(atomicLong(path).add(Long.parseLong(w[2])));
+            }
+            case "long-increment": {
+                String path = path(w, 3, 3, "long-increment <path> <times>");
+                DistributedAtomicLong counter = atomicLong(path);
+                int failed = 0;
+                for (int done = 0, times = positiveInt(w[2], "times"); done < times; ) {
+                    if (counter.increment().succeeded()) {
+                        done++;
+                    } else {
+                        failed++;
+                    }
+                }
+                return "INCREMENTED " + failed;
+            }
+            // ---- end of config recipes ----------------------------------------------------------------
             default:
                 throw new CommandException("unknown command: " + w[0]);
         }
     }
+
+    // ---- config recipes (issue 11) --------------------------------------------------------------------
+    private final Map<String, SharedCount> sharedCounts = new HashMap<>();
+
+    /** The started SharedCount at path (seed 0); it prints EVENT count <path> <value> on every change it sees. */
+    private SharedCount sharedCount(String path) throws Exception {
+        SharedCount count = sharedCounts.get(path);
+        if (count == null) {
+            count = new SharedCount(client, path, 0);
+            count.addListener(new SharedCountListener() {
+                @Override
+                public void countHasChanged(SharedCountReader reader, int newCount) {
+                    emit("EVENT count " + path + " " + newCount);
+                }
+
+                @Override
+                public void stateChanged(CuratorFramework c, ConnectionState state) {
+                    // connection states are not part of this protocol
+                }
+            });
+            count.start();
+            sharedCounts.put(path, count);
+        }
+        return count;
+    }
+
+    /** A DistributedAtomicLong at path with 10 optimistic tries, 10 ms apart (no promotion). */
+    private DistributedAtomicLong atomicLong(String path) {
+        return new DistributedAtomicLong(client, path, new RetryNTimes(10, 10));
+    }
+
+    /** "ATOMIC succeeded preValue postValue". */
+    private static String atomicReply(AtomicValue<Long> value) {
+        return "ATOMIC " + value.succeeded() + " " + value.preValue() + " " + value.postValue();
+    }
+    // ---- end of config recipes ------------------------------------------------------------------------
 
     /** An acquire with and without a time limit; both may throw what Curator throws. */
     private interface TimedAcquire {

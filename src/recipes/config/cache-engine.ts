@@ -1,0 +1,343 @@
+/**
+ * {@link CacheEngine}: the one engine under {@link NodeCache} and {@link TreeCache} (and so under the shared
+ * values and {@link ConfigCache}). It keeps a subtree in memory and turns what it reads into exactly the
+ * differences: a change is reported only when a read shows a node that is new (by `czxid`), newer (by `mzxid`)
+ * or gone, so a node read twice — by a watch and by a resync at once — is reported once, and a value is
+ * never followed by an older one.
+ */
+import { isConnectionTrouble, isZkError } from '../../client/errors';
+import { joinPath, nodeName, parentPath } from '../../client/paths';
+import type { Stat, WatchEvent, ZooKeeperClient } from '../../client/types';
+import { toError } from '../shared/recipe';
+import { ReconcileLoop } from '../../client/reconcile-loop';
+import { ReadLimiter } from './read-limiter';
+import { OneShotSource, type WatchSink, type WatchSource } from './watch-source';
+
+/** A node as a cache holds it. */
+export interface CachedNode {
+  /** Path of the node (relative to the client's namespace). */
+  readonly path: string;
+  /** Its stat as last read. */
+  readonly stat: Stat;
+  /** Its data as last read; `undefined` when the cache keeps no data (`dataIncluded: false`). */
+  readonly data: Buffer | undefined;
+}
+
+/**
+ * One difference between what a cache held and what the server has. `resync` is true when a re-read after a
+ * gap (reconnect, new session, a watch re-registered) found it rather than a watch.
+ */
+export type CacheChange =
+  | { readonly type: 'added'; readonly node: CachedNode; readonly resync: boolean }
+  | { readonly type: 'updated'; readonly node: CachedNode; readonly previous: CachedNode; readonly resync: boolean }
+  | { readonly type: 'removed'; readonly node: CachedNode; readonly resync: boolean };
+
+/** Whom the engine tells. */
+export interface EngineListener {
+  /** A difference, in the order the server's state implies (a parent before its children are added; children removed first). */
+  change(change: CacheChange): void;
+  /** The first full read is done (called once). */
+  initialized(): void;
+  /** A full re-read after a gap is done: from here on the cache equals the server again. */
+  resynced(): void;
+  /** A read failed for a reason other than the connection (it is retried). */
+  error(error: Error): void;
+}
+
+/** How the engine reads. */
+export interface EngineOptions {
+  /** Deepest level kept (0: the root node only). */
+  maxDepth: number;
+  /** Keep node data (else only stats). */
+  dataIncluded: boolean;
+  /** Most node visits (a data read and a listing each) in flight at once. */
+  maxInFlight: number;
+}
+
+type NodeRead = { data: Buffer | undefined; stat: Stat } | undefined;
+
+interface Entry {
+  node: CachedNode;
+  /** Whether its children are kept (it is above `maxDepth`). */
+  listed: boolean;
+  /** Names of the children held (only those read); allocated with the first, as most nodes are leaves. */
+  children: Set<string> | undefined;
+}
+
+/** Keeps the subtree at `root` in memory; see the module comment. */
+export class CacheEngine implements WatchSink {
+  private readonly entries = new Map<string, Entry>();
+  private readonly limiter: ReadLimiter;
+  /** Runs the full walks (first load and resyncs) one at a time, retried after failures. */
+  private readonly loop: ReconcileLoop;
+  private source: WatchSource | undefined;
+  private loaded = false;
+  private closed = false;
+  /**
+   * Set from a resync request until the walk it asked for is done: every change reported meanwhile — by the
+   * walk, or by a watch the server fires for what happened during the gap — is marked `resync`.
+   */
+  private resyncing = false;
+  /** Counts resync requests, so that only the walk that started after the last one ends the resync. */
+  private resyncRequests = 0;
+  private settleStart: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+
+  constructor(
+    private readonly client: ZooKeeperClient,
+    private readonly root: string,
+    private readonly options: EngineOptions,
+    private readonly listener: EngineListener,
+  ) {
+    this.limiter = new ReadLimiter(options.maxInFlight);
+    this.loop = new ReconcileLoop(client, {
+      step: () => this.walk(),
+      active: () => !this.closed,
+      onError: (error) => {
+        if (this.loaded) this.listener.error(error);
+      },
+    });
+  }
+
+  /** Which kind of watch feeds the cache (once started). */
+  get watchKind(): WatchSource['kind'] | undefined {
+    return this.source?.kind;
+  }
+
+  /** Number of nodes held. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Starts watching and resolves once the first full read is done; rejects on a non-connection error. */
+  start(): Promise<void> {
+    if (this.closed) return Promise.resolve(); // closed while its owner was still getting ready
+    const started = new Promise<void>((resolve, reject) => (this.settleStart = { resolve, reject }));
+    this.source = new OneShotSource(this.client, this);
+    this.source.start().then(
+      () => this.loop.kick(),
+      (error: unknown) => this.failStart(error),
+    );
+    return started;
+  }
+
+  /** Stops watching and forgets everything; idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.loop.stop();
+    this.settleStart?.resolve();
+    this.settleStart = undefined;
+    await this.source?.close();
+    this.entries.clear();
+  }
+
+  /** The node at `path`, when held. */
+  get(path: string): CachedNode | undefined {
+    return this.entries.get(path)?.node;
+  }
+
+  /** Sorted names of the children held of `path`; `undefined` when `path` is not held (or is below `maxDepth`). */
+  children(path: string): string[] | undefined {
+    const entry = this.entries.get(path);
+    return entry?.listed === true ? [...(entry.children ?? [])].sort() : undefined;
+  }
+
+  /** Every node held, parents before their children. */
+  *nodes(): IterableIterator<CachedNode> {
+    for (const entry of this.entries.values()) yield entry.node;
+  }
+
+  /**
+   * Takes in what a write of this process returned (its data and stat), so the cache shows it at once; the
+   * watch's read that follows finds nothing newer and reports nothing more.
+   */
+  applyWrite(path: string, data: Buffer, stat: Stat): void {
+    if (!this.closed) this.applyNode(path, { data, stat }, false);
+  }
+
+  /** {@link WatchSink}: a watch fired. */
+  event(event: WatchEvent): void {
+    if (this.closed) return;
+    const depth = this.depthOf(event.path);
+    if (depth === undefined || depth > this.options.maxDepth) return;
+    switch (event.type) {
+      case 'deleted':
+        this.remove(event.path, false);
+        // The root may come back: a read leaves an existence watch on it.
+        if (event.path === this.root) this.spawn(this.visit(this.root, 0, false, true));
+        break;
+      case 'created':
+        this.spawn(this.visit(event.path, depth, false, true));
+        break;
+      case 'data-changed':
+        this.spawn(this.visit(event.path, depth, false, false));
+        break;
+      case 'children-changed':
+        this.spawn(this.relist(event.path, depth));
+        break;
+    }
+  }
+
+  /** {@link WatchSink}: read everything again. */
+  resync(): void {
+    if (this.loaded) this.resyncing = true;
+    this.resyncRequests += 1;
+    this.loop.kick();
+  }
+
+  /** One full read of the subtree: the first load, or a resync that reports what changed meanwhile. */
+  private async walk(): Promise<void> {
+    const resync = this.loaded;
+    const requests = this.resyncRequests;
+    try {
+      await this.visit(this.root, 0, resync, true);
+    } catch (error) {
+      if (!this.loaded && !isConnectionTrouble(error)) this.failStart(error);
+      throw error;
+    }
+    if (this.closed) return;
+    if (!this.loaded) {
+      this.loaded = true;
+      this.settleStart?.resolve();
+      this.settleStart = undefined;
+      this.listener.initialized();
+    } else if (this.resyncing && requests === this.resyncRequests) {
+      this.resyncing = false;
+      this.listener.resynced();
+    }
+  }
+
+  /**
+   * Reads the node at `path` (and its children when `withChildren` and above `maxDepth`), applies what it
+   * finds, then visits the children: all of them on a full walk, only the new ones otherwise.
+   */
+  private async visit(path: string, depth: number, resync: boolean, withChildren: boolean): Promise<void> {
+    const list = withChildren && depth < this.options.maxDepth;
+    const [read, names] = await this.limiter.run(() => Promise.all([this.readNode(path), list ? this.listChildren(path) : undefined]));
+    if (this.closed) return;
+    const held = this.applyNode(path, read, resync);
+    if (held === 'gone') return;
+    if (names === undefined) {
+      // A node that is new to the cache (e.g. deleted and created again unseen) needs its children read, and
+      // with one-shot watches a watch on them.
+      if (held === 'new') await this.relist(path, depth);
+      return;
+    }
+    const toVisit = this.applyChildren(path, names, resync);
+    await Promise.all(toVisit.map((name) => this.visit(joinPath(path, name), depth + 1, resync, true)));
+  }
+
+  /** Lists `path` again after its children changed: removes the ones gone, reads the new ones. */
+  private async relist(path: string, depth: number): Promise<void> {
+    if (depth >= this.options.maxDepth) return;
+    const names = await this.limiter.run(() => this.listChildren(path));
+    if (this.closed || names === undefined) return;
+    const held = this.entries.get(path)?.children;
+    const added = this.applyChildren(path, names, false).filter((name) => !held?.has(name));
+    await Promise.all(added.map((name) => this.visit(joinPath(path, name), depth + 1, false, true)));
+  }
+
+  /** Runs a change's reads in the background: connection trouble is left to the resync, anything else reported. */
+  private spawn(work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      if (this.closed || isConnectionTrouble(error)) return;
+      this.listener.error(toError(error));
+      this.loop.kick(); // a full read puts the cache right again
+    });
+  }
+
+  private async readNode(path: string): Promise<NodeRead> {
+    const watch = this.source?.readWatch;
+    for (;;) {
+      try {
+        if (this.options.dataIncluded) return await this.client.getData(path, { watch });
+        const stat = await this.client.exists(path, { watch });
+        return stat === null ? undefined : { data: undefined, stat };
+      } catch (error) {
+        if (!isZkError(error, 'NO_NODE')) throw error;
+      }
+      // A missing root is watched for its creation (a child's creation shows in its parent's listing).
+      if (path !== this.root || watch === undefined) return undefined;
+      if ((await this.client.exists(path, { watch })) === null) return undefined;
+    }
+  }
+
+  private async listChildren(path: string): Promise<string[] | undefined> {
+    try {
+      return (await this.client.getChildren(path, { watch: this.source?.readWatch })).children;
+    } catch (error) {
+      if (isZkError(error, 'NO_NODE')) return undefined;
+      throw error;
+    }
+  }
+
+  /** Applies a read of one node: `new` when it was not held before, `held` when it was, `gone` when it is not held now. */
+  private applyNode(path: string, read: NodeRead, resync: boolean): 'new' | 'held' | 'gone' {
+    if (read === undefined) {
+      this.remove(path, resync);
+      return 'gone';
+    }
+    // A copy of the data: the read's Buffer may be a view into the whole reply it came in.
+    const node: CachedNode = { path, stat: read.stat, data: this.options.dataIncluded && read.data ? Buffer.from(read.data) : undefined };
+    const entry = this.entries.get(path);
+    if (entry !== undefined) {
+      const held = entry.node.stat;
+      if (read.stat.czxid < held.czxid || (read.stat.czxid === held.czxid && read.stat.mzxid < held.mzxid)) return 'held'; // older than held
+      if (read.stat.czxid === held.czxid) {
+        const previous = entry.node;
+        entry.node = node; // a newer stat (children changed) is kept without an event
+        if (read.stat.mzxid > held.mzxid) this.report({ type: 'updated', node, previous, resync });
+        return 'held';
+      }
+      // Deleted and created again since the last read: the old node and its subtree are gone.
+      this.remove(path, resync);
+    }
+    if (path !== this.root) {
+      const parent = this.entries.get(parentPath(path));
+      if (parent?.listed !== true) return 'gone'; // its parent is gone (or not yet read): out of the tree
+      (parent.children ??= new Set()).add(nodeName(path));
+    }
+    const depth = this.depthOf(path) ?? 0;
+    this.entries.set(path, { node, listed: depth < this.options.maxDepth, children: undefined });
+    this.report({ type: 'added', node, resync });
+    return 'new';
+  }
+
+  /** Applies a listing: removes the children gone; returns the names to visit (all on a resync walk, else the new). */
+  private applyChildren(path: string, names: string[], resync: boolean): string[] {
+    const entry = this.entries.get(path);
+    if (entry?.listed !== true) return [];
+    const present = new Set(names);
+    for (const name of [...(entry.children ?? [])]) {
+      if (!present.has(name)) this.remove(joinPath(path, name), resync);
+    }
+    return names;
+  }
+
+  /** Forgets `path` and its subtree, reporting children before their parent. */
+  private remove(path: string, resync: boolean): void {
+    const entry = this.entries.get(path);
+    if (entry === undefined) return;
+    for (const name of [...(entry.children ?? [])]) this.remove(joinPath(path, name), resync);
+    this.entries.delete(path);
+    if (path !== this.root) this.entries.get(parentPath(path))?.children?.delete(nodeName(path));
+    this.report({ type: 'removed', node: entry.node, resync });
+  }
+
+  private report(change: CacheChange): void {
+    this.listener.change(this.resyncing && !change.resync ? { ...change, resync: true } : change);
+  }
+
+  /** Depth of `path` below the root (0 for the root), `undefined` outside the subtree. */
+  private depthOf(path: string): number | undefined {
+    if (path === this.root) return 0;
+    const prefix = this.root === '/' ? '/' : `${this.root}/`;
+    if (!path.startsWith(prefix)) return undefined;
+    return path.slice(prefix.length).split('/').length;
+  }
+
+  private failStart(error: unknown): void {
+    this.settleStart?.reject(error);
+    this.settleStart = undefined;
+  }
+}
