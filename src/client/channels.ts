@@ -30,6 +30,10 @@ export const channelNames = {
   leader: 'zk-recipes:leader',
   /** {@link GroupMessage}: a GroupMember joined or left its group. */
   group: 'zk-recipes:group',
+  /** {@link CacheMessage}: a cache re-read what it holds after a gap (reconnect, new session). */
+  cache: 'zk-recipes:cache',
+  /** {@link ServiceMessage}: a ServiceDiscovery instance's node was created (registered, or re-registered). */
+  service: 'zk-recipes:service',
   /** {@link ShutdownMessage}: a client's graceful shutdown released what it held. */
   shutdown: 'zk-recipes:shutdown',
 } as const;
@@ -121,6 +125,18 @@ export type GroupMessage = RecipeMessage &
       }
   );
 
+/** Published on `zk-recipes:cache` when a cache (`TreeCache`, `NodeCache`, the value caches) finished a re-sync. */
+export type CacheMessage = RecipeMessage & { event: 'resynced' };
+
+/** Published on `zk-recipes:service`; `path` is the discovery's base path. Never the instance's address or payload. */
+export type ServiceMessage = RecipeMessage & {
+  event: 'registered';
+  /** The service's name. */
+  serviceName: string;
+  /** The instance's id. */
+  instanceId: string;
+};
+
 /** Published on `zk-recipes:shutdown` once a client's shutdown released what it held (just before the session closes). */
 export interface ShutdownMessage {
   /** Session id (hex) being shut down. */
@@ -140,6 +156,8 @@ export const channels = {
   lock: diagnostics.channel(channelNames.lock),
   leader: diagnostics.channel(channelNames.leader),
   group: diagnostics.channel(channelNames.group),
+  cache: diagnostics.channel(channelNames.cache),
+  service: diagnostics.channel(channelNames.service),
   shutdown: diagnostics.channel(channelNames.shutdown),
 };
 

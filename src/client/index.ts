@@ -6,10 +6,12 @@ export { OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE, type ZkClientOptions
 export type { Logger } from './logger';
 export {
   channelNames,
+  type CacheMessage,
   type GroupMessage,
   type LeaderMessage,
   type LockMessage,
   type OpMessage,
+  type ServiceMessage,
   type ShutdownMessage,
   type StateMessage,
 } from './channels';

@@ -3,10 +3,20 @@
  * shutdown publish — and that no node data ever appears in a message.
  */
 import diagnostics from 'node:diagnostics_channel';
-import { channelNames, type GroupMessage, type LeaderMessage, type LockMessage, type ShutdownMessage } from '../../../src/client';
+import {
+  channelNames,
+  type CacheMessage,
+  type GroupMessage,
+  type LeaderMessage,
+  type LockMessage,
+  type ServiceMessage,
+  type ShutdownMessage,
+} from '../../../src/client';
+import { TreeCache } from '../../../src/recipes/config';
 import { LeaderLatch } from '../../../src/recipes/leader';
 import { Mutex, Semaphore } from '../../../src/recipes/lock';
 import { GroupMember } from '../../../src/recipes/membership';
+import { ServiceDiscovery, serviceInstance } from '../../../src/recipes/naming';
 import { TestingProxy } from '../../../src/testing';
 import { waitForEvent, waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
@@ -17,12 +27,13 @@ const clients = new Clients(() => server.connectString, { prefix: 'channels' });
 const SECRET = 'secret-payload-7f3a';
 
 /** Messages published on the recipe channels while a test runs, and the subscriptions to end after it. */
-const seen: Record<'lock' | 'leader' | 'group' | 'shutdown', unknown[]> = { lock: [], leader: [], group: [], shutdown: [] };
+const NAMES = ['lock', 'leader', 'group', 'cache', 'service', 'shutdown'] as const;
+const seen = Object.fromEntries(NAMES.map((name) => [name, [] as unknown[]])) as Record<(typeof NAMES)[number], unknown[]>;
 const subscriptions: Array<() => void> = [];
 
 beforeEach(() => {
   clients.renew();
-  for (const name of ['lock', 'leader', 'group', 'shutdown'] as const) {
+  for (const name of NAMES) {
     seen[name] = [];
     const onMessage = (message: unknown): void => void seen[name].push(message);
     diagnostics.subscribe(channelNames[name], onMessage);
@@ -131,4 +142,39 @@ test('a shutdown says how much it released', async () => {
   expect(seen.shutdown as ShutdownMessage[]).toEqual([{ sessionId, released: 3, timedOut: false, durationMs: expect.any(Number) }]);
   expect((seen.lock as LockMessage[]).map((m) => m.event)).toEqual(['acquired', 'released']);
   expect((seen.group as GroupMessage[]).map((m) => m.event)).toEqual(['joined', 'left']);
+});
+
+test('a cache that caught up after a gap says resynced, without the data it read', async () => {
+  const proxy = await TestingProxy.start(server.connectString);
+  try {
+    const client = await clients.start({ connectString: proxy.connectString, sessionTimeoutMs: 20_000 });
+    const writer = await clients.start();
+    await writer.create('/config/a', SECRET, { createParents: true });
+    const cache = new TreeCache(client, '/config');
+    await cache.start();
+    const suspended = waitForState(client, 'suspended');
+    proxy.rejectConnections(true);
+    proxy.cut();
+    await suspended;
+    await writer.setData('/config/a', `${SECRET}-2`);
+    const resynced = waitForEvent(cache, 'resynced');
+    proxy.rejectConnections(false);
+    await resynced;
+    await cache.close();
+    expect(seen.cache as CacheMessage[]).toEqual([{ event: 'resynced', kind: 'TreeCache', path: '/config', sessionId: client.sessionId }]);
+  } finally {
+    await clients.closeAll();
+    await proxy.close();
+  }
+});
+
+test('a registered service instance: its name and id, never its address or payload', async () => {
+  const client = await clients.start();
+  const discovery = new ServiceDiscovery(client, { basePath: '/services' });
+  await discovery.start();
+  await discovery.register(serviceInstance({ name: 'billing', id: 'i-1', address: SECRET, port: 8080, payload: SECRET }));
+  await discovery.close();
+  expect(seen.service as ServiceMessage[]).toEqual([
+    { event: 'registered', kind: 'ServiceDiscovery', path: '/services', sessionId: client.sessionId, serviceName: 'billing', instanceId: 'i-1' },
+  ]);
 });
