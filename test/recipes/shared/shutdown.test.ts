@@ -7,9 +7,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { NodeCache, TreeCache } from '../../../src/recipes/config';
 import { LeaderLatch, LeaderSelector } from '../../../src/recipes/leader';
 import { Mutex, Semaphore } from '../../../src/recipes/lock';
 import { GroupMember } from '../../../src/recipes/membership';
+import { ServiceDiscovery, serviceInstance } from '../../../src/recipes/naming';
 import { HoldLostError } from '../../../src/recipes/shared';
 import { eventually, scaled, waitForEvent } from '../../helpers';
 import { Clients } from '../../helpers/clients';
@@ -103,6 +105,22 @@ test('a GroupMember leaves: the others see it go', async () => {
   await old!.shutdown();
   await left;
   await other.close();
+});
+
+test('caches stop and service instances unregister: the others see the instance go', async () => {
+  const [old, next] = await clients.startMany(2);
+  const cache = new TreeCache(old!, '/config');
+  const node = new NodeCache(old!, '/config/a');
+  const discovery = new ServiceDiscovery(old!, { basePath: '/services' });
+  await Promise.all([cache.start(), node.start(), discovery.start()]);
+  await discovery.register(serviceInstance({ name: 'billing', id: 'old', address: '127.0.0.1', port: 8080 }));
+  const observer = new ServiceDiscovery(next!, { basePath: '/services' });
+  await observer.start();
+  expect((await observer.queryForInstances('billing')).map((i) => i.id)).toEqual(['old']);
+  await old!.shutdown();
+  expect([cache.state, node.state, discovery.state]).toEqual(['closed', 'closed', 'closed']);
+  expect(await observer.queryForInstances('billing')).toEqual([]);
+  await observer.close();
 });
 
 test('a release that never ends is cut short at timeoutMs, and the session closes regardless', async () => {
