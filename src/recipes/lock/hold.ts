@@ -33,8 +33,6 @@ export interface HoldOrigin {
 /** One held node and how many handles still hold it. */
 export class Hold implements HoldTrace {
   private count = 1;
-  /** The lock's path. */
-  readonly lockPath: string;
   readonly kind: string;
   readonly waitStart: number;
   private readonly acquiredAt: number;
@@ -53,12 +51,16 @@ export class Hold implements HoldTrace {
     private readonly onReleased: (hold: Hold) => Promise<void>,
     origin: HoldOrigin,
   ) {
-    this.lockPath = parentPath(path);
     this.kind = origin.kind;
     this.waitStart = origin.waitStart;
     this.acquiredAt = traceAcquired(this);
     holdSignal.lossListener = this;
     if (origin.releaseOnShutdown) this.unregister = client.releaseOnShutdown(() => this.releaseAll());
+  }
+
+  /** The lock's path (computed only for an event: nothing is spent on it while nobody listens). */
+  get lockPath(): string {
+    return parentPath(this.path);
   }
 
   /** True until the last handle was released. */

@@ -56,8 +56,6 @@ const LEASE_MARKER = 'lease-';
  */
 export class Lease implements LockHandle, HoldTrace {
   private released = false;
-  /** @internal The semaphore's path, for its events. */
-  readonly lockPath: string;
   private readonly acquiredAt: number;
   private readonly unregister: () => void;
 
@@ -77,10 +75,14 @@ export class Lease implements LockHandle, HoldTrace {
     readonly waitStart: number,
     private readonly onReleased: (lease: Lease) => void,
   ) {
-    this.lockPath = parentPath(parentPath(path));
     this.acquiredAt = traceAcquired(this);
     holdSignal.lossListener = this;
     this.unregister = client.releaseOnShutdown(() => this.releaseAs('closed'));
+  }
+
+  /** @internal The semaphore's path, for its events (computed only for one). */
+  get lockPath(): string {
+    return parentPath(parentPath(this.path));
   }
 
   /** Aborted once the lease is no longer certain, and on release. */
