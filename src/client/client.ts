@@ -13,6 +13,7 @@ import { findProtectedNode, protectedPrefix } from './protected-create';
 import { RequestSizes } from './request-sizes';
 import { redactedAuth } from './redact';
 import { withRetry } from './retry';
+import { ShutdownRegistry } from './shutdown';
 import { ZkTransaction } from './transaction';
 import type {
   Acl,
@@ -32,6 +33,7 @@ import type {
   PersistentWatcher,
   PersistentWatchMode,
   SessionCredentials,
+  ShutdownOptions,
   Stat,
   StateInfo,
   Transaction,
@@ -48,6 +50,7 @@ import {
   encodedSize,
   toPayload,
   validateAcl,
+  validateDuration,
   validateMode,
   validateTtl,
   validateVersion,
@@ -80,10 +83,12 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly persistentListeners = new WeakMap<WatchCallback, WatchCallback>();
   private readonly watchWrappers = new WeakMap<NonNullable<WatchOption['watch']>, WatchCallback>();
   private readonly deadlines = new DeadlineQueue();
+  private readonly shutdownRegistry: ShutdownRegistry;
   private startPromise: Promise<void> | undefined;
   /** Set once the server or transport refused a container: `createParents: 'container'` makes persistent parents. */
   private noContainers = false;
   private closePromise: Promise<void> | undefined;
+  private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: ZkClientOptions) {
     super();
@@ -96,6 +101,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     });
     this.guaranteedDeletes = new GuaranteedDeletes(this, this.options.retry);
     this.sizes = new RequestSizes(this.options.connectString);
+    this.shutdownRegistry = new ShutdownRegistry(this.options.logger);
   }
 
   /** Creates a client and starts it. */
@@ -198,11 +204,68 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   /** Ends the session (its ephemeral nodes go at once), closes watchers, stops background work. Idempotent. */
   close(): Promise<void> {
     this.closePromise ??= (async () => {
+      this.shutdownRegistry.clear();
       this.guaranteedDeletes.stop();
       await Promise.all([...this.watchers, ...this.persistentWatchers].map((watcher) => watcher.close()));
       await this.connection.close();
     })();
     return this.closePromise;
+  }
+
+  /**
+   * Graceful shutdown, for a rolling deploy: releases held locks and leases, closes latches, selectors,
+   * group members and every other started recipe — all in parallel, so that others take over within a round
+   * trip or two — then closes the session. Releases still running after `timeoutMs` are cut short by the
+   * close (the session's ephemeral nodes go with it). Idempotent; resolves once closed, and rejects only for a
+   * bad `timeoutMs`.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void client.shutdown({ timeoutMs: 5_000 }).then(() => process.exit(0)));
+   * ```
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const timeoutMs = validateDuration(options.timeoutMs, 'timeoutMs') ?? 10_000;
+    this.shutdownPromise ??= (async () => {
+      if (this.closePromise === undefined) await this.shutdownRegistry.releaseAll(timeoutMs, this.sessionId);
+      await this.close();
+    })();
+    return this.shutdownPromise;
+  }
+
+  /**
+   * Opts in to {@link ZkClient.shutdown} on `SIGTERM` and `SIGINT` (or `signals`). A listener replaces Node's
+   * default of exiting at once, so once the shutdown is done the signal is raised again — the process ends
+   * as it would have — unless the application listens to that signal itself. The listeners go when the
+   * client closes, or when the function returned is called.
+   */
+  shutdownOnSignal(options: ShutdownOptions & { signals?: readonly NodeJS.Signals[] } = {}): () => void {
+    const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+    validateDuration(options.timeoutMs, 'timeoutMs');
+    const remove = (): void => {
+      for (const signal of signals) process.off(signal, onSignal);
+      this.off('state', onState);
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // Removed first: a second signal while shutting down gets Node's default (exit now).
+      remove();
+      void this.shutdown(options).then(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    };
+    const onState = (state: ConnectionState): void => {
+      if (state === 'closed') remove();
+    };
+    if (this.closePromise !== undefined) return () => undefined;
+    for (const signal of signals) process.on(signal, onSignal);
+    this.on('state', onState);
+    return remove;
+  }
+
+  /** Registers a release for {@link ZkClient.shutdown}; see {@link ZooKeeperClient.releaseOnShutdown}. */
+  releaseOnShutdown(release: () => Promise<void>): () => void {
+    if (this.closePromise !== undefined) return () => undefined; // the session is over: nothing to hand over
+    return this.shutdownRegistry.add(release);
   }
 
   /** Same as {@link ZkClient.close}, for `await using`. */

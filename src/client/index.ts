@@ -6,6 +6,17 @@ export type { ZkClientOptions, RetryPolicy } from './options';
 export type { TlsOption } from './tls';
 export { acl, digestId, OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE } from './acl';
 export type { Logger } from './logger';
+export {
+  channelNames,
+  type CacheMessage,
+  type GroupMessage,
+  type LeaderMessage,
+  type LockMessage,
+  type OpMessage,
+  type ServiceMessage,
+  type ShutdownMessage,
+  type StateMessage,
+} from './channels';
 export { validatePath, joinPath, nodeName, parentPath } from './paths';
 export { MAX_DATA_BYTES } from './validate';
 export { Perms } from './types';

@@ -1,5 +1,4 @@
-/** Logging and tracing: an injected pino-compatible logger, and diagnostics_channel channels. */
-import diagnostics from 'node:diagnostics_channel';
+/** Logging: an injected pino-compatible logger (tracing: see `channels.ts`). */
 
 /** The subset of a pino logger the client uses. Silent unless one is given. */
 export interface Logger {
@@ -21,11 +20,5 @@ export const silentLogger: Logger = {
   error: () => undefined,
 };
 
-/**
- * Channels published to (only when subscribed): `zk-recipes:op` with `{ operation, path, sessionId, durationMs,
- * error? }` after every operation, and `zk-recipes:state` with `{ state, sessionId }`. Never data or auth.
- */
-export const channels = {
-  op: diagnostics.channel('zk-recipes:op'),
-  state: diagnostics.channel('zk-recipes:state'),
-};
+/** The tracing channels live in `channels.ts` (their catalog); re-exported for the modules that import them from here. */
+export { channels } from './channels';

@@ -311,6 +311,15 @@ export interface Watcher<T> extends EventEmitter<WatcherEvents<T>>, AsyncIterabl
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Options of {@link ZooKeeperClient.shutdown}. */
+export interface ShutdownOptions {
+  /**
+   * How long to wait for the releases (locks, leases, recipes) before closing the session regardless.
+   * @default 10000
+   */
+  timeoutMs?: number;
+}
+
 /**
  * The client interface recipes are written against. {@link ZkClient} implements it. All paths are absolute
  * and relative to the client's namespace.
@@ -328,6 +337,16 @@ export interface ZooKeeperClient extends EventEmitter<ClientEvents> {
   start(): Promise<void>;
   /** Ends the session; idempotent. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown: releases everything registered with {@link ZooKeeperClient.releaseOnShutdown} (held
+   * locks and leases, started recipes) in parallel, bounded by `timeoutMs`, then closes. Idempotent.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+  /**
+   * Registers something held, to be released by {@link ZooKeeperClient.shutdown}; returns the function that
+   * unregisters it (call it when released otherwise). Releases run in parallel: none may wait for another.
+   */
+  releaseOnShutdown(release: () => Promise<void>): () => void;
   /** Resolves once connected (or rejects on timeout / abort / close). */
   waitForConnection(options?: WaitOptions): Promise<void>;
   /** Async iterator over state changes. */

@@ -68,6 +68,7 @@ test('zk-recipes exports exactly the public API', () => {
     'acl',
     'bufferCodec',
     'buildUri',
+    'channelNames',
     'codeName',
     'digestId',
     'int32Codec',

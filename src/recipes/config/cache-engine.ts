@@ -5,6 +5,7 @@
  * or gone, so a node read twice — by a watch and by a resync at once — is reported once, and a value is
  * never followed by an older one.
  */
+import { channels, type CacheMessage } from '../../client/channels';
 import { isConnectionTrouble, isZkError } from '../../client/errors';
 import { joinPath, nodeName, parentPath } from '../../client/paths';
 import type { Stat, WatchEvent, ZooKeeperClient } from '../../client/types';
@@ -340,4 +341,11 @@ export class CacheEngine implements WatchSink {
     this.settleStart?.reject(error);
     this.settleStart = undefined;
   }
+}
+
+/** Publishes `resynced` on `zk-recipes:cache` (only when subscribed): a cache caught up after a gap. */
+export function traceResynced(kind: string, path: string, sessionId: string | undefined): void {
+  if (!channels.cache.hasSubscribers) return;
+  const message: CacheMessage = { event: 'resynced', kind, path, sessionId };
+  channels.cache.publish(message);
 }

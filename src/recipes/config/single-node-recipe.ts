@@ -9,7 +9,7 @@ import { validateWaitOptions } from '../../client/validate';
 import { RecipeStateError } from '../shared/errors';
 import { Recipe, type RecipeEvents } from '../shared/recipe';
 import { Waiters } from '../shared/waiters';
-import { CacheEngine, type CacheChange } from './cache-engine';
+import { CacheEngine, traceResynced, type CacheChange } from './cache-engine';
 import { timeoutError } from './errors';
 
 /** Events every single-node recipe has, `C` being what a change carries. */
@@ -40,7 +40,10 @@ export abstract class SingleNodeRecipe<
     this.engine = new CacheEngine(this.client, path, { maxDepth: 0, dataIncluded, maxInFlight: 1 }, {
       change: (change) => this.onNodeChange(change),
       initialized: () => undefined,
-      resynced: () => this.emitAny('resynced'),
+      resynced: () => {
+        traceResynced(this.recipeName, this.path, this.client.sessionId);
+        this.emitAny('resynced');
+      },
       error: (error) => this.emitAny('error', error),
     });
   }

@@ -3,7 +3,7 @@ import { Fanout, type AsyncQueueOptions } from '../../client/async-queue';
 import { validatePath } from '../../client/paths';
 import type { ZooKeeperClient } from '../../client/types';
 import { Recipe, type RecipeEvents } from '../shared/recipe';
-import { CacheEngine, type CacheChange, type CachedNode } from './cache-engine';
+import { CacheEngine, traceResynced, type CacheChange, type CachedNode } from './cache-engine';
 import { booleanOption, optionsObject } from '../shared/options';
 import { integerOption } from './validate';
 
@@ -88,6 +88,7 @@ export class TreeCache extends Recipe<TreeCacheEvents> implements Iterable<Cache
         this.safeEmit('initialized');
       },
       resynced: () => {
+        traceResynced(this.recipeName, this.path, this.client.sessionId);
         this.fanout.push({ type: 'resynced' });
         this.safeEmit('resynced');
       },

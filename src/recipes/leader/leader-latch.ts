@@ -16,6 +16,7 @@ import { Recipe } from '../shared/recipe';
 import { sortSequentialNodes } from '../shared/sequential-nodes';
 import { Waiters } from '../shared/waiters';
 import { LeadershipTimeoutError } from './errors';
+import { traceGained, traceLostLeadership } from './leader-trace';
 import { LeaderListeners } from './leader-listeners';
 import { resolveLeaderLatchOptions } from './options';
 import type { LeaderLatchCloseOptions, LeaderLatchEvents, LeaderLatchListener, LeaderLatchOptions, Leadership } from './types';
@@ -55,7 +56,7 @@ export class LeaderLatch extends Recipe<LeaderLatchEvents> {
   private readonly policy: SafetyPolicy;
   private node: string | undefined;
   private readonly nodeCreate: RetainedProtectedCreate;
-  private held: { leadership: Leadership; controller: AbortController } | undefined;
+  private held: { leadership: Leadership; controller: AbortController; sessionId: string | undefined; gainedAt: number } | undefined;
   /** The fencing token of our node, once it led (see {@link Leadership.fencingToken}). */
   private token: { node: string; value: bigint } | undefined;
   /** Set by a look that found one node ahead of ours; cleared by any watch event and by the next look. */
@@ -349,7 +350,8 @@ export class LeaderLatch extends Recipe<LeaderLatchEvents> {
     if (this.held !== undefined) return;
     const controller = new AbortController();
     const leadership: Leadership = { id: this.id, fencingToken, signal: controller.signal, node };
-    this.held = { leadership, controller };
+    const sessionId = this.client.sessionId;
+    this.held = { leadership, controller, sessionId, gainedAt: traceGained('LeaderLatch', this.path, sessionId) };
     this.lastSignal = controller.signal;
     this.leaders.wake(leadership);
     this.safeEmit('isLeader', leadership);
@@ -361,6 +363,7 @@ export class LeaderLatch extends Recipe<LeaderLatchEvents> {
     if (held === undefined) return;
     this.held = undefined;
     held.controller.abort(new HoldLostError(this.what, reason));
+    traceLostLeadership('LeaderLatch', this.path, held.sessionId, held.gainedAt, reason);
     if (notify) this.safeEmit('notLeader', reason);
   }
 

@@ -13,6 +13,7 @@ import { HoldLostError, RecipeStateError, type LossReason } from '../shared/erro
 import { readLeader, readParticipants, type Participant } from '../shared/participants';
 import { Recipe, toError } from '../shared/recipe';
 import { Waiters } from '../shared/waiters';
+import { traceGained, traceLostLeadership } from './leader-trace';
 import { resolveLeaderSelectorOptions } from './options';
 import type { LeaderSelectorEvents, LeaderSelectorOptions, SelectorLeadership } from './types';
 
@@ -155,7 +156,7 @@ export class LeaderSelector extends Recipe<LeaderSelectorEvents> {
       this.attempt = attempt;
       let handle: LockHandle;
       try {
-        handle = await this.mutex.acquireInLine({ signal: attempt.signal }, () => this.nowInLine());
+        handle = await this.mutex.acquireInLine({ signal: attempt.signal }, () => this.nowInLine(), true);
       } catch (error) {
         if (attempt.signal.aborted) {
           // interruptLeadership() or close() while waiting for the turn.
@@ -186,6 +187,8 @@ export class LeaderSelector extends Recipe<LeaderSelectorEvents> {
     const signal = AbortSignal.any([handle.signal, attempt.signal]);
     const leadership: SelectorLeadership = { id: this.id, fencingToken: handle.fencingToken, node: handle.path };
     this.current = leadership;
+    const sessionId = this.client.sessionId;
+    const gainedAt = traceGained('LeaderSelector', this.path, sessionId);
     try {
       this.safeEmit('isLeader', leadership);
       if (!signal.aborted) await this.takeLeadership(signal, leadership);
@@ -194,7 +197,9 @@ export class LeaderSelector extends Recipe<LeaderSelectorEvents> {
     } finally {
       this.current = undefined;
       // Leadership ends the moment takeLeadership settles, before the node goes: no overlap with the next.
-      this.safeEmit('notLeader', lossReason(signal));
+      const reason = lossReason(signal);
+      traceLostLeadership('LeaderSelector', this.path, sessionId, gainedAt, reason);
+      this.safeEmit('notLeader', reason);
       await handle.release().catch((error: unknown) => this.safeEmit('error', toError(error)));
     }
   }

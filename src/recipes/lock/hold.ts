@@ -10,14 +10,33 @@
  * where its extent is exact: everything `fn` runs.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { parentPath } from '../../client/paths';
 import type { Transaction, ZooKeeperClient } from '../../client/types';
-import { RecipeStateError } from '../shared/errors';
+import { RecipeStateError, type LossReason } from '../shared/errors';
 import type { HoldSignal } from '../shared/hold-signal';
+import { traceAcquired, traceLost, traceReleased, type HoldTrace } from './lock-trace';
 import type { LockHandle } from './types';
 
+/** How a hold came about, for its events and for the client's shutdown. */
+export interface HoldOrigin {
+  /** The lock class, e.g. `Mutex`. */
+  kind: string;
+  /** The trace clock (`traceClock`) when the acquisition began: 0 when nobody listened. */
+  waitStart: number;
+  /**
+   * Register with the client's `shutdown()`. False for a hold whose owner releases it on shutdown itself
+   * (a LeaderSelector: its leadership must end before the node goes).
+   */
+  releaseOnShutdown: boolean;
+}
+
 /** One held node and how many handles still hold it. */
-export class Hold {
+export class Hold implements HoldTrace {
   private count = 1;
+  readonly kind: string;
+  readonly waitStart: number;
+  private readonly acquiredAt: number;
+  private readonly unregister: (() => void) | undefined;
 
   constructor(
     private readonly client: ZooKeeperClient,
@@ -30,7 +49,19 @@ export class Hold {
     readonly fencingToken: bigint,
     readonly holdSignal: HoldSignal,
     private readonly onReleased: (hold: Hold) => Promise<void>,
-  ) {}
+    origin: HoldOrigin,
+  ) {
+    this.kind = origin.kind;
+    this.waitStart = origin.waitStart;
+    this.acquiredAt = traceAcquired(this);
+    holdSignal.lossListener = this;
+    if (origin.releaseOnShutdown) this.unregister = client.releaseOnShutdown(() => this.releaseAll());
+  }
+
+  /** The lock's path (computed only for an event: nothing is spent on it while nobody listens). */
+  get lockPath(): string {
+    return parentPath(this.path);
+  }
 
   /** True until the last handle was released. */
   get active(): boolean {
@@ -54,15 +85,35 @@ export class Hold {
 
   /** Counts one handle less; the last one aborts the signal (`released`) and deletes the node. */
   async releaseOne(): Promise<void> {
+    if (this.count === 0) return; // the client's shutdown released it already
     this.count -= 1;
     if (this.count > 0) return;
     this.holdSignal.abort('released');
-    await this.onReleased(this);
+    await this.end();
+  }
+
+  /** The client is shutting down: releases the hold however many handles hold it (their signal says `closed`). */
+  async releaseAll(): Promise<void> {
+    if (this.count === 0) return;
+    this.count = 0;
+    this.holdSignal.abort('closed');
+    await this.end();
+  }
+
+  /** @internal Called by the hold's signal when it aborts for another reason than a release. */
+  onLoss(reason: LossReason): void {
+    if (this.count > 0) traceLost(this, this.acquiredAt, reason);
   }
 
   /** A transaction that first checks that the lock node exists. */
   transaction(): Transaction {
     return this.client.transaction().check(this.path);
+  }
+
+  private async end(): Promise<void> {
+    this.unregister?.();
+    traceReleased(this, this.acquiredAt);
+    await this.onReleased(this);
   }
 }
 

@@ -51,6 +51,8 @@ export interface AcquireRequest {
   tryOnly: boolean;
   /** Called (once per node) when our node is created and in line. */
   onQueued?: (() => void) | undefined;
+  /** The trace clock (`traceClock`) when the acquisition began, for the wait time its event reports. @default 0 */
+  waitStart?: number;
 }
 
 /** A confirmed hold. */

@@ -1,4 +1,5 @@
 /** {@link ReadWriteLock}: Curator's InterProcessReadWriteLock for Node. */
+import { channels, traceClock } from '../../client/channels';
 import { protectedPrefix } from '../../client/protected-create';
 import { isZkError } from '../../client/errors';
 import { joinPath } from '../../client/paths';
@@ -85,6 +86,7 @@ export class ReadLock extends SequentialLock {
   protected override async acquireInContext(): Promise<LockHandle | undefined> {
     const writer = this.writeLock.heldInContext();
     if (writer === undefined) return undefined;
+    const waitStart = traceClock(channels.lock);
     writer.holdSignal.signal.throwIfAborted();
     const sequence = String(writer.sequence).padStart(10, '0');
     const path = joinPath(this.path, `${protectedPrefix()}${READ_MARKER}${sequence}`);
@@ -104,7 +106,7 @@ export class ReadLock extends SequentialLock {
       writer.holdSignal.signal.throwIfAborted();
       throw new RecipeStateError(`${this.path}: the write lock was lost while taking the read lock`);
     }
-    return this.newHold(path, writer.sequence, sessionId, writer.fencingToken, holdSignal).handle();
+    return this.newHold(path, writer.sequence, sessionId, writer.fencingToken, holdSignal, this.origin(waitStart)).handle();
   }
 }
 

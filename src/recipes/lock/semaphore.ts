@@ -1,10 +1,11 @@
 /** {@link Semaphore}: Curator's InterProcessSemaphoreV2 for Node. */
+import { channels, traceClock } from '../../client/channels';
 import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
-import { joinPath } from '../../client/paths';
+import { joinPath, parentPath } from '../../client/paths';
 import type { NodeData, Transaction, WaitOptions, ZooKeeperClient } from '../../client/types';
-import { inUserTerms, RecipeStateError } from '../shared/errors';
+import { inUserTerms, RecipeStateError, type LossReason } from '../shared/errors';
 import { HoldSignal, type SafetyPolicy } from '../shared/hold-signal';
 import { oneShotWatch, opOptions, waitForWatchOrState } from '../shared/wait-for-change';
 import {
@@ -18,6 +19,7 @@ import {
 import { mutexDriver } from './drivers';
 import { acquireError, lockTimeout } from './errors';
 import { LockInternals, type AcquireRequest } from './lock-internals';
+import { traceAcquired, traceLost, traceReleased, type HoldTrace } from './lock-trace';
 import type { Participant } from '../shared/participants';
 import type { AcquireOptions, LockHandle } from './types';
 import { checkClient } from '../shared/check-client';
@@ -52,21 +54,36 @@ const LEASE_MARKER = 'lease-';
  * }
  * ```
  */
-export class Lease implements LockHandle {
+export class Lease implements LockHandle, HoldTrace {
   private released = false;
+  private readonly acquiredAt: number;
+  private readonly unregister: () => void;
 
   /** @internal */
   constructor(
     private readonly client: ZooKeeperClient,
     /** Path of the lease node. */
     readonly path: string,
-    private readonly sessionId: string | undefined,
+    /** @internal Session of the lease node. */
+    readonly sessionId: string | undefined,
     /** The leases node's pzxid when this lease was confirmed: for `maxLeases: 1`, strictly increasing across holders. */
     readonly fencingToken: bigint,
     private readonly holdSignal: HoldSignal,
-    private readonly what: string,
+    /** @internal `Semaphore` or `SemaphoreMutex`, for its events. */
+    readonly kind: string,
+    /** @internal The trace clock when the acquisition began (0 when nobody listened). */
+    readonly waitStart: number,
     private readonly onReleased: (lease: Lease) => void,
-  ) {}
+  ) {
+    this.acquiredAt = traceAcquired(this);
+    holdSignal.lossListener = this;
+    this.unregister = client.releaseOnShutdown(() => this.releaseAs('closed'));
+  }
+
+  /** @internal The semaphore's path, for its events (computed only for one). */
+  get lockPath(): string {
+    return parentPath(parentPath(this.path));
+  }
 
   /** Aborted once the lease is no longer certain, and on release. */
   get signal(): AbortSignal {
@@ -84,12 +101,13 @@ export class Lease implements LockHandle {
   }
 
   /** Returns the lease (idempotent): deletes its node in one round trip. */
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    this.holdSignal.abort('released');
-    this.onReleased(this);
-    await releaseNode(this.client, this.path, this.sessionId);
+  release(): Promise<void> {
+    return this.releaseAs('released');
+  }
+
+  /** @internal Called by the lease's signal when it aborts for another reason than a release. */
+  onLoss(reason: LossReason): void {
+    if (!this.released) traceLost(this, this.acquiredAt, reason);
   }
 
   /** A transaction that first checks that the lease node still exists. */
@@ -101,6 +119,17 @@ export class Lease implements LockHandle {
   /** Same as {@link Lease.release}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.release();
+  }
+
+  /** Releases, its signal aborting with `reason`: `released`, or `closed` when the client shuts down. */
+  private async releaseAs(reason: 'released' | 'closed'): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.holdSignal.abort(reason);
+    this.unregister();
+    traceReleased(this, this.acquiredAt);
+    this.onReleased(this);
+    await releaseNode(this.client, this.path, this.sessionId);
   }
 }
 
@@ -133,6 +162,7 @@ export class Semaphore {
   private readonly policy: SafetyPolicy;
   private readonly data: Buffer;
   private readonly what: string;
+  private readonly recipe: string;
   private readonly leases = new Set<Lease>();
 
   private readonly client: ZooKeeperClient;
@@ -146,6 +176,7 @@ export class Semaphore {
     this.maxLeases = resolved.maxLeases;
     this.policy = resolved.policy;
     this.data = resolved.data;
+    this.recipe = recipe;
     this.what = `${recipe} ${this.path}`;
     this.leasesPath = joinPath(this.path, 'leases');
     this.gate = new LockInternals(client, joinPath(this.path, 'locks'), mutexDriver, 'standard', Buffer.alloc(0), `${this.what} (queue)`);
@@ -156,6 +187,7 @@ export class Semaphore {
   /** Waits for `count` leases, taken together (all or none). */
   acquire(count: number, options?: AcquireOptions): Promise<Lease[]>;
   async acquire(countOrOptions?: number | AcquireOptions, maybeOptions?: AcquireOptions): Promise<Lease | Lease[]> {
+    const waitStart = traceClock(channels.lock);
     const single = typeof countOrOptions !== 'number';
     const count = single ? 1 : this.checkLeaseCount(countOrOptions);
     const { timeoutMs, signal } = checkAcquireOptions(single ? countOrOptions : maybeOptions);
@@ -164,6 +196,7 @@ export class Semaphore {
       deadline: new Deadline(tryOnly ? undefined : timeoutMs, signal),
       timeoutMs: timeoutMs ?? Infinity,
       tryOnly,
+      waitStart,
     });
     const [first] = leases ?? [];
     if (leases === null || first === undefined) throw lockTimeout(this.what, this.path, 0);
@@ -176,7 +209,8 @@ export class Semaphore {
   tryAcquire(count: number): Promise<Lease[] | null>;
   async tryAcquire(count?: number): Promise<Lease | Lease[] | null> {
     const wanted = count === undefined ? 1 : this.checkLeaseCount(count);
-    const leases = await this.acquireLeases(wanted, { deadline: new Deadline(undefined), timeoutMs: 0, tryOnly: true });
+    const waitStart = traceClock(channels.lock);
+    const leases = await this.acquireLeases(wanted, { deadline: new Deadline(undefined), timeoutMs: 0, tryOnly: true, waitStart });
     const [first] = leases ?? [];
     if (leases === null || first === undefined) return null;
     return count === undefined ? first : leases;
@@ -251,7 +285,7 @@ export class Semaphore {
         const present = new Set(current.children);
         if (current.sessionId !== sessionId || nodes.some((node) => !present.has(node.name))) throw new SessionGone();
         if (current.children.length <= this.maxLeases) {
-          const leases = this.confirm(nodes, current.pzxid);
+          const leases = this.confirm(nodes, current.pzxid, request.waitStart ?? 0);
           succeeded = leases !== undefined;
           if (leases) return leases;
           continue; // not certain right now (suspended): confirm again once reconnected
@@ -282,14 +316,14 @@ export class Semaphore {
   }
 
   /** Turns our lease nodes into leases, unless the hold is not certain right now. */
-  private confirm(nodes: OwnNode[], fencingToken: bigint): Lease[] | undefined {
+  private confirm(nodes: OwnNode[], fencingToken: bigint, waitStart: number): Lease[] | undefined {
     const held = nodes.map((node) => ({ node, signal: new HoldSignal(this.client, this.policy, this.what) }));
     if (held.some(({ signal }) => signal.aborted)) {
       for (const { signal } of held) signal.abort('released');
       return undefined;
     }
     return held.map(({ node, signal }) => {
-      const lease = new Lease(this.client, node.path, node.sessionId, fencingToken, signal, this.what, (released) => {
+      const lease = new Lease(this.client, node.path, node.sessionId, fencingToken, signal, this.recipe, waitStart, (released) => {
         this.leases.delete(released);
       });
       this.leases.add(lease);

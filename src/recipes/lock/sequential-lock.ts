@@ -1,10 +1,11 @@
 /** The public behaviour shared by {@link Mutex} and the two halves of {@link ReadWriteLock}. */
+import { channels, traceClock } from '../../client/channels';
 import { Deadline } from '../../client/deadline';
 import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import type { HoldSignal } from '../shared/hold-signal';
 import type { LockDriver } from './drivers';
 import { lockTimeout } from './errors';
-import { Hold, holdInContext, runHolding, type HoldHandle } from './hold';
+import { Hold, holdInContext, runHolding, type HoldHandle, type HoldOrigin } from './hold';
 import { LockInternals, type Confirmed } from './lock-internals';
 import type { Participant } from '../shared/participants';
 import type { AcquireOptions, Lock, LockHandle, LockOptions } from './types';
@@ -18,6 +19,7 @@ export abstract class SequentialLock implements Lock {
   protected readonly internals: LockInternals;
   protected readonly options: ResolvedLockOptions;
   private readonly holds = new Set<Hold>();
+  private readonly kind: string;
 
   protected readonly client: ZooKeeperClient;
 
@@ -25,6 +27,7 @@ export abstract class SequentialLock implements Lock {
   protected constructor(client: ZooKeeperClient, path: string, driver: LockDriver, options: LockOptions | undefined, kind: string) {
     checkClient(client, kind);
     this.client = client;
+    this.kind = kind;
     this.path = checkLockPath(path);
     this.options = resolveLockOptions(options, kind);
     this.internals = new LockInternals(client, this.path, driver, this.options.policy, this.options.data, `${kind} ${this.path}`);
@@ -41,9 +44,11 @@ export abstract class SequentialLock implements Lock {
 
   /**
    * @internal {@link SequentialLock.acquire}, telling `onQueued` once this acquisition's node is in line
-   * (for a recipe whose start resolves then: a LeaderSelector).
+   * (for a recipe whose start resolves then: a LeaderSelector). With `ownedByRecipe`, the hold is left out
+   * of the client's shutdown: the recipe releases it when the client closes it.
    */
-  async acquireInLine(options?: AcquireOptions, onQueued?: () => void): Promise<LockHandle> {
+  async acquireInLine(options?: AcquireOptions, onQueued?: () => void, ownedByRecipe = false): Promise<LockHandle> {
+    const waitStart = traceClock(channels.lock);
     const { timeoutMs, signal } = checkAcquireOptions(options);
     const reentered = this.reenter();
     if (reentered) return reentered;
@@ -57,17 +62,18 @@ export abstract class SequentialLock implements Lock {
       onQueued,
     });
     if (confirmed === null) throw lockTimeout(this.internals.what, this.path, 0);
-    return this.hold(confirmed).handle();
+    return this.hold(confirmed, this.origin(waitStart, !ownedByRecipe)).handle();
   }
 
   /** Takes the lock if it is free right now (one round trip when uncontended); `null` otherwise. */
   async tryAcquire(): Promise<LockHandle | null> {
+    const waitStart = traceClock(channels.lock);
     const reentered = this.reenter();
     if (reentered) return reentered;
     const early = await this.acquireInContext();
     if (early) return early;
     const confirmed = await this.internals.acquire({ deadline: new Deadline(undefined), timeoutMs: 0, tryOnly: true });
-    return confirmed === null ? null : this.hold(confirmed).handle();
+    return confirmed === null ? null : this.hold(confirmed, this.origin(waitStart)).handle();
   }
 
   /**
@@ -109,18 +115,31 @@ export abstract class SequentialLock implements Lock {
     return undefined;
   }
 
+  /** How a hold of this lock came about: its kind, when its wait began, whether the client's shutdown releases it. */
+  protected origin(waitStart: number, releaseOnShutdown = true): HoldOrigin {
+    return { kind: this.kind, waitStart, releaseOnShutdown };
+  }
+
   /** Turns a confirmed node into a hold tracked until its last handle is released. */
-  protected hold(confirmed: Confirmed): Hold {
+  protected hold(confirmed: Confirmed, origin: HoldOrigin): Hold {
     const { node, sequence, fencingToken, holdSignal } = confirmed;
-    return this.newHold(node.path, sequence, node.sessionId, fencingToken, holdSignal);
+    return this.newHold(node.path, sequence, node.sessionId, fencingToken, holdSignal, origin);
   }
 
   /** A hold of a node at `path`, tracked until its last handle is released. */
-  protected newHold(path: string, sequence: number, sessionId: string | undefined, fencingToken: bigint, holdSignal: HoldSignal): Hold {
-    const hold = new Hold(this.client, path, sequence, sessionId, fencingToken, holdSignal, (released) => {
+  protected newHold(
+    path: string,
+    sequence: number,
+    sessionId: string | undefined,
+    fencingToken: bigint,
+    holdSignal: HoldSignal,
+    origin: HoldOrigin,
+  ): Hold {
+    const onReleased = (released: Hold): Promise<void> => {
       this.holds.delete(released);
       return this.internals.release(released.path, released.sessionId);
-    });
+    };
+    const hold = new Hold(this.client, path, sequence, sessionId, fencingToken, holdSignal, onReleased, origin);
     this.holds.add(hold);
     return hold;
   }

@@ -2,6 +2,7 @@
  * {@link GroupMember}: membership of a group, as Curator's `GroupMember`: this member's ephemeral node
  * `<groupPath>/<memberId>` kept present by a {@link PersistentNode}, and a live view of every member.
  */
+import { channels, traceSince, type GroupMessage } from '../../client/channels';
 import { Fanout } from '../../client/async-queue';
 import { joinPath, validatePath } from '../../client/paths';
 import type { NodeData, WaitOptions, ZooKeeperClient } from '../../client/types';
@@ -53,6 +54,8 @@ export class GroupMember extends Recipe<GroupMemberEvents> implements AsyncItera
   private readonly node: PersistentNode;
   private readonly view: GroupView;
   private readonly snapshots = new Fanout<ReadonlyMap<string, Buffer>>();
+  /** The trace clock when this member joined (0 when nobody listened); undefined until it has joined. */
+  private joinedAt: number | undefined;
 
   /** Checks every argument (TypeError/RangeError naming it); does no I/O. */
   constructor(client: ZooKeeperClient, groupPath: string, options: GroupMemberOptions) {
@@ -109,14 +112,32 @@ export class GroupMember extends Recipe<GroupMemberEvents> implements AsyncItera
   /** Joins the group and starts watching it: resolves once this member's node exists and the first view is read. */
   protected async onStart(): Promise<void> {
     await Promise.all([this.node.start(), this.view.start()]);
+    this.joinedAt = traceJoined(this.path, this.id, this.client.sessionId);
   }
 
   /** Leaves the group (deletes this member's node), stops watching and ends the iterators. */
   protected async onClose(): Promise<void> {
     this.snapshots.end();
+    const sessionId = this.client.sessionId;
     await Promise.all([this.node.close(), this.view.close()]);
+    if (this.joinedAt !== undefined) traceLeft(this.path, this.id, sessionId, this.joinedAt);
     this.removeAllListeners();
   }
+}
+
+/** Publishes `joined` on `zk-recipes:group`; returns the clock reading membership time is measured from. */
+function traceJoined(path: string, memberId: string, sessionId: string | undefined): number {
+  if (!channels.group.hasSubscribers) return 0;
+  const message: GroupMessage = { event: 'joined', kind: 'GroupMember', path, memberId, sessionId };
+  channels.group.publish(message);
+  return performance.now();
+}
+
+/** Publishes `left` on `zk-recipes:group`. */
+function traceLeft(path: string, memberId: string, sessionId: string | undefined, joinedAt: number): void {
+  if (!channels.group.hasSubscribers) return;
+  const message: GroupMessage = { event: 'left', kind: 'GroupMember', path, memberId, sessionId, memberMs: traceSince(joinedAt) };
+  channels.group.publish(message);
 }
 
 /** Throws a `TypeError` unless `memberId` can be one node name. */

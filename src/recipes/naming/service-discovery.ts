@@ -3,6 +3,7 @@
  * Curator's layout (`<basePath>/<name>/<id>`, Curator's JSON), so Java services using curator-x-discovery
  * and Node services using zk-recipes find each other.
  */
+import { channels, type ServiceMessage } from '../../client/channels';
 import { isZkError } from '../../client/errors';
 import { joinPath, validatePath } from '../../client/paths';
 import type { CreateMode, WaitOptions, ZooKeeperClient } from '../../client/types';
@@ -131,12 +132,12 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
       if (instance.serviceType === 'PERMANENT') {
         await this.writePermanent(path, data, options);
         this.registrations.set(key, { instance, node: undefined });
-        this.safeEmit('registered', instance);
+        this.emitRegistered(instance);
         return;
       }
       const node = new PersistentNode(this.client, path, { data, mode: MODES[instance.serviceType] });
       const registration: Registration = { instance, node };
-      node.on('created', () => this.safeEmit('registered', registration.instance));
+      node.on('created', () => this.emitRegistered(registration.instance));
       node.on('conflict', (owner) => this.safeEmit('conflict', registration.instance, owner));
       node.on('error', (error) => this.safeEmit('error', error));
       this.registrations.set(key, registration);
@@ -303,6 +304,16 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
   }
 
   /** A PERMANENT instance: a persistent node written once, created or overwritten. */
+  /** Emits `registered`, and publishes it on `zk-recipes:service` (only when subscribed; never the address or payload). */
+  private emitRegistered(instance: ServiceInstance): void {
+    if (channels.service.hasSubscribers) {
+      const { name: serviceName, id: instanceId } = instance;
+      const message: ServiceMessage = { event: 'registered', kind: this.recipeName, path: this.path, sessionId: this.client.sessionId, serviceName, instanceId };
+      channels.service.publish(message);
+    }
+    this.safeEmit('registered', instance);
+  }
+
   private async writePermanent(path: string, data: Buffer, options: WaitOptions): Promise<void> {
     try {
       await this.client.create(path, data, { ...options, mode: 'persistent', createParents: true });

@@ -44,6 +44,8 @@ export class HoldSignal {
   private controller: AbortController | undefined;
   private loss: LossReason | undefined;
   private readonly onState: (state: ConnectionState, info: StateInfo) => void;
+  /** Told once when the hold is lost (aborted for any reason but `released`): set by the hold it guards. */
+  lossListener: { onLoss(reason: LossReason): void } | undefined;
 
   constructor(
     private readonly client: ZooKeeperClient,
@@ -80,5 +82,6 @@ export class HoldSignal {
     if (this.loss !== undefined) return;
     this.loss = reason;
     this.controller?.abort(new HoldLostError(this.what, reason));
+    if (reason !== 'released') this.lossListener?.onLoss(reason);
   }
 }

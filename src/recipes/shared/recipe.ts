@@ -36,7 +36,8 @@ export interface RecipeEvents {
 type ListenerMap<E> = { [K in keyof E]: (...args: never[]) => void };
 
 /**
- * Base class of long-lived recipes. Subclasses implement {@link Recipe.onStart} (resolve once the recipe
+ * Base class of long-lived recipes. While started, a recipe is registered with its client's graceful
+ * shutdown (`client.shutdown()` closes it). Subclasses implement {@link Recipe.onStart} (resolve once the recipe
  * works; throw to fail the start) and {@link Recipe.onClose} (release what the recipe holds; never throws).
  *
  * - `start()` runs once: a second call, or a call after `close()`, rejects with {@link RecipeStateError};
@@ -63,6 +64,7 @@ export abstract class Recipe<Events extends ListenerMap<Events> & RecipeEvents =
   protected readonly client: ZooKeeperClient;
   private lifecycle: LifecycleState = 'latent';
   private closing: Promise<void> | undefined;
+  private unregisterShutdown: (() => void) | undefined;
 
   /** Checks `client` and `path` (a subclass adds its own rules); does no I/O. */
   protected constructor(
@@ -99,6 +101,8 @@ export abstract class Recipe<Events extends ListenerMap<Events> & RecipeEvents =
       return Promise.reject(this.clientClosedError());
     }
     this.lifecycle = 'started';
+    // The client's shutdown() closes every started recipe, so that a latch or a member hands over at once.
+    this.unregisterShutdown = this.client.releaseOnShutdown(() => this.close());
     return this.runStart();
   }
 
@@ -107,6 +111,7 @@ export abstract class Recipe<Events extends ListenerMap<Events> & RecipeEvents =
     if (this.closing === undefined) {
       const wasStarted = this.lifecycle === 'started';
       this.lifecycle = 'closed';
+      this.unregisterShutdown?.();
       this.closing = wasStarted ? this.onClose() : Promise.resolve();
     }
     return this.closing;

@@ -83,6 +83,17 @@ describe.each(recipes)('%s', (_name, make) => {
     expect(r.state).toBe('closed');
   });
 
+  test('client.shutdown() closes it (and the client), leaving no node behind', async () => {
+    const [client, observer] = (await clients.startMany(2)) as [ZkClient, ZkClient];
+    const r = recipe(client);
+    await within(r.start());
+    await within(client.shutdown());
+    expect(r.state).toBe('closed');
+    expect(client.state).toBe('closed');
+    const { children } = await observer.getChildren('/r').catch(() => ({ children: [] as string[] }));
+    expect(children).toEqual([]);
+  });
+
   test('close() while starting: start() rejects with RecipeStateError, close() resolves, nothing is left', async () => {
     const client = await clients.start();
     const r = recipe(client);

@@ -1,0 +1,172 @@
+/**
+ * Every `diagnostics_channel` channel zk-recipes publishes to, and the shape of its messages. Messages are
+ * only built when a channel has subscribers (publishers check `hasSubscribers` first), so tracing costs
+ * nothing when nobody listens. They carry names, paths, session ids and durations: never node data, member
+ * data or credentials.
+ *
+ * @example
+ * ```ts
+ * import diagnostics from 'node:diagnostics_channel';
+ * import { channelNames, type LockMessage } from 'zk-recipes';
+ *
+ * diagnostics.subscribe(channelNames.lock, (message) => {
+ *   const m = message as LockMessage;
+ *   if (m.event === 'acquired' && m.waitMs !== undefined) lockWaits.record(m.waitMs);
+ * });
+ * ```
+ */
+import diagnostics from 'node:diagnostics_channel';
+import type { ConnectionState } from './types';
+
+/** The channel names, one per kind of event. */
+export const channelNames = {
+  /** {@link OpMessage}: after every client operation. */
+  op: 'zk-recipes:op',
+  /** {@link StateMessage}: every connection state change. */
+  state: 'zk-recipes:state',
+  /** {@link LockMessage}: a lock or lease acquired, released or lost. */
+  lock: 'zk-recipes:lock',
+  /** {@link LeaderMessage}: leadership gained or lost (LeaderLatch, LeaderSelector). */
+  leader: 'zk-recipes:leader',
+  /** {@link GroupMessage}: a GroupMember joined or left its group. */
+  group: 'zk-recipes:group',
+  /** {@link CacheMessage}: a cache re-read what it holds after a gap (reconnect, new session). */
+  cache: 'zk-recipes:cache',
+  /** {@link ServiceMessage}: a ServiceDiscovery instance's node was created (registered, or re-registered). */
+  service: 'zk-recipes:service',
+  /** {@link ShutdownMessage}: a client's graceful shutdown released what it held. */
+  shutdown: 'zk-recipes:shutdown',
+} as const;
+
+/** Published on `zk-recipes:op` after every operation (successful or not), retries included in the duration. */
+export interface OpMessage {
+  /** The operation (`create`, `getData`, ...). */
+  operation: string;
+  /** The caller's path (namespace not applied); absent for transactions. */
+  path: string | undefined;
+  /** Session id (hex) the operation ended on. */
+  sessionId: string | undefined;
+  /** Time from the call to its outcome. */
+  durationMs: number;
+}
+
+/** Published on `zk-recipes:state` on every connection state change. */
+export interface StateMessage {
+  /** The new state. */
+  state: ConnectionState;
+  /** Session id (hex), when there is one. */
+  sessionId: string | undefined;
+}
+
+/** What every recipe event says about where it happened. */
+interface RecipeMessage {
+  /** The recipe class: `Mutex`, `ReadLock`, `WriteLock`, `Semaphore`, `SemaphoreMutex`, `LeaderLatch`, ... */
+  kind: string;
+  /** The recipe's path (namespace not applied). */
+  path: string;
+  /** Session id (hex) of the node that stood for it. */
+  sessionId: string | undefined;
+}
+
+/**
+ * Published on `zk-recipes:lock`. `waitMs` and `holdMs` are absent when nobody was subscribed when the
+ * wait started or the lock was acquired (the clock is only read for subscribers). One message per hold:
+ * a reentrant acquisition publishes nothing; a semaphore publishes one per lease.
+ */
+export type LockMessage = RecipeMessage &
+  (
+    | {
+        event: 'acquired';
+        /** From the call to `acquire()` to holding. */
+        waitMs: number | undefined;
+      }
+    | {
+        event: 'released';
+        /** From acquiring to releasing. */
+        holdMs: number | undefined;
+      }
+    | {
+        /** The hold became uncertain (its signal aborted) before it was released; `released` follows. */
+        event: 'lost';
+        /** A `LossReason`: `suspended`, `lost`, `session-changed`, `closed`, ... */
+        reason: string;
+        /** From acquiring to losing it. */
+        holdMs: number | undefined;
+      }
+  );
+
+/** Published on `zk-recipes:leader`. */
+export type LeaderMessage = RecipeMessage &
+  (
+    | { event: 'gained' }
+    | {
+        event: 'lost';
+        /** A `LossReason` (`released` when a LeaderSelector's work returned). */
+        reason: string;
+        /** How long it led, when somebody was subscribed as it gained leadership. */
+        leadMs: number | undefined;
+      }
+  );
+
+/** Published on `zk-recipes:group`. */
+export type GroupMessage = RecipeMessage &
+  (
+    | {
+        event: 'joined';
+        /** The member's id (its node's name). */
+        memberId: string;
+      }
+    | {
+        event: 'left';
+        /** The member's id (its node's name). */
+        memberId: string;
+        /** How long it was a member, when somebody was subscribed as it joined. */
+        memberMs: number | undefined;
+      }
+  );
+
+/** Published on `zk-recipes:cache` when a cache (`TreeCache`, `NodeCache`, the value caches) finished a re-sync. */
+export type CacheMessage = RecipeMessage & { event: 'resynced' };
+
+/** Published on `zk-recipes:service`; `path` is the discovery's base path. Never the instance's address or payload. */
+export type ServiceMessage = RecipeMessage & {
+  event: 'registered';
+  /** The service's name. */
+  serviceName: string;
+  /** The instance's id. */
+  instanceId: string;
+};
+
+/** Published on `zk-recipes:shutdown` once a client's shutdown released what it held (just before the session closes). */
+export interface ShutdownMessage {
+  /** Session id (hex) being shut down. */
+  sessionId: string | undefined;
+  /** How many locks, leases and recipes were released. */
+  released: number;
+  /** True when some were still releasing at `timeoutMs` (the session is closed regardless). */
+  timedOut: boolean;
+  /** Time from the call to the end of the releases. */
+  durationMs: number;
+}
+
+/** The channels themselves, for publishers inside zk-recipes. */
+export const channels = {
+  op: diagnostics.channel(channelNames.op),
+  state: diagnostics.channel(channelNames.state),
+  lock: diagnostics.channel(channelNames.lock),
+  leader: diagnostics.channel(channelNames.leader),
+  group: diagnostics.channel(channelNames.group),
+  cache: diagnostics.channel(channelNames.cache),
+  service: diagnostics.channel(channelNames.service),
+  shutdown: diagnostics.channel(channelNames.shutdown),
+};
+
+/** The clock for a duration reported on `channel`: `performance.now()` when subscribed, else 0 (not read). */
+export function traceClock(channel: diagnostics.Channel): number {
+  return channel.hasSubscribers ? performance.now() : 0;
+}
+
+/** Milliseconds since a {@link traceClock} reading, or `undefined` when the clock was not read then. */
+export function traceSince(start: number): number | undefined {
+  return start === 0 ? undefined : performance.now() - start;
+}
