@@ -32,7 +32,7 @@ latch.on('notLeader', (reason) => say({ kind: 'unlead', reason: String(reason) }
 
 function sayWorkers(instances: ServiceInstance[]): void {
   const found = instances.map((instance) => `${instance.id} (pid ${String((instance.payload as { pid?: number } | null)?.pid)})`);
-  say({ kind: 'discovered', workers: instances.map((instance) => instance.id) }, `sees ${instances.length} workers through service discovery: ${found.join(', ') || 'none yet'}`);
+  say({ kind: 'discovered', workers: instances.map((instance) => instance.id) }, `sees ${instances.length} worker${instances.length === 1 ? '' : 's'} through service discovery: ${found.join(', ') || 'none yet'}`);
 }
 
 /** One term: say which workers it sees, then put tasks until all are numbered or the term ends. */
