@@ -1,11 +1,12 @@
 /**
  * A master of the demo (a child process of examples/demo/index.ts): its own ZkClient; masters elect one with a
- * LeaderLatch. The leading master looks its workers up through ServiceDiscovery, then numbers tasks with an
- * AtomicCounter and puts them on the lock-safe DistributedQueue, paced, until TOTAL_TASKS are numbered. A master
- * that takes over continues the numbering where the last one stopped; what the last one put stays queued.
+ * LeaderLatch. The leading master follows its workers through service discovery (a ServiceCache), numbers
+ * tasks with an AtomicCounter and puts them on the lock-safe DistributedQueue, paced, until TOTAL_TASKS are
+ * numbered. A master that takes over continues the numbering where the last one stopped; what the last one
+ * put stays queued.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AtomicCounter, DistributedQueue, LeaderLatch, ServiceDiscovery, type Leadership } from '../../src';
+import { AtomicCounter, DistributedQueue, LeaderLatch, ServiceCache, ServiceDiscovery, type Leadership, type ServiceInstance } from '../../src';
 import { childProcess, MASTERS, runChild, SERVICES, TASK_IDS, TASKS, TOTAL_TASKS, WORKER_SERVICE, type Task } from './protocol';
 
 /** Time between two tasks: slow enough that the story can be followed, fast enough to end in about a minute. */
@@ -16,6 +17,11 @@ const discovery = new ServiceDiscovery(client, { basePath: SERVICES });
 const tasks = new DistributedQueue<Task>(client, TASKS);
 const ids = new AtomicCounter(client, TASK_IDS);
 const latch = new LeaderLatch(client, MASTERS, { id: name });
+// Every master follows the workers' registrations, so one that takes over knows them at once.
+const workers = new ServiceCache(discovery, WORKER_SERVICE);
+workers.on('change', (instances) => {
+  if (latch.hasLeadership()) sayWorkers(instances);
+});
 
 latch.on('isLeader', (leadership) => {
   lead(leadership).catch((error: unknown) => {
@@ -24,14 +30,17 @@ latch.on('isLeader', (leadership) => {
 });
 latch.on('notLeader', (reason) => say({ kind: 'unlead', reason: String(reason) }, `is no longer the leading master (${String(reason)})`));
 
-/** One term: find the workers, then put tasks until all are numbered or the term ends. */
+function sayWorkers(instances: ServiceInstance[]): void {
+  const found = instances.map((instance) => `${instance.id} (pid ${String((instance.payload as { pid?: number } | null)?.pid)})`);
+  say({ kind: 'discovered', workers: instances.map((instance) => instance.id) }, `sees ${instances.length} worker${instances.length === 1 ? '' : 's'} through service discovery: ${found.join(', ') || 'none yet'}`);
+}
+
+/** One term: say which workers it sees, then put tasks until all are numbered or the term ends. */
 async function lead(leadership: Leadership): Promise<void> {
   const { signal, fencingToken } = leadership;
   const token = `0x${fencingToken.toString(16)}`;
   say({ kind: 'lead', token, server: server() }, `is the leading master (fencing token ${token}, via ZooKeeper ${server() ?? '?'})`);
-  const workers = await discovery.queryForInstances(WORKER_SERVICE, { signal });
-  const found = workers.map((instance) => `${instance.id} (pid ${String((instance.payload as { pid?: number } | null)?.pid)})`);
-  say({ kind: 'discovered', workers: workers.map((instance) => instance.id) }, `found ${workers.length} workers through service discovery: ${found.join(', ')}`);
+  sayWorkers(workers.instances());
   while (!signal.aborted) {
     const startedAt = Date.now();
     const counted = await ids.increment({ signal });
@@ -52,12 +61,14 @@ async function lead(leadership: Leadership): Promise<void> {
 async function main(): Promise<void> {
   await client.start();
   await discovery.start();
+  await workers.start();
   await latch.start();
   say({ kind: 'candidate' }, 'joined the masters election');
 }
 
 runChild(say, main, async () => {
   await latch.close();
+  await workers.close();
   await discovery.close();
   await client.close();
 });

@@ -30,7 +30,7 @@ test(
     for (const line of [
       /master-\d +is the leading master \(fencing token 0x[0-9a-f]+/,
       /worker-1 +joined the group \/workers/,
-      /master-\d +found \d workers through service discovery/,
+      /master-\d +sees 3 workers through service discovery: worker-/,
       /worker-1 +saw the config change live/,
       /worker-2 +saw the config change live/,
       /worker-3 +saw the config change live/,
