@@ -122,8 +122,8 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
   } else {
     throw new CliError(`unknown command "${name ?? ''}"`, 2);
   }
-  if (args.length !== 1) throw new CliError(`expected one path, got ${args.length === 0 ? 'none' : args.join(' ')}`, 2);
-  const path = args[0]!;
+  const [path] = args;
+  if (args.length !== 1 || path === undefined) throw new CliError(`expected one path, got ${args.length === 0 ? 'none' : args.join(' ')}`, 2);
   try {
     validatePath(path);
   } catch (error) {

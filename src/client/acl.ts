@@ -87,7 +87,8 @@ function checkDigestUser(user: unknown): asserts user is string {
 
 function checkPerms(perms: unknown): number {
   if (typeof perms !== 'number') throw new TypeError(`perms must be a number (a bitwise OR of Perms), got ${typeof perms}`);
-  if (!isPerms(perms)) throw new RangeError(`perms must be an integer 1..31 (a bitwise OR of Perms), got ${perms}`);
+  const given = perms; // for the message: isPerms narrows `perms` to never when it fails
+  if (!isPerms(perms)) throw new RangeError(`perms must be an integer 1..31 (a bitwise OR of Perms), got ${given}`);
   return perms;
 }
 

@@ -513,18 +513,21 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
    * its own: a failed one is `{ type: 'error', error }` in its place. Leaves no watches.
    */
   async multiRead(ops: readonly MultiReadOp[], options: WaitOptions = {}): Promise<MultiReadResult[]> {
-    if (!Array.isArray(ops) || ops.length === 0) throw new TypeError('multiRead takes a non-empty array of { type, path }');
+    const given: unknown = ops; // checked as a JavaScript caller may pass it (narrowing `ops` itself would make its items `any`)
+    if (!Array.isArray(given) || given.length === 0) throw new TypeError('multiRead takes a non-empty array of { type, path }');
     for (const op of ops) {
-      if (op?.type !== 'getData' && op?.type !== 'getChildren') throw new TypeError(`multiRead op type must be getData or getChildren, got ${String(op?.type)}`);
+      const type: unknown = op?.type;
+      if (type !== 'getData' && type !== 'getChildren') throw new TypeError(`multiRead op type must be getData or getChildren, got ${inspect(type)}`);
       validatePath(op.path);
     }
     validateWaitOptions(options);
     const full = ops.map((op) => ({ type: op.type, path: this.full(op.path) }));
     checkRequestSize(encodedSize.header + full.reduce((sum, op) => sum + 9 + this.sizes.path(op.path) + 1, 9), 'multiRead');
     return this.execute('multiRead', undefined, Deadline.from(options, this.options.operationTimeoutMs), true, async (wire) =>
-      (await wire.multiRead(full)).map((result, index) =>
-        result.type === 'error' ? { type: 'error', error: this.withCallerPath(result.error, ops[index]!.path) } : result,
-      ),
+      (await wire.multiRead(full)).map((result, index) => {
+        const op = ops[index];
+        return result.type === 'error' && op !== undefined ? { type: 'error', error: this.withCallerPath(result.error, op.path) } : result;
+      }),
     );
   }
 
@@ -572,7 +575,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     validateWaitOptions(options);
     const kind = options.kind ?? 'any';
     if (!['data', 'children', 'persistent', 'persistent-recursive', 'any'].includes(kind)) {
-      throw new TypeError(`kind must be data, children, persistent, persistent-recursive or any, got ${String(kind)}`);
+      throw new TypeError(`kind must be data, children, persistent, persistent-recursive or any, got ${kind}`);
     }
     if (options.local === true) {
       const wire = this.connection.session;

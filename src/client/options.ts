@@ -151,12 +151,12 @@ const TRANSPORTS: ReadonlySet<unknown> = new Set<TransportName>(['zk-recipes', '
 
 function transportOption(value: unknown): TransportName {
   if (value === undefined) return 'zk-recipes';
-  if (!TRANSPORTS.has(value)) throw new TypeError(`transport must be one of ${[...TRANSPORTS].join(', ')}, got ${String(value)}`);
+  if (!TRANSPORTS.has(value)) throw new TypeError(`transport must be one of ${[...TRANSPORTS].join(', ')}, got ${inspect(value)}`);
   return value as TransportName;
 }
 
 function booleanOption(value: unknown, what: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, got ${inspect(value)}`);
   return value;
 }

@@ -16,9 +16,6 @@ export type TlsOption = boolean | tls.ConnectionOptions;
 /** Options that say where to connect: the connect string decides that, for every server alike. */
 const PLACE_KEYS = ['host', 'port', 'path', 'socket'] as const;
 
-/** What goes into the secure context only (and never onto a socket's options). */
-const CONTEXT_ONLY_KEYS = ['key', 'passphrase', 'pfx', 'cert', 'ca', 'crl', 'secureContext'] as const;
-
 /** Node's codes for a peer certificate that failed verification. */
 const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -72,9 +69,9 @@ export class TlsSettings {
       // OpenSSL's message ("bad decrypt", "no start line") names the problem, never the key or passphrase.
       throw new TypeError(`tls: the key material cannot be used: ${(error as Error).message}`, { cause: error });
     }
-    const connectOptions: Record<string, unknown> = { ...options };
-    for (const key of CONTEXT_ONLY_KEYS) delete connectOptions[key];
-    return new TlsSettings(context, connectOptions as tls.ConnectionOptions);
+    // What goes into the secure context only (and never onto a socket's options) is left out.
+    const { key: _key, passphrase: _passphrase, pfx: _pfx, cert: _cert, ca: _ca, crl: _crl, secureContext: _secureContext, ...connectOptions } = options;
+    return new TlsSettings(context, connectOptions);
   }
 
   /** False only when the user turned certificate verification off (`rejectUnauthorized: false`). */

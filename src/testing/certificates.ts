@@ -161,7 +161,10 @@ async function withScratchDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 function openssl(command: string, cwd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd }, (error, _stdout, stderr) => {
-      if (!error) return resolve();
+      if (!error) {
+        resolve();
+        return;
+      }
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         reject(
           new OpenSslNotFoundError(

@@ -47,10 +47,10 @@ export function resolveTlsOptions(tls: boolean | TestingTlsOptions | undefined):
     serverCertificate: options.serverCertificate ?? 'valid',
   };
   if (!CLIENT_AUTH_MODES.includes(resolved.clientAuth)) {
-    throw new RangeError(`tls.clientAuth must be one of ${CLIENT_AUTH_MODES.join(', ')}, got ${String(resolved.clientAuth)}`);
+    throw new RangeError(`tls.clientAuth must be one of ${CLIENT_AUTH_MODES.join(', ')}, got ${resolved.clientAuth}`);
   }
   if (!SERVER_CERTIFICATES.includes(resolved.serverCertificate)) {
-    throw new RangeError(`tls.serverCertificate must be one of ${SERVER_CERTIFICATES.join(', ')}, got ${String(resolved.serverCertificate)}`);
+    throw new RangeError(`tls.serverCertificate must be one of ${SERVER_CERTIFICATES.join(', ')}, got ${resolved.serverCertificate}`);
   }
   return resolved;
 }

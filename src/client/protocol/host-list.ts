@@ -26,7 +26,8 @@ export class HostList {
     // Shuffled once, so that the clients of a fleet spread over the ensemble (as the Java client does).
     for (let i = hosts.length - 1; i > 0; i -= 1) {
       const j = Math.floor(Math.random() * (i + 1));
-      [hosts[i], hosts[j]] = [hosts[j]!, hosts[i]!];
+      const [a, b] = [hosts[i], hosts[j]];
+      if (a !== undefined && b !== undefined) [hosts[i], hosts[j]] = [b, a];
     }
     this.hosts = hosts;
   }
@@ -46,7 +47,9 @@ export class HostList {
     if (this.exhausted) this.triedSinceConnected = 0;
     this.triedSinceConnected += 1;
     this.index = (this.index + 1) % this.hosts.length;
-    return this.hosts[this.index]!;
+    const host = this.hosts[this.index];
+    if (host === undefined) throw new Error('unreachable: a connect string names at least one server');
+    return host;
   }
 
   /** A connection succeeded: the next failure may try every server again before pausing. */

@@ -6,8 +6,6 @@ import type { Acl, Stat } from '../types';
 import { type JuteReader, type JuteWriter, ProtocolError } from './jute';
 import { OpCode } from './ops';
 
-/** Bytes of a Stat record: 6 longs and 5 ints. */
-const STAT_BYTES = 68;
 /** Least bytes of an ACL entry: perms and two empty strings. */
 const ACL_MIN_BYTES = 12;
 

@@ -352,7 +352,8 @@ export class ZkSession implements Transport {
         const failed = results.findIndex((result) => result.op === OpCode.error && result.err !== Err.ok);
         if (failed >= 0) throw transactionFailure(ops, failed, (results[failed] as { err: number }).err);
         return results.map((result, index): TransactionResult => {
-          const type = ops[index]!.type;
+          const type = ops[index]?.type;
+          if (type === undefined) throw new ProtocolError(`multi result ${index} for ${ops.length} ops`);
           if ('path' in result && type === 'create') return { type, path: this.hosts.fromServer(result.path) };
           if ('stat' in result && type === 'setData') return { type, stat: result.stat };
           if ((type === 'delete' && result.op === OpCode.delete) || (type === 'check' && result.op === OpCode.check)) return { type };
@@ -394,7 +395,8 @@ export class ZkSession implements Transport {
       (r, err) => {
         const results = readMultiReply('multiRead', ops.length, r, err);
         return results.map((result, index): MultiReadResult => {
-          const op = ops[index]!;
+          const op = ops[index];
+          if (op === undefined) throw new ProtocolError(`multiRead result ${index} for ${ops.length} ops`);
           if (result.op === OpCode.error) return { type: 'error', error: ZkError.of(codeName(result.err), 'multiRead', op.path) };
           if (result.op === OpCode.getData && op.type === 'getData') return { type: 'getData', data: result.data, stat: result.stat };
           if (result.op === OpCode.getChildren && op.type === 'getChildren') return { type: 'getChildren', children: result.children };
@@ -561,6 +563,7 @@ export class ZkSession implements Transport {
     try {
       frames = this.frames.push(chunk);
     } catch (error) {
+      if (this.phase === 'handshaking') this.lastError = notZooKeeper(this.remote, error);
       this.drop(socket, (error as Error).message);
       return;
     }
@@ -574,7 +577,7 @@ export class ZkSession implements Transport {
         else this.onReply(frame);
       } catch (error) {
         if (this.phase === 'handshaking') {
-          this.lastError = new Error(`${this.remote} does not speak the ZooKeeper protocol (${(error as Error).message})`, { cause: error });
+          this.lastError = notZooKeeper(this.remote, error);
         }
         this.drop(socket, `protocol error: ${(error as Error).message}`);
       }
@@ -782,4 +785,9 @@ export class ZkSession implements Transport {
     socket.on('error', () => undefined);
     socket.destroy();
   }
+}
+
+/** The connect error for a server whose first reply is not a ZooKeeper handshake (an HTTP server, say). */
+function notZooKeeper(server: string, error: unknown): Error {
+  return new Error(`${server} does not speak the ZooKeeper protocol (${error instanceof Error ? error.message : String(error)})`, { cause: error });
 }

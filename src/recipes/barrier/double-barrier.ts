@@ -121,13 +121,14 @@ export class DoubleBarrier implements AsyncDisposable {
         const [, { children }] = await Promise.all([deleted, listed]);
         ourNodeDeleted = true;
         const remaining = members(children).filter((name) => name !== this.id);
-        if (remaining.length === 0) {
+        const last = remaining.at(-1);
+        if (last === undefined) {
           await this.client.delete(this.readyPath, ops).catch((error: unknown) => {
             if (!isZkError(error, 'NO_NODE')) throw error;
           });
           return;
         }
-        await waitForNodeChange(this.client, joinPath(this.path, remaining[remaining.length - 1]!), { deadline, onTimeout, sessionId: undefined });
+        await waitForNodeChange(this.client, joinPath(this.path, last), { deadline, onTimeout, sessionId: undefined });
       }
     } catch (error) {
       if (!ourNodeDeleted) await this.deleteOurNode();

@@ -53,7 +53,7 @@ export class SharedValue<T = Buffer> extends ValueCache<T> {
   /** Checks the arguments; does no I/O. */
   constructor(client: ZooKeeperClient, path: string, options?: SharedValueOptions<T>) {
     const resolved = resolveSharedValueOptions(options, bufferCodec as unknown as Codec<T>);
-    super(client, path, (new.target as typeof SharedValue).recipeName, resolved.codec, undefined);
+    super(client, path, new.target.recipeName, resolved.codec, undefined);
     this.seed = resolved.seed;
   }
 

@@ -118,7 +118,7 @@ export abstract class ValueCache<T> extends SingleNodeRecipe<ValueChange<T>, Ver
   /** Throws {@link InvalidValueError} when `validate` refuses `value` (returns false or throws). */
   private check(value: T, raw: Buffer, version: number | undefined): void {
     if (this.validate === undefined) return;
-    let verdict: boolean;
+    let verdict: unknown; // only `true` passes, whatever a JavaScript validator returns
     try {
       verdict = this.validate(value);
     } catch (error) {

@@ -223,8 +223,9 @@ export class LockInternals {
       }
       if (hit === undefined) return 'relist';
       const [gone] = watching.splice(hit.index, 1);
-      watches.forget(gone!.path);
-      if (outcome !== 'deleted' || !gone!.final) return 'relist';
+      if (gone === undefined) return 'relist';
+      watches.forget(gone.path);
+      if (outcome !== 'deleted' || !gone.final) return 'relist';
       blockers -= 1;
       if (blockers === 0) return 'held';
       // Every node still ahead of ours is watched already (we became second in line): wait on, no listing.

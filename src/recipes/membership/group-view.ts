@@ -101,7 +101,8 @@ export class GroupView {
     if (event.type === 'resync') this.rereadAll = true;
     else if (event.path !== this.groupPath) {
       const prefix = this.groupPath === '/' ? '/' : `${this.groupPath}/`;
-      this.dirty.add(event.path.slice(prefix.length).split('/')[0]!);
+      const [member = ''] = event.path.slice(prefix.length).split('/');
+      this.dirty.add(member);
     }
     this.loop.kick();
   };

@@ -2,6 +2,7 @@
  * {@link ServiceInstance}: one registered instance of a service, and its JSON form, which is Apache
  * Curator's (curator-x-discovery's `JsonInstanceSerializer`), so Java services and ours read each other.
  */
+import { inspect } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { toPayload } from '../../client/validate';
@@ -95,6 +96,7 @@ export function validateNodeName(value: unknown, field: 'name' | 'id'): asserts 
   if (value.includes('/')) throw new InvalidServiceInstanceError(field, `must not contain '/': ${JSON.stringify(value)}`);
   if (value === '.' || value === '..') throw new InvalidServiceInstanceError(field, `must not be '${value}'`);
   // ZooKeeper's refused characters (as validatePath's): control characters, surrogates, private use, specials.
+  // eslint-disable-next-line no-control-regex -- ZooKeeper refuses control characters in names: this is that rule
   if (/[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/.test(value)) {
     throw new InvalidServiceInstanceError(field, `has a character ZooKeeper refuses: ${JSON.stringify(value)}`);
   }
@@ -103,7 +105,7 @@ export function validateNodeName(value: unknown, field: 'name' | 'id'): asserts 
 function validatePort(value: unknown, field: 'port' | 'sslPort'): void {
   if (value === null) return;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new InvalidServiceInstanceError(field, `must be an integer or null, got ${String(value)}`);
+    throw new InvalidServiceInstanceError(field, `must be an integer or null, got ${inspect(value)}`);
   }
   if (value < 1 || value > 65_535) throw new InvalidServiceInstanceError(field, `must be between 1 and 65535, got ${value}`);
 }

@@ -69,7 +69,8 @@ export function discoveryClient(discovery: ServiceDiscovery): ZooKeeperClient {
 
 /** Has `discovery.close()` close `dependent` too; returns the function that forgets it again. */
 export function trackDependent(discovery: ServiceDiscovery, dependent: Dependent): () => void {
-  const set = dependents.get(discovery)!;
+  const set = dependents.get(discovery) ?? new Set<Dependent>();
+  dependents.set(discovery, set);
   set.add(dependent);
   return () => set.delete(dependent);
 }
@@ -235,7 +236,7 @@ export class ServiceDiscovery extends Recipe<ServiceDiscoveryEvents> {
   }
 
   protected async onClose(): Promise<void> {
-    const opened = dependents.get(this)!;
+    const opened = dependents.get(this) ?? new Set<Dependent>();
     await Promise.all([...opened].map((dependent) => dependent.close()));
     opened.clear();
     // Close the nodes first: a register() still waiting for its node's first create (e.g. while disconnected)

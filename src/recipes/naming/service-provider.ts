@@ -75,7 +75,7 @@ export type ServiceProviderEvents = RecipeEvents;
  * }
  * ```
  */
-export class ServiceProvider extends Recipe<ServiceProviderEvents> {
+export class ServiceProvider extends Recipe {
   /** The service's name. */
   readonly name: string;
   private readonly options: ResolvedServiceProviderOptions;
@@ -148,7 +148,10 @@ export class ServiceProvider extends Recipe<ServiceProviderEvents> {
           try {
             for await (const _ of queue) {
               const instance = this.getInstance();
-              if (instance !== undefined) return done(instance);
+              if (instance !== undefined) {
+                done(instance);
+                return;
+              }
             }
             fail(new RecipeStateError(`${this.what}: closed while waiting for an instance`));
           } catch (error) {

@@ -150,7 +150,7 @@ export class ItemList {
     const shared = this.shared;
     shared.waiters += 1;
     try {
-      await waitUntil<void>(
+      await waitUntil(
         deadline,
         (done, fail) => {
           shared.change.then(done, fail);
@@ -172,7 +172,8 @@ export class ItemList {
     const deadline = new Deadline(undefined, signal);
     const onTimeout = (): Error => new Error('unreachable: no timeout');
     const claim = this.blockedOn === undefined ? undefined : oneShotWatch();
-    const dueIn = this.names.length > 0 ? this.names[0]!.dueAt - Date.now() : undefined;
+    const [first] = this.names;
+    const dueIn = first === undefined ? undefined : first.dueAt - Date.now();
     let timer: NodeJS.Timeout | undefined;
     const due = dueIn === undefined ? new Promise<never>(() => undefined) : new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, dueIn))));
     const blockedOn = this.blockedOn;

@@ -57,7 +57,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
   /** Takes the first item if there is one now (no waiting); resolves `null` when the queue is empty. */
   async poll(): Promise<T | null> {
     const taken = await this.takeOne(new Deadline(undefined), () => new Error('unreachable: no timeout'), false);
-    return taken === undefined ? null : (taken as T);
+    return taken === undefined ? null : taken;
   }
 
   /** Items in the queue now (including items being handled by lock-safe consumers): one read. */

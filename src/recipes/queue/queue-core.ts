@@ -139,8 +139,9 @@ export class QueueCore {
    */
   async handBack(taken: TakenItem, data: Buffer = taken.data): Promise<HandBack> {
     const attempts = taken.item.attempts + 1;
-    const dead = attempts >= this.failure.maxAttempts && this.failure.deadLetterPath !== undefined;
-    const parent = dead ? this.failure.deadLetterPath! : this.path;
+    const { deadLetterPath } = this.failure;
+    const dead = attempts >= this.failure.maxAttempts && deadLetterPath !== undefined;
+    const parent = dead ? deadLetterPath : this.path;
     const target = joinPath(parent, this.order.prefix(taken.item.rank, attempts));
     const done = await this.finish(
       taken,
@@ -165,8 +166,9 @@ export class QueueCore {
   /** Writes puts: one create, or one transaction of creates (the parents made first when missing). */
   private async writePuts(batch: readonly PutRequest[]): Promise<string[]> {
     const target = (put: PutRequest): string => joinPath(this.path, this.order.prefix(put.rank, 0));
-    if (batch.length === 1) {
-      const path = await this.client.create(target(batch[0]!), batch[0]!.data, { mode: 'persistent-sequential', createParents: true });
+    const [only] = batch;
+    if (batch.length === 1 && only !== undefined) {
+      const path = await this.client.create(target(only), only.data, { mode: 'persistent-sequential', createParents: true });
       return [nodeName(path)];
     }
     for (let attempt = 0; ; attempt += 1) {
@@ -187,7 +189,8 @@ export class QueueCore {
    * the others are claimed one by one.
    */
   private async claimBatch(items: readonly ItemName[], again = true): Promise<(TakenItem | undefined)[]> {
-    if (items.length === 1) return [await this.claimOne(items[0]!)];
+    const [only] = items;
+    if (items.length === 1 && only !== undefined) return [await this.claimOne(only)];
     const sessionId = this.client.sessionId;
     const transaction = this.client.transaction();
     for (const item of items) transaction.check(this.list.itemPath(item.name)).create(this.claimPath(item), undefined, { mode: 'ephemeral' });
@@ -198,12 +201,13 @@ export class QueueCore {
       Promise.allSettled(items.map((item) => this.client.getData(this.list.itemPath(item.name))));
     const readAhead = this.contended ? undefined : read();
     const [claim] = await Promise.allSettled([claimed]);
-    this.contended = claim!.status === 'rejected';
-    if (claim!.status === 'fulfilled') {
+    this.contended = claim.status === 'rejected';
+    if (claim.status === 'fulfilled') {
       const data = await (readAhead ?? read());
       return Promise.all(
         items.map(async (item, i) => {
-          const result = data[i]!;
+          const result = data[i];
+          if (result === undefined) throw new Error('unreachable: one read per item');
           if (result.status === 'fulfilled') return { item, data: result.value.data, claimPath: this.claimPath(item), sessionId };
           await this.client.delete(this.claimPath(item)).catch(() => undefined);
           if (isZkError(result.reason, 'NO_NODE')) return undefined;
@@ -212,13 +216,15 @@ export class QueueCore {
       );
     }
     readAhead?.catch(() => undefined);
-    const error: unknown = claim!.reason;
+    const error: unknown = claim.reason;
     if (!isZkError(error, 'NO_NODE', 'NODE_EXISTS') || error.failedOp === undefined) throw error;
-    const lost = Math.floor(error.failedOp / 2);
+    const { failedOp } = error;
+    const lost = Math.floor(failedOp / 2);
     if (isZkError(error, 'NODE_EXISTS')) {
       // Another consumer is working through the same items: read which ones it holds, and claim the rest
       // as one batch again (once) rather than one by one.
-      this.list.blocked(this.claimPath(items[lost]!));
+      const lostItem = items[lost];
+      if (lostItem !== undefined) this.list.blocked(this.claimPath(lostItem));
       if (again) {
         const claimed = await this.list.claimed();
         const free = items.filter((item, i) => i !== lost && !claimed.has(item.name));
@@ -227,7 +233,7 @@ export class QueueCore {
       }
     }
     // NO_NODE on a claim (odd op): the lock path is missing; claimOne makes it.
-    return Promise.all(items.map((item, i) => (i === lost && (error.failedOp! % 2 === 0 || isZkError(error, 'NODE_EXISTS')) ? undefined : this.claimOne(item))));
+    return Promise.all(items.map(async (item, i) => (i === lost && (failedOp % 2 === 0 || isZkError(error, 'NODE_EXISTS')) ? undefined : this.claimOne(item))));
   }
 
   /** One lock-safe claim: {check item, create claim} and a read of the item, in one round trip. */
@@ -268,14 +274,15 @@ export class QueueCore {
    */
   private async removeBatch(items: readonly ItemName[]): Promise<(TakenItem | undefined)[]> {
     const reads = items.map((item) => this.client.getData(this.list.itemPath(item.name)));
-    const [removed, ...data] = await Promise.allSettled([this.deleteItems(items), ...reads]);
+    const [[removed], data] = await Promise.all([Promise.allSettled([this.deleteItems(items)]), Promise.allSettled(reads)]);
     const taken = (item: ItemName, i: number): TakenItem => {
-      const read = data[i]!;
+      const read = data[i];
+      if (read === undefined) throw new Error('unreachable: one read per item');
       if (read.status === 'rejected') throw read.reason; // removed by us, but unread: at-most-once, it is lost
-      return { item, data: (read.value as { data: Buffer }).data, claimPath: undefined, sessionId: undefined };
+      return { item, data: read.value.data, claimPath: undefined, sessionId: undefined };
     };
-    if (removed!.status === 'fulfilled') return items.map(taken);
-    const error: unknown = removed!.reason;
+    if (removed.status === 'fulfilled') return items.map(taken);
+    const error: unknown = removed.reason;
     if (!isZkError(error, 'NO_NODE')) throw error;
     if (items.length === 1) return [undefined];
     const lost = error.failedOp ?? -1;
@@ -295,7 +302,8 @@ export class QueueCore {
 
   /** Deletes items: one delete, or one transaction for several. */
   private deleteItems(items: readonly ItemName[]): Promise<unknown> {
-    if (items.length === 1) return this.client.delete(this.list.itemPath(items[0]!.name));
+    const [only] = items;
+    if (items.length === 1 && only !== undefined) return this.client.delete(this.list.itemPath(only.name));
     const transaction = this.client.transaction();
     for (const item of items) transaction.delete(this.list.itemPath(item.name));
     return transaction.commit();
@@ -306,7 +314,7 @@ export class QueueCore {
     const live = batch.filter((taken) => taken.claimPath !== undefined && taken.sessionId === this.client.sessionId);
     if (live.length > 1) {
       const transaction = this.client.transaction();
-      for (const taken of live) transaction.delete(this.list.itemPath(taken.item.name)).delete(taken.claimPath!);
+      for (const { item, claimPath } of live) if (claimPath !== undefined) transaction.delete(this.list.itemPath(item.name)).delete(claimPath);
       try {
         await transaction.commit();
         for (const taken of live) this.list.inFlight.delete(taken.item.name);

@@ -57,7 +57,9 @@ export class SimpleDistributedQueue {
     const deadline = Deadline.from(options);
     const onTimeout = (): Error => queueTimeout(this.core.what, this.path, options?.timeoutMs ?? Number.POSITIVE_INFINITY);
     try {
-      return (await this.core.next(deadline, onTimeout, true))!.data;
+      const taken = await this.core.next(deadline, onTimeout, true);
+      if (taken === undefined) throw new Error('unreachable: a waiting take resolves with an item');
+      return taken.data;
     } catch (error) {
       if (deadline.signal?.aborted) throw deadline.signal.reason;
       if (deadline.expired() && isZkError(error) && error.retriable) throw onTimeout();
