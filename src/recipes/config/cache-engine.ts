@@ -179,6 +179,11 @@ export class CacheEngine implements WatchSink {
     }
   }
 
+  /** {@link WatchSink}: changes reported from now on belong to a gap, until the next resync's walk is done. */
+  gap(): void {
+    if (this.loaded) this.resyncing = true;
+  }
+
   /** {@link WatchSink}: read everything again. */
   resync(): void {
     if (this.loaded) this.resyncing = true;

@@ -10,6 +10,11 @@ import type { ConnectionState, StateInfo, WatchEvent, ZooKeeperClient } from '..
 export interface WatchSink {
   /** Something changed at `event.path`. */
   event(event: WatchEvent): void;
+  /**
+   * The connection is gone: what is reported from now until the next resync is done belongs to the gap
+   * (the server fires the watches of what changed meanwhile as the client reconnects, before `reconnected`).
+   */
+  gap(): void;
   /** Changes may have been missed (a reconnect, a new session): read everything again. */
   resync(): void;
 }
@@ -62,6 +67,7 @@ export class OneShotSource implements WatchSource {
   }
 
   private readonly onState = (state: ConnectionState, _info: StateInfo): void => {
-    if (state === 'reconnected' || state === 'connected') this.sink.resync();
+    if (state === 'suspended' || state === 'lost') this.sink.gap();
+    else if (state === 'reconnected' || state === 'connected') this.sink.resync();
   };
 }

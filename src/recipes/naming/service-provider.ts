@@ -147,6 +147,7 @@ export class ServiceProvider extends Recipe {
         void (async () => {
           try {
             for await (const _ of queue) {
+              if (!this.active) break; // closing: the cache's last changes are no instances to hand out
               const instance = this.getInstance();
               if (instance !== undefined) {
                 done(instance);

@@ -51,6 +51,8 @@ test("SharedCount: Curator's writes reach ours and ours reach Curator's; concurr
   }
   expect(await theirs).toMatch(/^INCREMENTED \d+$/);
   await ours.waitFor((v) => v?.value === 198);
+  // Curator's SharedCount answers from its own cache, which its watch brings up to date: wait for that.
+  await curator.waitForEvent(`count ${forCurator('/count')} 198`);
   expect(await curator.send(`count-get ${forCurator('/count')}`)).toMatch(/^COUNT 198 \d+$/);
   await ours.close();
 });

@@ -163,9 +163,9 @@ test('bad options are refused naming the option; lifecycle', async () => {
   expect(() => p.getInstance()).toThrow(RecipeStateError);
   await p.start();
   await expect(p.start()).rejects.toBeInstanceOf(RecipeStateError);
-  const waiting = p.waitForInstance();
+  const waiting = expect(p.waitForInstance()).rejects.toBeInstanceOf(RecipeStateError);
   await discovery.close(); // closes the provider too
-  await expect(waiting).rejects.toBeInstanceOf(RecipeStateError);
+  await waiting;
   expect(p.state).toBe('closed');
   await Promise.all([p.close(), p.close()]);
 });
