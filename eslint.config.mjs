@@ -11,7 +11,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['tsup.config.ts', '*.js', '*.mjs', 'scripts/*.js'] },
+        projectService: { allowDefaultProject: ['tsup.config.ts', '*.js', '*.mjs', 'scripts/*.js', 'scripts/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     await operator.setData('/config/settings', '{ "maxConnections": 80, ');
     await operator.setData('/config/settings', JSON.stringify({ maxConnections: -1, greeting: 'oops' }));
     await Promise.all(reported);
-    await admin.set({ maxConnections: -1, greeting: 'oops' }).catch((error: Error) => log('operator', `refused before writing: ${error.message}`));
+    await admin.set({ maxConnections: -1, greeting: 'oops' }).catch((error: unknown) => log('operator', `refused before writing: ${error instanceof Error ? error.message : String(error)}`));
     await admin.set({ maxConnections: 80, greeting: 'hey' });
 
     // 3. A service loses its session (a long pause); meanwhile a flag flips and one is added. It catches up.

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     log('caller', `answers per instance: ${JSON.stringify(Object.fromEntries(answered))}`);
     log('caller', `failed calls per instance: ${JSON.stringify(Object.fromEntries(failed))}`);
     await greeters.get('c')?.cleanUp();
-    await Promise.all(['a', 'd'].map((id) => greeters.get(id)?.leave()));
+    await Promise.all(['a', 'd'].map(async (id) => greeters.get(id)?.leave()));
     await list.close();
     await provider.close();
     await discovery.close();

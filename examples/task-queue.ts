@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const clients = await Promise.all([connect(), connect(), connect(), connect()]);
   try {
     const [producer, ...workerClients] = clients;
-    const jobs = new DistributedQueue<Job>(producer!, '/jobs', options);
+    const jobs = new DistributedQueue<Job>(producer, '/jobs', options);
     await jobs.putMany([
       { id: 1, kind: 'resize' },
       { id: 2, kind: 'flaky' },
@@ -67,9 +67,9 @@ async function main(): Promise<void> {
     for (const consumer of consumers.slice(1)) await consumer.start();
 
     log('demo', 'worker-1 dies in the middle of the slow job: its session ends, its claim goes');
-    await workerClients[0]!.close();
+    await workerClients[0].close();
     await Promise.all([finished, poisonGone]);
-    const { children: dead } = await producer!.getChildren('/jobs-dead');
+    const { children: dead } = await producer.getChildren('/jobs-dead');
     log('demo', `all jobs done but one; dead letters: ${dead.join(', ')}`);
     await Promise.all(consumers.map((consumer) => consumer.close()));
   } finally {

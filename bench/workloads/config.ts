@@ -93,8 +93,8 @@ export const configWorkloads: Record<string, (ctx: WorkloadContext) => Promise<v
       for (let i = 0; i < fanout - 1 && made < nodes; i += 1, made += 1) paths.push(`${branch}/n${i}`);
     }
     // Branches first, then leaves, 500 in flight (as the Java peer does).
-    const create = (path: string): Promise<unknown> => setup.create(path, data).catch((error: { code?: string }) => {
-      if (error.code !== 'NODE_EXISTS') throw error;
+    const create = (path: string): Promise<unknown> => setup.create(path, data).catch((error: unknown) => {
+      if (!(error instanceof Error && 'code' in error && error.code === 'NODE_EXISTS')) throw error;
     });
     const branches = paths.filter((p) => p.split('/').length === root.split('/').length + 1);
     const leaves = paths.filter((p) => p.split('/').length > root.split('/').length + 1);

@@ -75,7 +75,10 @@ class Events {
         else resolve(found!);
       };
       const check = (): void => {
-        if (this.failure) return finish(this.failure);
+        if (this.failure) {
+          finish(this.failure);
+          return;
+        }
         const found = look();
         if (found !== undefined) finish(undefined, found);
       };
@@ -95,7 +98,7 @@ const expectedExits = new Set<string>();
 function startChild(name: string, role: 'master' | 'worker', connectString: string): void {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, `${role}.ts`), name, connectString], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.set(name, child);
-  readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
     let event: ReportedEvent;
     try {
       event = JSON.parse(line) as ReportedEvent;
@@ -107,7 +110,7 @@ function startChild(name: string, role: 'master' | 'worker', connectString: stri
     checker.feed(event);
     events.add(event);
   });
-  readline.createInterface({ input: child.stderr! }).on('line', (line) => print(name, `(stderr) ${line}`));
+  readline.createInterface({ input: child.stderr }).on('line', (line) => print(name, `(stderr) ${line}`));
   child.on('exit', (code, signal) => {
     children.delete(name);
     if (!expectedExits.has(name)) events.fail(new Error(`${name} exited unexpectedly (${signal ?? `code ${code}`})`));
@@ -231,7 +234,7 @@ async function main(): Promise<number> {
 
   const verdict = checker.verdict(WORKERS, WORK_MS_AFTER);
   print('checker', `${TOTAL_TASKS} tasks; what the processes reported, checked:`);
-  for (const line of verdict.lines) print('checker', colours ? line.replace(/^ok  /, '\x1b[32mok\x1b[0m  ').replace(/^FAIL/, '\x1b[31mFAIL\x1b[0m') : line);
+  for (const line of verdict.lines) print('checker', colours ? line.replace(/^ok {2}/, '\x1b[32mok\x1b[0m  ').replace(/^FAIL/, '\x1b[31mFAIL\x1b[0m') : line);
   const ok = verdict.ok && !failed;
   print('demo', ok ? `all invariants hold; done in ${((Date.now() - started) / 1000).toFixed(0)} s` : `FAILED${failed ? ` (${failed.message})` : ''}`);
   return ok ? 0 : 1;

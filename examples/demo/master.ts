@@ -28,7 +28,7 @@ latch.on('isLeader', (leadership) => {
     if (!leadership.signal.aborted) say({ kind: 'info' }, `stopped leading on an error: ${String(error)}`);
   });
 });
-latch.on('notLeader', (reason) => say({ kind: 'unlead', reason: String(reason) }, `is no longer the leading master (${String(reason)})`));
+latch.on('notLeader', (reason) => say({ kind: 'unlead', reason }, `is no longer the leading master (${reason})`));
 
 function sayWorkers(instances: ServiceInstance[]): void {
   const found = instances.map((instance) => `${instance.id} (pid ${String((instance.payload as { pid?: number } | null)?.pid)})`);

@@ -15,6 +15,7 @@ export interface CliResult {
 export function cli(...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'index.ts'), ...args], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an ExecFileException is an Error (@types/node types it as an Omit<> of ErrnoException)
       if (error && typeof error.code !== 'number') reject(error);
       else resolve({ status: error ? Number(error.code) : 0, stdout, stderr });
     });

@@ -92,7 +92,8 @@ async function outcome(client: ZkClient, op: Op): Promise<unknown> {
       case 'setData':
         return comparable(await client.setData(op.path, op.data, { version: op.version }));
       case 'delete':
-        return await client.delete(op.path, { version: op.version });
+        await client.delete(op.path, { version: op.version });
+        return undefined;
       case 'deleteFirstChild': {
         const [first] = (await client.getChildren(op.path)).children.sort();
         if (first === undefined) return 'no children';

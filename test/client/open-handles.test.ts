@@ -101,7 +101,7 @@ describe('over TLS', () => {
   test('a TLS client that started, worked and closed, and starts that failed the TLS handshake', async () => {
     await leavesNothingBehind(async () => {
       const client = await ZkClient.connect({ connectString: tlsServer.connectString, tls: tlsServer.tls!.clientOptions(), sessionTimeoutMs: 3000 });
-      await client.create(`${uniqueNamespace('handles')}`, 'x', { mode: 'ephemeral' });
+      await client.create(uniqueNamespace('handles'), 'x', { mode: 'ephemeral' });
       await client.close();
       for (const tls of [{ ca: tlsServer.tls!.ca }, true]) {
         const refused = new ZkClient({ connectString: tlsServer.connectString, tls, connectionTimeoutMs: scaled(8000) });

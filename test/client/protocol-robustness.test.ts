@@ -157,7 +157,7 @@ describe('replies that cannot be trusted drop the connection; the op concerned f
       };
       const outcome = await client.getData('/noise', { timeoutMs: 10_000 }).then(
         () => 'resolved',
-        (error: { code?: string }) => error.code,
+        (error: unknown) => (error as { code?: string }).code,
       );
       expect(['resolved', 'UNKNOWN', 'CONNECTION_LOSS']).toContain(outcome);
       answer = normalAnswer;

@@ -126,6 +126,7 @@ test('session expiry: the node deleted meanwhile is reported removed (resync), a
     proxy.rejectConnections(false);
     expect(await waitForState(client, 'reconnected')).toMatchObject({ sessionChanged: true });
     await resynced;
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers are typed any
     expect(changes).toEqual([{ current: undefined, previous: expect.objectContaining({ path: '/node' }), resync: true }]);
 
     const v2 = next<NodeChange>(node, 'change', (c) => text(c) === 'v2');

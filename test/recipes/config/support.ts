@@ -1,12 +1,11 @@
 /** Shared set-up of the config recipe tests: waits on cache events, and an independent order checker. */
-import type { EventEmitter } from 'eventemitter3';
 import type { CacheChange, TreeCache } from '../../../src/recipes/config';
 import type { ZooKeeperClient } from '../../../src/client';
 import { joinPath } from '../../../src/client';
 import { scaled, waitForEvent } from '../../helpers';
 
 /** Resolves with the first `event` whose first argument `predicate` accepts. */
-export async function next<T>(emitter: EventEmitter<any>, event: string, predicate: (value: T) => boolean = () => true, timeoutMs = scaled(30_000)): Promise<T> {
+export async function next<T>(emitter: Parameters<typeof waitForEvent>[0], event: string, predicate: (value: T) => boolean = () => true, timeoutMs = scaled(30_000)): Promise<T> {
   const [value] = await waitForEvent(emitter, event, (v: T) => predicate(v), timeoutMs);
   return value as T;
 }

@@ -42,6 +42,7 @@ test('ConfigCache: default while missing, typed values with old and new, set() w
   const stat = await admin.set({ maxConnections: 10 });
   expect(admin.get()).toEqual({ maxConnections: 10 }); // the writer sees its own write at once
   await cache.waitFor((v) => v?.value.maxConnections === 10);
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers are typed any
   expect(changes[0]).toEqual({ value: { maxConnections: 10 }, previous: { maxConnections: 1 }, stat: expect.objectContaining({ version: 0 }), resync: false });
   expect(stat.version).toBe(0);
 

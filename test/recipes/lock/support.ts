@@ -106,7 +106,7 @@ export function observe(client: ZooKeeperClient): { client: ZooKeeperClient; see
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
       const name = logged.get(String(property));
-      if (name === undefined) return value.bind(target);
+      if (name === undefined) return (value as (...a: unknown[]) => unknown).bind(target);
       return (path: string, ...rest: unknown[]) => {
         const args = rest.map((arg) => {
           const watch = (arg as WatchOption | undefined)?.watch;

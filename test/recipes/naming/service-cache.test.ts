@@ -143,6 +143,7 @@ test('lifecycle: start twice, close twice; closing the discovery closes its cach
   const discovery = await startedDiscovery(client!);
   const cache = new ServiceCache(discovery, 'api');
   expect(() => new ServiceCache(discovery, 'a/b')).toThrow(TypeError);
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- a JavaScript caller's wrong argument, which the constructor must refuse
   expect(() => new ServiceCache({} as ServiceDiscovery, 'api')).toThrow(TypeError);
   await cache.start();
   await expect(cache.start()).rejects.toBeInstanceOf(RecipeStateError);

@@ -110,7 +110,6 @@ test('a consumer process killed mid-handler and an ensemble server killed: every
   await cluster.restart(victim, { timeoutMs: scaled(60_000) });
 
   const report = checker.report();
-  // eslint-disable-next-line no-console
   console.log(`queue faults: ${report.put} items, ${report.delivered} handled, ${report.duplicates} duplicates, ${putRetries} put retries, child started ${started}`);
   expect(report.missing).toEqual([]);
   expect(report.unknown).toEqual([]);

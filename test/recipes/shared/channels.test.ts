@@ -128,6 +128,7 @@ test('a group join and leave, with the member id but not its data', async () => 
   const messages = seen.group as GroupMessage[];
   expect(messages).toEqual([
     { event: 'joined', kind: 'GroupMember', path: '/group', memberId: 'worker-1', sessionId: client.sessionId },
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers are typed any
     { event: 'left', kind: 'GroupMember', path: '/group', memberId: 'worker-1', sessionId: client.sessionId, memberMs: expect.any(Number) },
   ]);
 });
@@ -139,6 +140,7 @@ test('a shutdown says how much it released', async () => {
   await new GroupMember(client, '/s/group', { id: 'a', data: SECRET }).start();
   await client.shutdown();
   // The member's own PersistentNode is a recipe of its own: three releases.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers are typed any
   expect(seen.shutdown as ShutdownMessage[]).toEqual([{ sessionId, released: 3, timedOut: false, durationMs: expect.any(Number) }]);
   expect((seen.lock as LockMessage[]).map((m) => m.event)).toEqual(['acquired', 'released']);
   expect((seen.group as GroupMessage[]).map((m) => m.event)).toEqual(['joined', 'left']);

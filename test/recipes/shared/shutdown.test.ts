@@ -37,7 +37,7 @@ test('a held Mutex (entered twice) is released, its signal says closed, and a wa
   const mutex = new Mutex(old!, '/lock');
   let signal!: AbortSignal;
   let release!: () => void;
-  const holding = mutex.withLock(async (handle) => {
+  const holding = mutex.withLock(async () => {
     const inner = await mutex.acquire(); // reentrant: a second handle on the same hold
     signal = inner.signal;
     await new Promise<void>((resolve) => (release = resolve));
@@ -168,8 +168,8 @@ test('a process that gets SIGTERM while holding a lock and leading hands both ov
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, 'exit');
-  const [line] = (await waitForEvent(readline.createInterface({ input: child.stdout }) as never, 'line', () => true, scaled(60_000)).catch((error: Error) => {
-    throw new Error(`${error.message}; stderr: ${stderr}`);
+  const [line] = (await waitForEvent(readline.createInterface({ input: child.stdout }) as never, 'line', () => true, scaled(60_000)).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; stderr: ${stderr}`);
   })) as [string];
   expect(line).toMatch(/^READY \d+$/);
   const sessionTimeoutMs = Number(line.split(' ')[1]);
