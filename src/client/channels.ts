@@ -76,11 +76,13 @@ interface RecipeMessage {
 export type LockMessage = RecipeMessage &
   (
     | {
+        /** The lock (or lease) is held. */
         event: 'acquired';
         /** From the call to `acquire()` to holding. */
         waitMs: number | undefined;
       }
     | {
+        /** The hold ended (released, or after `lost`). */
         event: 'released';
         /** From acquiring to releasing. */
         holdMs: number | undefined;
@@ -98,8 +100,12 @@ export type LockMessage = RecipeMessage &
 /** Published on `zk-recipes:leader`. */
 export type LeaderMessage = RecipeMessage &
   (
-    | { event: 'gained' }
     | {
+        /** Leadership was gained. */
+        event: 'gained';
+      }
+    | {
+        /** Leadership was lost or given up. */
         event: 'lost';
         /** A `LossReason` (`released` when a LeaderSelector's work returned). */
         reason: string;
@@ -112,11 +118,13 @@ export type LeaderMessage = RecipeMessage &
 export type GroupMessage = RecipeMessage &
   (
     | {
+        /** The member's node was created. */
         event: 'joined';
         /** The member's id (its node's name). */
         memberId: string;
       }
     | {
+        /** The member's node was deleted (or its session ended). */
         event: 'left';
         /** The member's id (its node's name). */
         memberId: string;
@@ -126,10 +134,14 @@ export type GroupMessage = RecipeMessage &
   );
 
 /** Published on `zk-recipes:cache` when a cache (`TreeCache`, `NodeCache`, the value caches) finished a re-sync. */
-export type CacheMessage = RecipeMessage & { event: 'resynced' };
+export type CacheMessage = RecipeMessage & {
+  /** The cache finished re-reading what it holds. */
+  event: 'resynced';
+};
 
 /** Published on `zk-recipes:service`; `path` is the discovery's base path. Never the instance's address or payload. */
 export type ServiceMessage = RecipeMessage & {
+  /** The instance's node was created. */
   event: 'registered';
   /** The service's name. */
   serviceName: string;

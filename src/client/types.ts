@@ -176,7 +176,15 @@ export interface ChildrenResult {
 
 /** One operation of a transaction. */
 export type TransactionOp =
-  | { type: 'create'; path: string; data?: NodeData; mode?: CreateMode; acl?: Acl[]; ttlMs?: number }
+  | {
+      type: 'create';
+      path: string;
+      data?: NodeData;
+      mode?: CreateMode;
+      acl?: Acl[];
+      /** For the `*-with-ttl` modes: ms the node may stay unmodified and childless before the server deletes it. */
+      ttlMs?: number;
+    }
   | { type: 'setData'; path: string; data: NodeData; version?: number }
   | { type: 'delete'; path: string; version?: number }
   | { type: 'check'; path: string; version?: number };
@@ -216,13 +224,42 @@ export interface CreateResult {
 }
 
 /** One read of {@link ZooKeeperClient.multiRead}. */
-export type MultiReadOp = { type: 'getData'; path: string } | { type: 'getChildren'; path: string };
+export type MultiReadOp =
+  | {
+      /** Read the node's data and stat. */
+      type: 'getData';
+      /** The node. */
+      path: string;
+    }
+  | {
+      /** Read the node's children. */
+      type: 'getChildren';
+      /** The node. */
+      path: string;
+    };
 
 /** Result of one read of {@link ZooKeeperClient.multiRead}: each read succeeds or fails on its own. */
 export type MultiReadResult =
-  | { type: 'getData'; data: Buffer; stat: Stat }
-  | { type: 'getChildren'; children: string[] }
-  | { type: 'error'; error: ZkError };
+  | {
+      /** A getData that succeeded. */
+      type: 'getData';
+      /** The node's data. */
+      data: Buffer;
+      /** The node's stat. */
+      stat: Stat;
+    }
+  | {
+      /** A getChildren that succeeded. */
+      type: 'getChildren';
+      /** The names of the node's children (unsorted). */
+      children: string[];
+    }
+  | {
+      /** A read that failed. */
+      type: 'error';
+      /** Why (e.g. `NO_NODE`), with the read's path. */
+      error: ZkError;
+    };
 
 /** An identity the server has attached to this session ({@link ZooKeeperClient.whoAmI}). */
 export interface ClientIdentity {
@@ -266,6 +303,7 @@ export interface PersistentWatcher extends EventEmitter<PersistentWatcherEvents>
   ready(): Promise<void>;
   /** Stops watching (the watch is removed on the server); ends the async iterators. */
   close(): Promise<void>;
+  /** Same as {@link PersistentWatcher.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 

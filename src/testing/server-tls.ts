@@ -94,7 +94,14 @@ export class TestingTls {
   }
 
   /** `{ ca, cert, key }`: the client's `tls` option for mutual TLS with this server. */
-  clientOptions(): { ca: string; cert: string; key: string } {
+  clientOptions(): {
+    /** The CA certificate (PEM) that signed the server's certificate. */
+    ca: string;
+    /** The client's certificate (PEM). */
+    cert: string;
+    /** The client's private key (PEM). */
+    key: string;
+  } {
     return { ca: this.ca, cert: this.clientCert, key: this.clientKey };
   }
 

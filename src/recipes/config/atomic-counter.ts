@@ -38,7 +38,14 @@ export interface AtomicCounterOptions {
    * {@link Mutex} at `path` (waiting at most `timeoutMs`) and try again under it, with `retry`'s schedule.
    * Every writer of the counter must promote to the same lock path for the lock to help. @default no promotion
    */
-  promoteToLock?: { path: string; timeoutMs?: number; retry?: CounterRetryOptions };
+  promoteToLock?: {
+    /** The lock's path (a {@link Mutex}). */
+    path: string;
+    /** Longest wait for the lock, in ms. @default no limit */
+    timeoutMs?: number;
+    /** How the tries under the lock retry. @default { maxTries: 10, baseDelayMs: 5, maxDelayMs: 200 } */
+    retry?: CounterRetryOptions;
+  };
 }
 
 /** How an operation went, as Curator's `AtomicStats`. */

@@ -29,9 +29,32 @@ export interface CachedNode {
  * gap (reconnect, new session, a watch re-registered) found it rather than a watch.
  */
 export type CacheChange =
-  | { readonly type: 'added'; readonly node: CachedNode; readonly resync: boolean }
-  | { readonly type: 'updated'; readonly node: CachedNode; readonly previous: CachedNode; readonly resync: boolean }
-  | { readonly type: 'removed'; readonly node: CachedNode; readonly resync: boolean };
+  | {
+      /** A node appeared. */
+      readonly type: 'added';
+      /** The node as it is now. */
+      readonly node: CachedNode;
+      /** True when a re-read after a gap (reconnect, new session, a watch re-registered) found it rather than a watch. */
+      readonly resync: boolean;
+    }
+  | {
+      /** A node's data changed. */
+      readonly type: 'updated';
+      /** The node as it is now. */
+      readonly node: CachedNode;
+      /** The node as it was. */
+      readonly previous: CachedNode;
+      /** True when a re-read after a gap (reconnect, new session, a watch re-registered) found it rather than a watch. */
+      readonly resync: boolean;
+    }
+  | {
+      /** A node is gone. */
+      readonly type: 'removed';
+      /** The node as it was last seen. */
+      readonly node: CachedNode;
+      /** True when a re-read after a gap (reconnect, new session, a watch re-registered) found it rather than a watch. */
+      readonly resync: boolean;
+    };
 
 /** Whom the engine tells. */
 export interface EngineListener {

@@ -21,7 +21,16 @@ export interface TreeCacheOptions {
 }
 
 /** What a {@link TreeCache}'s iterator yields: a change, or the end of the first load or of a resync. */
-export type TreeCacheEvent = CacheChange | { readonly type: 'initialized' } | { readonly type: 'resynced' };
+export type TreeCacheEvent =
+  | CacheChange
+  | {
+      /** The first full load is done. */
+      readonly type: 'initialized';
+    }
+  | {
+      /** A full re-read after a gap (reconnect, new session) is done. */
+      readonly type: 'resynced';
+    };
 
 /** Events of a {@link TreeCache}. */
 export interface TreeCacheEvents extends RecipeEvents {

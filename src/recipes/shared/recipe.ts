@@ -17,7 +17,7 @@ export type LifecycleState = 'latent' | 'started' | 'closed';
 export interface LongLived extends AsyncDisposable {
   /** `latent` until `start()`, `started` until `close()`, then `closed`. */
   readonly state: LifecycleState;
-  /** Starts; resolves once the recipe works (see {@link Recipe}). */
+  /** Starts; resolves once the recipe works (each recipe's class documentation says how it fails). */
   start(): Promise<void>;
   /** Stops and releases what the recipe holds; idempotent, one shared promise. */
   close(): Promise<void>;
@@ -117,7 +117,7 @@ export abstract class Recipe<Events extends ListenerMap<Events> & RecipeEvents =
     return this.closing;
   }
 
-  /** Same as {@link Recipe.close}, for `await using`. */
+  /** Same as `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
