@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', '**/*.java'] },
+  { ignores: ['dist/', 'docs-api/', 'node_modules/', 'coverage/', 'test-results/', '**/*.java'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
