@@ -1,7 +1,7 @@
 /** {@link Semaphore}: Curator's InterProcessSemaphoreV2 for Node. */
 import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import { Deadline } from '../../client/deadline';
-import { isZkError } from '../../client/errors';
+import { mayRecover } from '../../client/errors';
 import { joinPath } from '../../client/paths';
 import type { NodeData, Transaction, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { inUserTerms, RecipeStateError } from '../shared/errors';
@@ -269,7 +269,7 @@ export class Semaphore {
       if (error instanceof SessionGone) throw error;
       const timeLeft = !deadline.expired() && !deadline.signal?.aborted;
       // Connection trouble that outlasted the client's retries: start over (from the queue) while time is left.
-      if (timeLeft && isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) throw new SessionGone();
+      if (timeLeft && mayRecover(error)) throw new SessionGone();
       throw this.translate(error, request);
     } finally {
       if (!succeeded) {
