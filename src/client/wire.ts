@@ -12,6 +12,7 @@
  */
 import zookeeper from 'node-zookeeper-client';
 import { codeName } from './error-codes';
+import { FrameDecoder } from './frames';
 import { ZkError, type ZkOperation } from './errors';
 import { toStat } from './stat';
 import type { Acl, AuthInfo, CreateMode, Stat, TransactionOp, TransactionResult, WatchEvent } from './types';
@@ -72,36 +73,6 @@ type WirePacket = { request: { header: { xid: number; type: number } | null }; c
 const wireKnownCodes: ReadonlySet<number> = new Set(
   Object.values(zookeeper.Exception).filter((value): value is number => typeof value === 'number'),
 );
-
-/** Longest reply frame accepted; a longer (or negative) length means the stream is corrupt. */
-const MAX_FRAME_BYTES = 64 * 1024 * 1024;
-
-/** Splits a TCP byte stream into ZooKeeper's int32-length-prefixed frames. */
-class FrameSplitter {
-  private pending: Buffer = Buffer.alloc(0);
-
-  reset(): void {
-    this.pending = Buffer.alloc(0);
-  }
-
-  /** The complete frames in what arrived so far; throws on a length no ZooKeeper server sends. */
-  push(chunk: Buffer): Buffer[] {
-    let buffer = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const frames: Buffer[] = [];
-    while (buffer.length >= 4) {
-      const size = buffer.readInt32BE(0);
-      if (size < 0 || size > MAX_FRAME_BYTES) {
-        this.pending = Buffer.alloc(0);
-        throw new Error(`corrupt stream: frame length ${size}`);
-      }
-      if (buffer.length < size + 4) break;
-      frames.push(buffer.subarray(0, size + 4));
-      buffer = buffer.subarray(size + 4);
-    }
-    this.pending = buffer;
-    return frames;
-  }
-}
 
 /** A request object the wire client can queue, for operations it has no class for. */
 function rawRequest(type: number, path: string): unknown {
@@ -168,7 +139,7 @@ function fromWireAcl(acl: any[]): Acl[] {
 export class WireSession {
   private readonly client: WireClient;
   private readonly cm: ConnectionManager;
-  private readonly frames = new FrameSplitter();
+  private readonly frames = new FrameDecoder();
   private readonly onState: (state: WireState) => void;
   private abandoned = false;
   private lastHeardAt = performance.now();

@@ -3,6 +3,7 @@
  * unknown error codes, unknown event types, unreadable replies. Only for the wire-level robustness tests;
  * everything else runs against real ZooKeeper.
  */
+import { FrameDecoder } from '../../src/client/frames';
 import * as net from 'node:net';
 
 /** A request as the fake server received it. */
@@ -116,13 +117,11 @@ export class FakeZooKeeper {
     this.sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => this.sockets.delete(socket));
-    let pending = Buffer.alloc(0);
+    const decoder = new FrameDecoder();
     let handshaken = false;
     socket.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-        const body = pending.subarray(4, 4 + pending.readInt32BE(0));
-        pending = pending.subarray(4 + body.length);
+      for (const whole of decoder.push(chunk)) {
+        const body = whole.subarray(4);
         if (!handshaken) {
           handshaken = true;
           this.connections += 1;
