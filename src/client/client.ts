@@ -4,7 +4,7 @@ import { EventEmitter } from 'eventemitter3';
 import { AsyncQueue } from './async-queue';
 import { Connection } from './connection';
 import { Deadline, DeadlineQueue } from './deadline';
-import { isZkError, ZkError, type ZkOperation } from './errors';
+import { isZkError, mayRecover, ZkError, type ZkOperation } from './errors';
 import { GuaranteedDeletes } from './guaranteed-deletes';
 import { channels } from './logger';
 import { resolveOptions, type ResolvedOptions, type ZkClientOptions } from './options';
@@ -462,7 +462,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     try {
       await attempt();
     } catch (error) {
-      if (isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) {
+      if (mayRecover(error)) {
         this.guaranteedDeletes.add(path, version, options.recursive === true);
       }
       throw error;

@@ -84,5 +84,13 @@ export function isZkError(error: unknown, ...codes: ZkErrorCode[]): error is ZkE
  * closed), not to report it. The one list of such codes; recipes use it instead of their own.
  */
 export function isConnectionTrouble(error: unknown): error is ZkError {
-  return error instanceof ZkError && (error.retriable || error.code === 'SESSION_EXPIRED' || error.code === 'CLIENT_CLOSED');
+  return mayRecover(error) || isZkError(error, 'CLIENT_CLOSED');
+}
+
+/**
+ * The part of {@link isConnectionTrouble} that waiting can cure: a retriable code or an expired session
+ * (a reconnect, or a new session, follows), but not a closed client.
+ */
+export function mayRecover(error: unknown): error is ZkError {
+  return error instanceof ZkError && (error.retriable || error.code === 'SESSION_EXPIRED');
 }

@@ -4,7 +4,7 @@
  * released lock node never lingers.
  */
 import { delay } from './deadline';
-import { isZkError } from './errors';
+import { mayRecover } from './errors';
 import type { RetryPolicy } from './options';
 import type { ZooKeeperClient } from './types';
 
@@ -52,7 +52,7 @@ export class GuaranteedDeletes {
           } catch (error) {
             // Only connection trouble is worth another try: gone already (NO_NODE), changed under us
             // (BAD_VERSION), not allowed, not empty... will not get better by retrying.
-            if (!isZkError(error) || !(error.retriable || error.code === 'SESSION_EXPIRED')) this.pending.delete(path);
+            if (!mayRecover(error)) this.pending.delete(path);
           }
         }
         if (this.pending.size > 0) {

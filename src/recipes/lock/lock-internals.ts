@@ -21,7 +21,7 @@
  */
 import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import type { Deadline } from '../../client/deadline';
-import { isZkError } from '../../client/errors';
+import { isZkError, mayRecover } from '../../client/errors';
 import { joinPath } from '../../client/paths';
 import type { WaitOptions, WatchEvent, ZooKeeperClient } from '../../client/types';
 import { HoldSignal, type SafetyPolicy } from '../shared/hold-signal';
@@ -171,7 +171,7 @@ export class LockInternals {
             continue;
           }
           // Connection trouble that outlasted the client's own retries: go round again while time is left.
-          if (!isZkError(error) || !(error.retriable || error.code === 'SESSION_EXPIRED')) throw error;
+          if (!mayRecover(error)) throw error;
           watches.clear();
           this.checkTime(request);
           if (error.code === 'SESSION_EXPIRED' && node !== undefined) {

@@ -2,7 +2,7 @@
 import { channels, traceClock } from '../../client/channels';
 import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import { Deadline } from '../../client/deadline';
-import { isZkError } from '../../client/errors';
+import { isZkError, mayRecover } from '../../client/errors';
 import { joinPath, parentPath } from '../../client/paths';
 import type { NodeData, Transaction, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { inUserTerms, RecipeStateError, type LossReason } from '../shared/errors';
@@ -304,7 +304,7 @@ export class Semaphore {
       if (error instanceof SessionGone) throw error;
       const timeLeft = !deadline.expired() && !deadline.signal?.aborted;
       // Connection trouble that outlasted the client's retries: start over (from the queue) while time is left.
-      if (timeLeft && isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) throw new SessionGone();
+      if (timeLeft && mayRecover(error)) throw new SessionGone();
       throw this.translate(error, request);
     } finally {
       if (!succeeded) {

@@ -13,7 +13,7 @@
  * Time-outs reject with the caller's error, aborts with `signal.reason`, a closed client with `CLIENT_CLOSED`.
  */
 import { Deadline, waitUntil } from '../../client/deadline';
-import { isZkError, ZkError } from '../../client/errors';
+import { isZkError, mayRecover, ZkError } from '../../client/errors';
 import type { ConnectionState, StateInfo, WatchEvent, ZooKeeperClient } from '../../client/types';
 
 /** What ended a {@link waitForWatchOrState} / {@link waitForNodeChange}. */
@@ -82,7 +82,7 @@ export function waitForWatchOrState(
           if (isZkError(error, 'CLIENT_CLOSED')) fail(error);
           // Connection trouble while arming: re-read (the deadline still bounds the whole wait). Anything
           // else (e.g. NO_AUTH) is the caller's to see.
-          else if (isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) done('recheck');
+          else if (mayRecover(error)) done('recheck');
           else if (options.deadline.signal?.aborted || options.deadline.expired()) done('recheck');
           else fail(error);
         },
