@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { Deadline } from './deadline';
-import { isZkError } from './errors';
+import { isZkError, mayRecover } from './errors';
 import { Fanout } from './async-queue';
 import type { WatchCallback } from './transport';
 import type {
@@ -110,7 +110,7 @@ export class PersistentWatch extends EventEmitter<PersistentWatcherEvents> imple
       await this.ops.add(this.listener, new Deadline(this.ops.timeoutMs));
     } catch (error) {
       if (this.closed || isZkError(error, 'CLIENT_CLOSED')) return;
-      if (isZkError(error) && (error.retriable || error.code === 'SESSION_EXPIRED')) {
+      if (mayRecover(error)) {
         // Connection trouble: the next 'reconnected' adds it again; while connected, try again after a pause.
         if (this.client.state === 'connected' || this.client.state === 'reconnected') {
           this.retryTimer = setTimeout(() => void this.register(sessionChanged), RETRY_MS);

@@ -2,7 +2,7 @@
 import { channels, traceClock } from '../../client/channels';
 import { protectedPrefix, sweepProtected } from '../../client/protected-create';
 import { Deadline } from '../../client/deadline';
-import { isZkError, mayRecover } from '../../client/errors';
+import { mayRecover } from '../../client/errors';
 import { joinPath, parentPath } from '../../client/paths';
 import type { NodeData, Transaction, WaitOptions, ZooKeeperClient } from '../../client/types';
 import { inUserTerms, RecipeStateError, type LossReason } from '../shared/errors';
