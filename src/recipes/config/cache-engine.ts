@@ -144,7 +144,8 @@ export class CacheEngine implements WatchSink {
    * the server and transport have one, else — `UNIMPLEMENTED`, or any other refusal — one-shot watches.
    */
   private async open(): Promise<void> {
-    const persistent = new PersistentSource(this.client, this.root, this.options.maxDepth === 0 ? 'persistent' : 'persistent-recursive', this);
+    const mode = this.options.maxDepth === 0 ? 'persistent' : 'persistent-recursive';
+    const persistent = new PersistentSource(this.client, this.root, mode, this, (error) => void this.fallBack(persistent, error));
     this.opening = persistent;
     try {
       await persistent.start();
@@ -161,6 +162,20 @@ export class CacheEngine implements WatchSink {
     const oneShot = new OneShotSource(this.client, this);
     this.source = oneShot;
     await oneShot.start();
+  }
+
+  /**
+   * The persistent watch could not be added again (after a new session): reported, and the cache goes on with
+   * one-shot watches, re-reading everything to arm them.
+   */
+  private async fallBack(persistent: WatchSource, error: Error): Promise<void> {
+    if (this.closed || this.source !== persistent) return;
+    this.listener.error(error);
+    const oneShot = new OneShotSource(this.client, this);
+    this.source = oneShot;
+    this.batched = false;
+    await Promise.all([persistent.close(), oneShot.start()]);
+    this.resync();
   }
 
   /** Stops watching and forgets everything; idempotent. */

@@ -91,6 +91,8 @@ export class PersistentSource implements WatchSource {
     private readonly path: string,
     private readonly mode: PersistentWatchMode,
     private readonly sink: WatchSink,
+    /** Called once when the watch, already added, could not be added again (after a new session). */
+    private readonly onFailed: (error: Error) => void,
   ) {}
 
   /** Adds the watch; rejects (`UNIMPLEMENTED` on a server or transport without persistent watches) when it cannot. */
@@ -98,11 +100,6 @@ export class PersistentSource implements WatchSource {
     const watcher = this.client.addWatch(this.path, { mode: this.mode });
     this.watcher = watcher;
     watcher.on('event', this.onEvent);
-    // Later failures to add it again (after a new session) are not retried by the watcher: ask for a full
-    // read, whose own errors are reported by the engine.
-    watcher.on('error', () => {
-      if (!this.closed) this.sink.resync();
-    });
     try {
       await watcher.ready();
     } catch (error) {
@@ -110,6 +107,11 @@ export class PersistentSource implements WatchSource {
       throw error;
     }
     if (this.closed) return;
+    // A later failure to add it again (after a new session) is not retried by the watcher: the owner must
+    // watch another way.
+    watcher.on('error', (error) => {
+      if (!this.closed) this.onFailed(error);
+    });
     this.client.on('state', this.onState);
   }
 

@@ -1,5 +1,5 @@
 /** TreeCache against a real server: events, depth and data options, reconnect and session expiry re-syncs. */
-import type { TransportName } from '../../../src/client';
+import { ZkError, type PersistentWatcher, type TransportName } from '../../../src/client';
 import { TreeCache, type TreeCacheEvent } from '../../../src/recipes/config';
 import { TestingProxy } from '../../../src/testing';
 import { eventually, waitForState } from '../../helpers';
@@ -53,10 +53,17 @@ describe.each<[TransportName, 'persistent' | 'one-shot']>([
     // The load is batched with multiRead only under a persistent watch (multiRead leaves no watches).
     expect(multiRead.mock.calls.length > 0).toBe(watchKind === 'persistent');
     const listed: string[] = [];
+    const watched: boolean[] = [];
     const getChildren = client.getChildren.bind(client);
     jest.spyOn(client, 'getChildren').mockImplementation((path, options) => {
       listed.push(path);
+      watched.push(options?.watch !== undefined);
       return getChildren(path, options);
+    });
+    const getData = client.getData.bind(client);
+    jest.spyOn(client, 'getData').mockImplementation((path, options) => {
+      watched.push(options?.watch !== undefined);
+      return getData(path, options);
     });
 
     await writer.create('/app/db/replica', 'r');
@@ -69,6 +76,9 @@ describe.each<[TransportName, 'persistent' | 'one-shot']>([
     const relisted = listed.filter((path) => path === '/app' || path === '/app/db');
     if (watchKind === 'persistent') expect(relisted).toEqual([]);
     else expect(relisted).toContain('/app');
+    // Reads leave one-shot watches only on the one-shot path.
+    expect(watched.length).toBeGreaterThan(0);
+    expect(new Set(watched)).toEqual(new Set([watchKind === 'one-shot']));
     // Children are removed before their parent; nothing is reported twice.
     const removals = record.lines.filter((line) => line.startsWith('removed'));
     expect(removals.slice(-1)).toEqual(['removed /app/db']);
@@ -149,4 +159,38 @@ describe.each<[TransportName, 'persistent' | 'one-shot']>([
 
   test('a connection cut: exactly the differences, marked resync, then resynced', () => gapTest('cut'));
   test('a session expiry: exactly the differences, marked resync, then resynced', () => gapTest('expiry'));
+});
+
+test('a refused persistent registration falls back to one-shot watches; so does a watch that cannot be added again', async () => {
+  const [client, writer] = await clients.startMany(2);
+  await writer!.create('/f/a', 'a', { createParents: true });
+  const refused = jest.spyOn(client!, 'addWatch').mockImplementationOnce((path) => {
+    throw ZkError.of('NO_AUTH', 'addWatch', path);
+  });
+  const fallback = track(new TreeCache(client!, '/f'));
+  await fallback.start();
+  expect(refused).toHaveBeenCalledTimes(1);
+  expect(fallback.watchKind).toBe('one-shot');
+  await writer!.create('/f/b', 'b');
+  await next(fallback, 'added', (c: { node: { path: string } }) => c.node.path === '/f/b');
+
+  // A persistent watch that fails later (not added again after a new session): reported, then one-shot.
+  refused.mockRestore();
+  let watcher: PersistentWatcher | undefined;
+  const addWatch = client!.addWatch.bind(client!);
+  jest.spyOn(client!, 'addWatch').mockImplementation((path, options) => (watcher = addWatch(path, options)));
+  const cache = track(new TreeCache(client!, '/f'));
+  await cache.start();
+  expect(cache.watchKind).toBe('persistent');
+  const reported = next<Error>(cache, 'error');
+  const resynced = next(cache, 'resynced');
+  watcher!.emit('error', ZkError.of('NO_AUTH', 'addWatch', '/f'));
+  expect(await reported).toMatchObject({ code: 'NO_AUTH' });
+  expect(cache.watchKind).toBe('one-shot');
+  await resynced;
+  await writer!.create('/f/c', 'c');
+  await next(cache, 'added', (c: { node: { path: string } }) => c.node.path === '/f/c');
+  await writer!.delete('/f/a');
+  await eventually(() => cache.get('/f/a') === undefined);
+  expect(cacheContent(cache)).toEqual(await listTree(writer!, '/f'));
 });
