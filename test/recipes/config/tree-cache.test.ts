@@ -194,3 +194,39 @@ test('a refused persistent registration falls back to one-shot watches; so does 
   await eventually(() => cache.get('/f/a') === undefined);
   expect(cacheContent(cache)).toEqual(await listTree(writer!, '/f'));
 });
+
+test('recursive watch: a read older than a deletion already seen is dropped, not applied', async () => {
+  const [client, writer] = await clients.startMany(2);
+  await writer!.create('/r', 'r');
+  const cache = track(new TreeCache(client!, '/r'));
+  await cache.start();
+  expect(cache.watchKind).toBe('persistent');
+
+  // Hold back the cache's read of /r/n (made on its creation event) until its deletion has been seen: the
+  // order a reply and a notification arriving in one chunk produce, made certain.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let readDone!: () => void;
+  const read = new Promise<void>((resolve) => (readDone = resolve));
+  const getData = client!.getData.bind(client!);
+  jest.spyOn(client!, 'getData').mockImplementation(async (path, options) => {
+    const result = await getData(path, options);
+    if (path === '/r/n') {
+      readDone();
+      await gate;
+    }
+    return result;
+  });
+  const record = recordChanges(cache);
+  await writer!.create('/r/n', 'n');
+  await read; // the read found the node
+  await writer!.delete('/r/n');
+  await writer!.create('/r/marker', 'm');
+  await next(cache, 'added', (c: { node: { path: string } }) => c.node.path === '/r/marker'); // so the deletion was seen
+  release();
+  await writer!.create('/r/after', 'a');
+  await next(cache, 'added', (c: { node: { path: string } }) => c.node.path === '/r/after');
+  expect(cache.get('/r/n')).toBeUndefined();
+  expect(record.lines).toEqual(['added /r/marker', 'added /r/after']);
+  expect(cacheContent(cache)).toEqual(await listTree(writer!, '/r'));
+});
