@@ -230,3 +230,23 @@ test('recursive watch: a read older than a deletion already seen is dropped, not
   expect(record.lines).toEqual(['added /r/marker', 'added /r/after']);
   expect(cacheContent(cache)).toEqual(await listTree(writer!, '/r'));
 });
+
+test('multiRead walks: batches of at most 100 nodes; a batch multiRead cannot do is read node by node', async () => {
+  const [client, writer] = await clients.startMany(2);
+  const names = Array.from({ length: 150 }, (_, i) => `n${String(i).padStart(3, '0')}`);
+  await writer!.create('/m', 'm');
+  await Promise.all(names.map((name) => writer!.create(`/m/${name}`, name)));
+  const multiRead = jest.spyOn(client!, 'multiRead');
+  const cache = track(new TreeCache(client!, '/m'));
+  await cache.start();
+  expect(cache.size).toBe(151);
+  // The root, then its 150 children in two batches (a getData and a getChildren each).
+  expect(multiRead.mock.calls.map(([ops]) => ops.length)).toEqual([2, 200, 100]);
+
+  multiRead.mockClear();
+  multiRead.mockRejectedValueOnce(new RangeError('reply too large'));
+  const other = track(new TreeCache(client!, '/m'));
+  await other.start();
+  expect(cacheContent(other)).toEqual(await listTree(writer!, '/m'));
+  expect(multiRead).toHaveBeenCalledTimes(3); // the failed batch (the root) was read node by node; the rest batched
+});
