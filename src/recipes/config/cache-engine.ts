@@ -8,11 +8,11 @@
 import { channels, type CacheMessage } from '../../client/channels';
 import { isConnectionTrouble, isZkError } from '../../client/errors';
 import { joinPath, nodeName, parentPath } from '../../client/paths';
-import type { Stat, WatchEvent, ZooKeeperClient } from '../../client/types';
+import type { MultiReadOp, MultiReadResult, Stat, WatchEvent, ZooKeeperClient } from '../../client/types';
 import { toError } from '../shared/recipe';
 import { ReconcileLoop } from '../../client/reconcile-loop';
 import { ReadLimiter } from './read-limiter';
-import { OneShotSource, type WatchSink, type WatchSource } from './watch-source';
+import { OneShotSource, PersistentSource, type WatchSink, type WatchSource } from './watch-source';
 
 /** A node as a cache holds it. */
 export interface CachedNode {
@@ -80,6 +80,9 @@ export interface EngineOptions {
 
 type NodeRead = { data: Buffer | undefined; stat: Stat } | undefined;
 
+/** Most nodes read by one multiRead of a walk (a getData and, above `maxDepth`, a getChildren each). */
+export const WALK_BATCH_NODES = 100;
+
 interface Entry {
   node: CachedNode;
   /** Whether its children are kept (it is above `maxDepth`). */
@@ -95,6 +98,20 @@ export class CacheEngine implements WatchSink {
   /** Runs the full walks (first load and resyncs) one at a time, retried after failures. */
   private readonly loop: ReconcileLoop;
   private source: WatchSource | undefined;
+  /** The persistent source while its registration is under way (closed with the engine). */
+  private opening: WatchSource | undefined;
+  /** Whether walks read with multiRead (under a persistent watch, until the server refuses it). */
+  private batched = false;
+  /** Counts watch events; a read remembers the count when it starts. */
+  private eventSeq = 0;
+  /**
+   * Under a persistent watch: the event count at which a path was last reported deleted, kept while reads are
+   * in flight. The transport delivers a notification at once but a reply through a promise, so a deletion can
+   * be seen before the (older) read that still shows the node: such a read is dropped, and no listing of the
+   * parent would ever correct it, as a recursive watch reports no `children-changed`.
+   */
+  private readonly deletedAt = new Map<string, number>();
+  private readsInFlight = 0;
   private loaded = false;
   private closed = false;
   /**
@@ -136,12 +153,52 @@ export class CacheEngine implements WatchSink {
   start(): Promise<void> {
     if (this.closed) return Promise.resolve(); // closed while its owner was still getting ready
     const started = new Promise<void>((resolve, reject) => (this.settleStart = { resolve, reject }));
-    this.source = new OneShotSource(this.client, this);
-    this.source.start().then(
-      () => this.loop.kick(),
+    this.open().then(
+      () => {
+        if (!this.closed) this.loop.kick();
+      },
       (error: unknown) => this.failStart(error),
     );
     return started;
+  }
+
+  /**
+   * Picks the source: a persistent watch (recursive unless only the root is kept, as CuratorCache does) where
+   * the server and transport have one, else — `UNIMPLEMENTED`, or any other refusal — one-shot watches.
+   */
+  private async open(): Promise<void> {
+    const mode = this.options.maxDepth === 0 ? 'persistent' : 'persistent-recursive';
+    const persistent = new PersistentSource(this.client, this.root, mode, this, (error) => void this.fallBack(persistent, error));
+    this.opening = persistent;
+    try {
+      await persistent.start();
+      if (this.closed) return;
+      this.source = persistent;
+      this.batched = true;
+      return;
+    } catch {
+      await persistent.close();
+    } finally {
+      this.opening = undefined;
+    }
+    if (this.closed) return;
+    const oneShot = new OneShotSource(this.client, this);
+    this.source = oneShot;
+    await oneShot.start();
+  }
+
+  /**
+   * The persistent watch could not be added again (after a new session): reported, and the cache goes on with
+   * one-shot watches, re-reading everything to arm them.
+   */
+  private async fallBack(persistent: WatchSource, error: Error): Promise<void> {
+    if (this.closed || this.source !== persistent) return;
+    this.listener.error(error);
+    const oneShot = new OneShotSource(this.client, this);
+    this.source = oneShot;
+    this.batched = false;
+    await Promise.all([persistent.close(), oneShot.start()]);
+    this.resync();
   }
 
   /** Stops watching and forgets everything; idempotent. */
@@ -151,7 +208,7 @@ export class CacheEngine implements WatchSink {
     this.loop.stop();
     this.settleStart?.resolve();
     this.settleStart = undefined;
-    await this.source?.close();
+    await Promise.all([this.opening?.close(), this.source?.close()]);
     this.entries.clear();
   }
 
@@ -181,14 +238,18 @@ export class CacheEngine implements WatchSink {
 
   /** {@link WatchSink}: a watch fired. */
   event(event: WatchEvent): void {
-    if (this.closed) return;
+    // Before the source is chosen nothing was read yet: the first walk, which starts after, covers it.
+    if (this.closed || this.source === undefined) return;
     const depth = this.depthOf(event.path);
     if (depth === undefined || depth > this.options.maxDepth) return;
+    this.eventSeq += 1;
+    const persistent = this.source.kind === 'persistent';
     switch (event.type) {
       case 'deleted':
+        if (persistent && this.readsInFlight > 0) this.deletedAt.set(event.path, this.eventSeq);
         this.remove(event.path, false);
-        // The root may come back: a read leaves an existence watch on it.
-        if (event.path === this.root) this.spawn(this.visit(this.root, 0, false, true));
+        // The root may come back: a read leaves an existence watch on it (a persistent watch stays anyway).
+        if (event.path === this.root && !persistent) this.spawn(this.visit(this.root, 0, false, true));
         break;
       case 'created':
         this.spawn(this.visit(event.path, depth, false, true));
@@ -209,6 +270,7 @@ export class CacheEngine implements WatchSink {
 
   /** {@link WatchSink}: read everything again. */
   resync(): void {
+    if (this.closed || this.source === undefined) return;
     if (this.loaded) this.resyncing = true;
     this.resyncRequests += 1;
     this.loop.kick();
@@ -219,7 +281,7 @@ export class CacheEngine implements WatchSink {
     const resync = this.loaded;
     const requests = this.resyncRequests;
     try {
-      await this.visit(this.root, 0, resync, true);
+      await (this.batched ? this.walkBatched(resync) : this.visit(this.root, 0, resync, true));
     } catch (error) {
       if (!this.loaded && !isConnectionTrouble(error)) this.failStart(error);
       throw error;
@@ -242,9 +304,17 @@ export class CacheEngine implements WatchSink {
    */
   private async visit(path: string, depth: number, resync: boolean, withChildren: boolean): Promise<void> {
     const list = withChildren && depth < this.options.maxDepth;
-    const [read, names] = await this.limiter.run(() => Promise.all([this.readNode(path), list ? this.listChildren(path) : undefined]));
-    if (this.closed) return;
-    const held = this.applyNode(path, read, resync);
+    const seq = this.beginRead();
+    let held: 'new' | 'held' | 'gone';
+    let names: string[] | undefined;
+    try {
+      let read: NodeRead;
+      [read, names] = await this.limiter.run(() => Promise.all([this.readNode(path), list ? this.listChildren(path) : undefined]));
+      if (this.closed || this.deletedSince(path, seq)) return;
+      held = this.applyNode(path, read, resync);
+    } finally {
+      this.endRead();
+    }
     if (held === 'gone') return;
     if (names === undefined) {
       // A node that is new to the cache (e.g. deleted and created again unseen) needs its children read, and
@@ -254,6 +324,96 @@ export class CacheEngine implements WatchSink {
     }
     const toVisit = this.applyChildren(path, names, resync);
     await Promise.all(toVisit.map((name) => this.visit(joinPath(path, name), depth + 1, resync, true)));
+  }
+
+  /**
+   * A full walk with multiRead (under a persistent watch, so reads need leave no watches): level by level,
+   * each level in batches of at most {@link WALK_BATCH_NODES} nodes, one multiRead each (at most `maxInFlight`
+   * batches at once); parents are applied before their children as a level is done before the next.
+   */
+  private async walkBatched(resync: boolean): Promise<void> {
+    let level = [this.root];
+    for (let depth = 0; level.length > 0 && !this.closed; depth += 1) {
+      const batches: string[][] = [];
+      for (let i = 0; i < level.length; i += WALK_BATCH_NODES) batches.push(level.slice(i, i + WALK_BATCH_NODES));
+      const list = depth < this.options.maxDepth;
+      level = (await Promise.all(batches.map((batch) => this.visitBatch(batch, list, resync)))).flat();
+    }
+  }
+
+  /** Reads and applies one batch of a level; returns the paths of the next level below it. */
+  private async visitBatch(paths: string[], list: boolean, resync: boolean): Promise<string[]> {
+    const seq = this.beginRead();
+    try {
+      const reads = await this.limiter.run(() => this.readBatch(paths, list));
+      const below: string[] = [];
+      if (this.closed) return below;
+      paths.forEach((path, index) => {
+        const found = reads[index];
+        if (found === undefined || this.deletedSince(path, seq)) return;
+        const [read, names] = found;
+        if (this.applyNode(path, read, resync) === 'gone' || names === undefined) return;
+        for (const name of this.applyChildren(path, names, resync)) below.push(joinPath(path, name));
+      });
+      return below;
+    } finally {
+      this.endRead();
+    }
+  }
+
+  /** One multiRead for `paths` (data, and children when `list`); per-node reads where multiRead fails. */
+  private async readBatch(paths: string[], list: boolean): Promise<Array<[NodeRead, string[] | undefined]>> {
+    const ops: MultiReadOp[] = [];
+    for (const path of paths) {
+      ops.push({ type: 'getData', path });
+      if (list) ops.push({ type: 'getChildren', path });
+    }
+    let results: MultiReadResult[];
+    try {
+      results = await this.client.multiRead(ops);
+    } catch (error) {
+      if (isConnectionTrouble(error)) throw error;
+      // UNIMPLEMENTED (a server that lost it, e.g. an older one after a failover): not asked again. Anything
+      // else (a request or reply too large): this batch node by node.
+      if (isZkError(error, 'UNIMPLEMENTED')) this.batched = false;
+      return Promise.all(paths.map((path) => Promise.all([this.readNode(path), list ? this.listChildren(path) : undefined])));
+    }
+    let next = 0;
+    return paths.map((): [NodeRead, string[] | undefined] => {
+      const data = results[next++];
+      const children = list ? results[next++] : undefined;
+      return [this.batchRead(data), children === undefined ? undefined : this.batchChildren(children)];
+    });
+  }
+
+  private batchRead(result: MultiReadResult | undefined): NodeRead {
+    if (result?.type === 'getData') return { data: this.options.dataIncluded ? result.data : undefined, stat: result.stat };
+    if (result?.type === 'error' && isZkError(result.error, 'NO_NODE')) return undefined;
+    throw result?.type === 'error' ? result.error : new Error(`multiRead answered a getData with ${result?.type ?? 'nothing'}`);
+  }
+
+  private batchChildren(result: MultiReadResult): string[] | undefined {
+    if (result.type === 'getChildren') return result.children;
+    if (result.type === 'error' && isZkError(result.error, 'NO_NODE')) return undefined;
+    throw result.type === 'error' ? result.error : new Error(`multiRead answered a getChildren with ${result.type}`);
+  }
+
+  /** Starts a read: returns the event count to check {@link CacheEngine.deletedSince} against. */
+  private beginRead(): number {
+    this.readsInFlight += 1;
+    return this.eventSeq;
+  }
+
+  /** Ends a read (once applied); the deletions remembered for reads in flight are forgotten with the last. */
+  private endRead(): void {
+    this.readsInFlight -= 1;
+    if (this.readsInFlight === 0) this.deletedAt.clear();
+  }
+
+  /** Whether a `deleted` of `path` was seen after event `seq`: a read started then may be older than it. */
+  private deletedSince(path: string, seq: number): boolean {
+    const at = this.deletedAt.get(path);
+    return at !== undefined && at > seq;
   }
 
   /** Lists `path` again after its children changed: removes the ones gone, reads the new ones. */
