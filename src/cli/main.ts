@@ -18,10 +18,10 @@ const USAGE = `Usage: zk-recipes [--connect host:port[,host:port...][/chroot]] [
 
 Commands:
 ${Object.entries(inspectors)
-  .map(([kind, inspector]) => `  inspect ${kind} <path>${inspector.optionalArg === undefined ? '' : ` [${inspector.optionalArg}]`}`.padEnd(34) + inspector.summary)
+  .map(([kind, inspector]) => `  inspect ${kind} <path>${inspector.optionalArg === undefined ? '' : ` [${inspector.optionalArg}]`}`.padEnd(36) + inspector.summary)
   .join('\n')}
-  tree <path>                     the nodes under <path>, each with its stat
-  get <path>                      a node's data (as UTF-8) and stat
+  tree <path>                       the nodes under <path>, each with its stat
+  get <path>                        a node's data (as UTF-8) and stat
 
 Options:
   --connect, -c   ZooKeeper to connect to (default ${DEFAULT_CONNECT})
