@@ -18,10 +18,10 @@ const USAGE = `Usage: zk-recipes [--connect host:port[,host:port...][/chroot]] [
 
 Commands:
 ${Object.entries(inspectors)
-  .map(([kind, inspector]) => `  inspect ${kind} <path>`.padEnd(34) + inspector.summary)
+  .map(([kind, inspector]) => `  inspect ${kind} <path>${inspector.optionalArg === undefined ? '' : ` [${inspector.optionalArg}]`}`.padEnd(36) + inspector.summary)
   .join('\n')}
-  tree <path>                     the nodes under <path>, each with its stat
-  get <path>                      a node's data (as UTF-8) and stat
+  tree <path>                       the nodes under <path>, each with its stat
+  get <path>                        a node's data (as UTF-8) and stat
 
 Options:
   --connect, -c   ZooKeeper to connect to (default ${DEFAULT_CONNECT})
@@ -53,12 +53,12 @@ class CliError extends Error {
 /** Runs the command line `argv` (without `node` and the script); resolves with the exit status. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
-    const { command, path, connect, timeoutMs, json } = parseCommandLine(argv);
+    const { command, path, arg, connect, timeoutMs, json } = parseCommandLine(argv);
     if (command === undefined) {
       io.out(USAGE);
       return 0;
     }
-    const output = await withClient(connect, timeoutMs, (client) => command(client, path));
+    const output = await withClient(connect, timeoutMs, (client) => command(client, path, arg));
     io.out(`${json ? JSON.stringify(output.json, null, 2) : output.text}\n`);
     return 0;
   } catch (error) {
@@ -71,12 +71,14 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-type Command = (client: ZkClient, path: string) => Promise<Output>;
+type Command = (client: ZkClient, path: string, arg: string | undefined) => Promise<Output>;
 
 interface CommandLine {
   /** `undefined` for `--help`. */
   command: Command | undefined;
   path: string;
+  /** The inspector's optional argument, when given. */
+  arg: string | undefined;
   connect: string;
   timeoutMs: number;
   json: boolean;
@@ -102,34 +104,36 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout must be a positive number of milliseconds, got ${values.timeout}`, 2);
   const common = { connect: values.connect, timeoutMs, json: values.json };
-  if (values.help || positionals.length === 0) return { command: undefined, path: '/', ...common };
+  if (values.help || positionals.length === 0) return { command: undefined, path: '/', arg: undefined, ...common };
 
   const [name, ...rest] = positionals;
   let command: Command;
   let args: string[];
+  let maxArgs = 1;
   if (name === 'inspect') {
     const [kind = '', ...more] = rest;
     const inspector = inspectors[kind];
     if (inspector === undefined) throw new CliError(`inspect what? One of: ${Object.keys(inspectors).join(', ')} (got "${kind}")`, 2);
-    command = async (client, path) => {
-      await mustExist(client, path);
-      return inspector.inspect(client, path);
+    command = async (client, path, arg) => {
+      await mustExist(client, path, inspector.whenMissing);
+      return inspector.inspect(client, path, arg);
     };
     args = more;
+    if (inspector.optionalArg !== undefined) maxArgs = 2;
   } else if (name === 'tree' || name === 'get') {
     command = name === 'tree' ? tree : get;
     args = rest;
   } else {
     throw new CliError(`unknown command "${name ?? ''}"`, 2);
   }
-  const [path] = args;
-  if (args.length !== 1 || path === undefined) throw new CliError(`expected one path, got ${args.length === 0 ? 'none' : args.join(' ')}`, 2);
+  const [path, arg] = args;
+  if (args.length > maxArgs || path === undefined) throw new CliError(`expected one path${maxArgs > 1 ? ' (and an optional argument)' : ''}, got ${args.length === 0 ? 'none' : args.join(' ')}`, 2);
   try {
     validatePath(path);
   } catch (error) {
     throw new CliError((error as Error).message, 2);
   }
-  return { command, path, ...common };
+  return { command, path, arg, ...common };
 }
 
 /** Connects, runs `work`, closes; turns the failures a user meets into one clear line each. */
@@ -158,6 +162,6 @@ async function withClient(connect: string, timeoutMs: number, work: (client: ZkC
   }
 }
 
-async function mustExist(client: ZkClient, path: string): Promise<void> {
-  if ((await client.exists(path)) === null) throw new CliError(`${path} does not exist`, 1);
+async function mustExist(client: ZkClient, path: string, whenMissing: string | undefined): Promise<void> {
+  if ((await client.exists(path)) === null) throw new CliError(`${path} does not exist${whenMissing === undefined ? '' : ` (${whenMissing})`}`, 1);
 }

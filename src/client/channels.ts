@@ -32,6 +32,8 @@ export const channelNames = {
   group: 'zk-recipes:group',
   /** {@link CacheMessage}: a cache re-read what it holds after a gap (reconnect, new session). */
   cache: 'zk-recipes:cache',
+  /** {@link QueueMessage}: a queue item taken (claimed or removed) or acknowledged (removed after its handler). */
+  queue: 'zk-recipes:queue',
   /** {@link ServiceMessage}: a ServiceDiscovery instance's node was created (registered, or re-registered). */
   service: 'zk-recipes:service',
   /** {@link ShutdownMessage}: a client's graceful shutdown released what it held. */
@@ -60,7 +62,7 @@ export interface StateMessage {
 
 /** What every recipe event says about where it happened. */
 interface RecipeMessage {
-  /** The recipe class: `Mutex`, `ReadLock`, `WriteLock`, `Semaphore`, `SemaphoreMutex`, `LeaderLatch`, ... */
+  /** The recipe class: `Mutex`, `ReadLock`, `WriteLock`, `Semaphore`, `SemaphoreMutex`, `LeaderLatch`, `DistributedQueue`, ... */
   kind: string;
   /** The recipe's path (namespace not applied). */
   path: string;
@@ -139,6 +141,41 @@ export type CacheMessage = RecipeMessage & {
   event: 'resynced';
 };
 
+/**
+ * Published on `zk-recipes:queue` by every queue (`DistributedQueue`, `DistributedPriorityQueue`,
+ * `DistributedDelayQueue`, `SimpleDistributedQueue`) and its consumers; `kind` is the queue's class,
+ * `sessionId` the taking session's. It names the item's node, never its data. A lock-safe item is `taken`
+ * when claimed and `acked` once removed after its handler resolved (`take()`: after decoding); an
+ * at-most-once item is removed as it is taken, so only `taken` is published. An item handed back after a
+ * failed attempt is reported by the consumer's `failed` event, not here.
+ */
+export type QueueMessage = RecipeMessage &
+  (
+    | {
+        /** The item was claimed (lock-safe) or removed (at-most-once) for this process. */
+        event: 'taken';
+        /** The item's node name (its sequence, and its priority or due time in the name for those queues). */
+        item: string;
+        /** Failed attempts before this one. */
+        attempts: number;
+        /** The queue's delivery mode. */
+        mode: 'lock-safe' | 'at-most-once';
+        /**
+         * From asking for an item to having it; a consumer asks for its next item while the previous one
+         * is handled. Absent when nobody was subscribed when the take started.
+         */
+        waitMs: number | undefined;
+      }
+    | {
+        /** Lock-safe: the item and its claim were removed, its handling done. */
+        event: 'acked';
+        /** The item's node name. */
+        item: string;
+        /** From `taken` to the removal (the handler's time and the removal's round trip); absent when nobody was subscribed at `taken`. */
+        handleMs: number | undefined;
+      }
+  );
+
 /** Published on `zk-recipes:service`; `path` is the discovery's base path. Never the instance's address or payload. */
 export type ServiceMessage = RecipeMessage & {
   /** The instance's node was created. */
@@ -169,6 +206,7 @@ export const channels = {
   leader: diagnostics.channel(channelNames.leader),
   group: diagnostics.channel(channelNames.group),
   cache: diagnostics.channel(channelNames.cache),
+  queue: diagnostics.channel(channelNames.queue),
   service: diagnostics.channel(channelNames.service),
   shutdown: diagnostics.channel(channelNames.shutdown),
 };

@@ -13,6 +13,7 @@ export {
   type LeaderMessage,
   type LockMessage,
   type OpMessage,
+  type QueueMessage,
   type ServiceMessage,
   type ShutdownMessage,
   type StateMessage,

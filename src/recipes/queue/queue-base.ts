@@ -31,7 +31,7 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     this.path = path;
     this.mode = resolved.mode;
     this.codec = resolved.codec;
-    this.core = new QueueCore(client, path, order, resolved.mode, resolved.lockPath, resolved, `${recipeName} ${path}`);
+    this.core = new QueueCore(client, path, order, resolved.mode, resolved.lockPath, resolved, recipeName);
   }
 
   /**

@@ -17,6 +17,7 @@
  * A request in a batch carries no deadline of its own: once an item was picked, its claim or removal runs
  * to its end (one round trip), so a take whose caller gave up meanwhile never loses an item in flight.
  */
+import { channels, traceClock, traceSince, type QueueMessage } from '../../client/channels';
 import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath, nodeName } from '../../client/paths';
@@ -37,6 +38,8 @@ export interface TakenItem {
   claimPath: string | undefined;
   /** Lock-safe: the session the claim belongs to. */
   sessionId: string | undefined;
+  /** When it was taken, by {@link traceClock} (0 or absent: nobody was subscribed to `zk-recipes:queue` then). */
+  tracedAt?: number;
 }
 
 /** Where an item goes after a failed attempt. */
@@ -62,6 +65,8 @@ interface PutRequest {
 /** The engine of one queue path. */
 export class QueueCore {
   readonly list: ItemList;
+  /** How the queue is named in messages, e.g. `DistributedQueue /jobs`. */
+  readonly what: string;
   /** True when the last claim batch lost a race (see claimBatch). */
   private contended = false;
   private readonly puts = new Batcher<PutRequest, string>(
@@ -84,9 +89,10 @@ export class QueueCore {
     readonly mode: QueueMode,
     readonly lockPath: string,
     readonly failure: FailurePolicy,
-    /** How the queue is named in messages, e.g. `DistributedQueue /jobs`. */
-    readonly what: string,
+    /** The queue's class, e.g. `DistributedQueue` (for messages and `zk-recipes:queue`). */
+    readonly kind: string,
   ) {
+    this.what = `${kind} ${path}`;
     this.list = new ItemList(client, path, order, mode === 'lock-safe' ? lockPath : undefined);
   }
 
@@ -112,6 +118,7 @@ export class QueueCore {
    * `undefined` when `wait` is false and no item is there now.
    */
   async next(deadline: Deadline, onTimeout: () => Error, wait: boolean): Promise<TakenItem | undefined> {
+    const started = traceClock(channels.queue);
     for (;;) {
       const item = await this.list.next(deadline, onTimeout, wait);
       if (item === undefined) return undefined;
@@ -122,13 +129,36 @@ export class QueueCore {
       } finally {
         if (taken?.claimPath === undefined) this.list.inFlight.delete(item.name);
       }
-      if (taken !== undefined) return taken;
+      if (taken !== undefined) {
+        if (channels.queue.hasSubscribers) this.traceTaken(taken, started);
+        return taken;
+      }
     }
   }
 
   /** Lock-safe: the item was handled; removes it and its claim in one transaction (batched). Never rejects. */
   async ack(taken: TakenItem): Promise<void> {
-    await this.acks.submit(taken).catch(() => false);
+    const acked = await this.acks.submit(taken).catch(() => false);
+    if (acked && channels.queue.hasSubscribers) {
+      const message: QueueMessage = { event: 'acked', kind: this.kind, path: this.path, sessionId: taken.sessionId, item: taken.item.name, handleMs: traceSince(taken.tracedAt ?? 0) };
+      channels.queue.publish(message);
+    }
+  }
+
+  /** Publishes `taken` (only called with subscribers) and stamps the item for its `acked`. */
+  private traceTaken(taken: TakenItem, started: number): void {
+    taken.tracedAt = traceClock(channels.queue);
+    const message: QueueMessage = {
+      event: 'taken',
+      kind: this.kind,
+      path: this.path,
+      sessionId: taken.sessionId ?? this.client.sessionId,
+      item: taken.item.name,
+      attempts: taken.item.attempts,
+      mode: this.mode,
+      waitMs: traceSince(started),
+    };
+    channels.queue.publish(message);
   }
 
   /**

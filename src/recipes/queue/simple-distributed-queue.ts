@@ -37,7 +37,7 @@ export class SimpleDistributedQueue {
     checkClient(client, 'SimpleDistributedQueue');
     checkQueuePath(path);
     this.path = path;
-    this.core = new QueueCore(client, path, simpleOrder, 'at-most-once', path, { maxAttempts: Number.POSITIVE_INFINITY, deadLetterPath: undefined }, `SimpleDistributedQueue ${path}`);
+    this.core = new QueueCore(client, path, simpleOrder, 'at-most-once', path, { maxAttempts: Number.POSITIVE_INFINITY, deadLetterPath: undefined }, 'SimpleDistributedQueue');
   }
 
   /** Adds `data` at the tail (one create; offers made together share one transaction). Rejects with ItemTooLargeError before writing anything. */

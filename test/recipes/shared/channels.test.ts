@@ -9,6 +9,7 @@ import {
   type GroupMessage,
   type LeaderMessage,
   type LockMessage,
+  type QueueMessage,
   type ServiceMessage,
   type ShutdownMessage,
 } from '../../../src/client';
@@ -17,6 +18,7 @@ import { LeaderLatch } from '../../../src/recipes/leader';
 import { Mutex, Semaphore } from '../../../src/recipes/lock';
 import { GroupMember } from '../../../src/recipes/membership';
 import { ServiceDiscovery, serviceInstance } from '../../../src/recipes/naming';
+import { DistributedQueue, SimpleDistributedQueue } from '../../../src/recipes/queue';
 import { TestingProxy } from '../../../src/testing';
 import { waitForEvent, waitForState } from '../../helpers';
 import { Clients } from '../../helpers/clients';
@@ -27,7 +29,7 @@ const clients = new Clients(() => server.connectString, { prefix: 'channels' });
 const SECRET = 'secret-payload-7f3a';
 
 /** Messages published on the recipe channels while a test runs, and the subscriptions to end after it. */
-const NAMES = ['lock', 'leader', 'group', 'cache', 'service', 'shutdown'] as const;
+const NAMES = ['lock', 'leader', 'group', 'cache', 'service', 'shutdown', 'queue'] as const;
 const seen = Object.fromEntries(NAMES.map((name) => [name, [] as unknown[]])) as Record<(typeof NAMES)[number], unknown[]>;
 const subscriptions: Array<() => void> = [];
 
@@ -178,5 +180,33 @@ test('a registered service instance: its name and id, never its address or paylo
   await discovery.close();
   expect(seen.service as ServiceMessage[]).toEqual([
     { event: 'registered', kind: 'ServiceDiscovery', path: '/services', sessionId: client.sessionId, serviceName: 'billing', instanceId: 'i-1' },
+  ]);
+});
+
+test('a queue put and consume cycle: taken with its wait, acked with its handle time; never the item', async () => {
+  const [producer, worker] = await clients.startMany(2);
+  await new DistributedQueue<string>(producer!, '/queue').put(SECRET);
+  const stop = new AbortController();
+  const handled: string[] = [];
+  await new DistributedQueue<string>(worker!, '/queue').consume(
+    (item) => {
+      handled.push(item);
+      stop.abort();
+    },
+    { signal: stop.signal },
+  );
+  expect(handled).toEqual([SECRET]);
+  const where = { kind: 'DistributedQueue', path: '/queue', sessionId: worker!.sessionId, item: 'queue-0000000000' };
+  expect(seen.queue as QueueMessage[]).toEqual([
+    { event: 'taken', ...where, attempts: 0, mode: 'lock-safe', waitMs: expect.any(Number) as number },
+    { event: 'acked', ...where, handleMs: expect.any(Number) as number },
+  ]);
+
+  // At-most-once: the item is removed as it is taken; there is nothing to acknowledge.
+  const simple = new SimpleDistributedQueue(worker!, '/simple');
+  await simple.offer(Buffer.from(SECRET));
+  await simple.take();
+  expect((seen.queue as QueueMessage[]).slice(2)).toEqual([
+    { event: 'taken', kind: 'SimpleDistributedQueue', path: '/simple', sessionId: worker!.sessionId, item: 'qn-0000000000', attempts: 0, mode: 'at-most-once', waitMs: expect.any(Number) as number },
   ]);
 });
