@@ -6,6 +6,7 @@ import { Connection } from './connection';
 import { Deadline, DeadlineQueue } from './deadline';
 import { isZkError, mayRecover, ZkError } from './errors';
 import { GuaranteedDeletes } from './guaranteed-deletes';
+import { commitTransaction, multiRead, type MultiOpContext } from './multi-ops';
 import { NodeCreator } from './node-creator';
 import { OperationRunner } from './operation-runner';
 import { resolveOptions, type ResolvedOptions, type ZkClientOptions } from './options';
@@ -34,8 +35,6 @@ import type {
   Stat,
   StateInfo,
   Transaction,
-  TransactionOp,
-  TransactionResult,
   WaitOptions,
   Watcher,
   WatchKind,
@@ -44,7 +43,6 @@ import type {
 } from './types';
 import {
   checkRequestSize,
-  encodedSize,
   toPayload,
   validateAcl,
   validateVersion,
@@ -76,6 +74,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly lifecycle: ClientLifecycle;
   private readonly runner: OperationRunner;
   private readonly creator: NodeCreator;
+  private readonly multiOps: MultiOpContext;
 
   constructor(options: ZkClientOptions) {
     super();
@@ -94,6 +93,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     });
     this.runner = new OperationRunner(this.connection, this.options, new DeadlineQueue(), this.lifecycle);
     this.creator = new NodeCreator(this.options, this.sizes, this.runner);
+    this.multiOps = { runner: this.runner, options: this.options, sizes: this.sizes };
   }
 
   /** Creates a client and starts it. */
@@ -335,22 +335,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
    * its own: a failed one is `{ type: 'error', error }` in its place. Leaves no watches.
    */
   async multiRead(ops: readonly MultiReadOp[], options: WaitOptions = {}): Promise<MultiReadResult[]> {
-    const given: unknown = ops; // checked as a JavaScript caller may pass it (narrowing `ops` itself would make its items `any`)
-    if (!Array.isArray(given) || given.length === 0) throw new TypeError('multiRead takes a non-empty array of { type, path }');
-    for (const op of ops) {
-      const type: unknown = op?.type;
-      if (type !== 'getData' && type !== 'getChildren') throw new TypeError(`multiRead op type must be getData or getChildren, got ${inspect(type)}`);
-      validatePath(op.path);
-    }
-    validateWaitOptions(options);
-    const full = ops.map((op) => ({ type: op.type, path: this.runner.full(op.path) }));
-    checkRequestSize(encodedSize.header + full.reduce((sum, op) => sum + 9 + this.sizes.path(op.path) + 1, 9), 'multiRead');
-    return this.runner.execute('multiRead', undefined, Deadline.from(options, this.options.operationTimeoutMs), true, async (wire) =>
-      (await wire.multiRead(full)).map((result, index) => {
-        const op = ops[index];
-        return result.type === 'error' && op !== undefined ? { type: 'error', error: this.runner.withCallerPath(result.error, op.path) } : result;
-      }),
-    );
+    return multiRead(this.multiOps, ops, options);
   }
 
   /** The identities the server attached to this session (its address, digest users; ZooKeeper 3.7+). */
@@ -425,33 +410,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
 
   /** Starts a transaction (atomic multi-op). */
   transaction(): Transaction {
-    return new ZkTransaction((ops, options) => this.commitTransaction(ops, options));
-  }
-
-  private commitTransaction(ops: readonly TransactionOp[], options: WaitOptions | undefined): Promise<TransactionResult[]> {
-    const wireOps = ops.map((op) => {
-      const full = this.runner.full(op.path);
-      switch (op.type) {
-        case 'create':
-          return { ...op, path: full, data: toPayload(op.data), acl: op.acl ?? this.options.defaultAcl };
-        case 'setData':
-          return { ...op, path: full, data: toPayload(op.data) };
-        default:
-          return { ...op, path: full };
-      }
-    });
-    checkRequestSize(this.sizes.transaction(wireOps), 'transaction');
-    const deadline = Deadline.from(options, this.options.operationTimeoutMs);
-    // A multi-op is not idempotent (a create would fail, an unversioned setData apply twice): never retried.
-    return this.runner.execute('transaction', undefined, deadline, false, async (wire) => {
-      try {
-        const results = await wire.transaction(wireOps);
-        return results.map((result) => (result.type === 'create' ? { type: 'create', path: this.runner.relative(result.path) } : result));
-      } catch (error) {
-        const failed = isZkError(error) && error.failedOp !== undefined ? ops[error.failedOp] : undefined;
-        throw failed ? this.runner.withCallerPath(error as ZkError, failed.path) : error;
-      }
-    });
+    return new ZkTransaction((ops, options) => commitTransaction(this.multiOps, ops, options));
   }
 
   /** Watches a node's data; re-arms itself after every trigger, reconnect and new session. */
