@@ -2,6 +2,7 @@
 import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
 import { ClientLifecycle } from './client-lifecycle';
+import { ClientWatchers } from './client-watchers';
 import { Connection } from './connection';
 import { Deadline, DeadlineQueue } from './deadline';
 import { isZkError, mayRecover, ZkError } from './errors';
@@ -49,7 +50,6 @@ import {
   validateWaitOptions,
 } from './validate';
 import { childrenWatcher, dataWatcher, existsWatcher, type RearmingWatcher } from './watchers';
-import { PersistentWatch } from './persistent-watcher';
 import { deleteTree } from './wire-ops';
 
 /**
@@ -69,8 +69,9 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   private readonly connection: Connection;
   private readonly guaranteedDeletes: GuaranteedDeletes;
   private readonly sizes: RequestSizes;
-  private readonly watchers = new Set<RearmingWatcher<unknown>>();
-  private readonly persistentWatchers = new Set<PersistentWatch>();
+  private readonly tracked: ClientWatchers;
+  /** The open re-arming watchers: the lifecycle contract test counts them here, under this name. */
+  private readonly watchers: ReadonlySet<RearmingWatcher<unknown>>;
   private readonly lifecycle: ClientLifecycle;
   private readonly runner: OperationRunner;
   private readonly creator: NodeCreator;
@@ -89,11 +90,13 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     this.sizes = new RequestSizes(this.options.connectString);
     this.lifecycle = new ClientLifecycle(this.connection, this.options, this, () => this.runner, async () => {
       this.guaranteedDeletes.stop();
-      await Promise.all([...this.watchers, ...this.persistentWatchers].map((watcher) => watcher.close()));
+      await this.tracked.closeAll();
     });
     this.runner = new OperationRunner(this.connection, this.options, new DeadlineQueue(), this.lifecycle);
     this.creator = new NodeCreator(this.options, this.sizes, this.runner);
     this.multiOps = { runner: this.runner, options: this.options, sizes: this.sizes };
+    this.tracked = new ClientWatchers(this, this.lifecycle, this.runner, this.connection, this.options);
+    this.watchers = this.tracked.rearming;
   }
 
   /** Creates a client and starts it. */
@@ -356,21 +359,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     if (mode !== 'persistent' && mode !== 'persistent-recursive') {
       throw new TypeError(`mode must be persistent or persistent-recursive, got ${String(mode)}`);
     }
-    if (this.lifecycle.closed) throw ZkError.of('CLIENT_CLOSED', 'addWatch', path);
-    const watcher = new PersistentWatch(this, path, mode, {
-      add: (listener, deadline) =>
-        this.runner.execute('addWatch', path, deadline, true, (wire) => wire.addWatch(this.runner.full(path), mode, this.runner.persistentListener(listener))),
-      remove: async (listener) => {
-        // Best effort: a watch the server still has after a failure only costs notifications nobody hears.
-        const wire = this.connection.session;
-        await wire?.removeWatches(this.runner.full(path), mode, !this.connection.isLive, this.runner.persistentListener(listener)).catch(() => undefined);
-      },
-      timeoutMs: this.options.operationTimeoutMs,
-    });
-    this.persistentWatchers.add(watcher);
-    watcher.onClosed = () => this.persistentWatchers.delete(watcher);
-    watcher.start();
-    return watcher;
+    return this.tracked.addPersistent(path, mode);
   }
 
   /**
@@ -416,31 +405,19 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
   /** Watches a node's data; re-arms itself after every trigger, reconnect and new session. */
   watchData(path: string): Watcher<Buffer> {
     validatePath(path);
-    return this.track(dataWatcher(this, path));
+    return this.tracked.track(dataWatcher(this, path));
   }
 
   /** Watches a node's children (sorted); re-arms itself. */
   watchChildren(path: string): Watcher<string[]> {
     validatePath(path);
-    return this.track(childrenWatcher(this, path));
+    return this.tracked.track(childrenWatcher(this, path));
   }
 
   /** Watches whether a node exists (its stat); re-arms itself. */
   watchExists(path: string): Watcher<Stat> {
     validatePath(path);
-    return this.track(existsWatcher(this, path));
-  }
-
-  private track<T>(watcher: RearmingWatcher<T>): RearmingWatcher<T> {
-    if (this.lifecycle.closed) {
-      // Reported where a watcher reports: its ready() rejects and its iterators end.
-      void watcher.close(ZkError.of('CLIENT_CLOSED', 'getData', watcher.path));
-      return watcher;
-    }
-    this.watchers.add(watcher as RearmingWatcher<unknown>);
-    watcher.onClosed = () => this.watchers.delete(watcher as RearmingWatcher<unknown>);
-    watcher.start();
-    return watcher;
+    return this.tracked.track(existsWatcher(this, path));
   }
 
   /**
