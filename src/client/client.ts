@@ -205,17 +205,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
    * on the node-zookeeper-client transport, which cannot get the Stat.
    */
   async createWithStat(path: string, data?: NodeData, options: CreateOptions & WaitOptions = {}): Promise<CreateResult> {
-    // Refused before anything is sent: a caller that falls back to create() must not find a node made already.
-    const unimplemented = (): ZkError =>
-      new ZkError(`create ${path}: UNIMPLEMENTED (the ${this.options.transport} transport cannot return the Stat)`, {
-        code: 'UNIMPLEMENTED',
-        operation: 'create',
-        path,
-      });
-    if (this.options.transport === 'node-zookeeper-client') throw unimplemented();
-    const created = await this.creator.create(path, data, options);
-    if (created.stat === undefined) throw unimplemented();
-    return { path: created.path, stat: created.stat };
+    return this.creator.createWithStat(path, data, options);
   }
 
   /**

@@ -1,11 +1,12 @@
 /** {@link NodeCreator}: the client's creates — plain, protected, with parents — and what it learnt about containers. */
 import { Deadline } from './deadline';
+import { ZkError } from './errors';
 import type { ResolvedOptions } from './options';
 import type { OperationRunner } from './operation-runner';
 import { joinPath, nodeName, parentPath, validatePath } from './paths';
 import { findProtectedNode, protectedPrefix } from './protected-create';
 import type { RequestSizes } from './request-sizes';
-import type { CreateMode, CreateOptions, NodeData, Stat, WaitOptions } from './types';
+import type { CreateMode, CreateOptions, CreateResult, NodeData, Stat, WaitOptions } from './types';
 import { checkRequestSize, toPayload, validateAcl, validateMode, validateTtl, validateWaitOptions } from './validate';
 import { createNode, wireAccess, type ParentNodes } from './wire-ops';
 
@@ -52,6 +53,21 @@ export class NodeCreator {
       mayExist = true;
       return this.relativeCreated(await createNode(wire, { path: full, ...node }, this.parentNodes(createParents)));
     });
+  }
+
+  /** A create that must return the Stat (create2); refused before anything is sent where none comes back. */
+  async createWithStat(path: string, data: NodeData | undefined, options: CreateOptions & WaitOptions): Promise<CreateResult> {
+    // Refused before anything is sent: a caller that falls back to create() must not find a node made already.
+    const unimplemented = (): ZkError =>
+      new ZkError(`create ${path}: UNIMPLEMENTED (the ${this.options.transport} transport cannot return the Stat)`, {
+        code: 'UNIMPLEMENTED',
+        operation: 'create',
+        path,
+      });
+    if (this.options.transport === 'node-zookeeper-client') throw unimplemented();
+    const created = await this.create(path, data, options);
+    if (created.stat === undefined) throw unimplemented();
+    return { path: created.path, stat: created.stat };
   }
 
   private relativeCreated(created: { path: string; stat: Stat | undefined }): { path: string; stat: Stat | undefined } {
