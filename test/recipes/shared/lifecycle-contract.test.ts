@@ -3,11 +3,12 @@
  * while starting, a start that fails on the server, a start on a closed client, and nothing left behind
  * after close. A new recipe family joins with one line in `recipes` below.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { isZkError, READ_ACL_UNSAFE, type ZkClient } from '../../../src/client';
 import { LeaderLatch, LeaderSelector } from '../../../src/recipes/leader';
 import { GroupMember, PersistentNode } from '../../../src/recipes/membership';
 import { RecipeStateError, type LongLived } from '../../../src/recipes/shared';
-import { scaled } from '../../helpers';
+import { eventually, scaled } from '../../helpers';
 import { Clients } from '../../helpers/clients';
 import { sharedServer } from '../../helpers/shared-server';
 
@@ -49,6 +50,7 @@ function footprint(client: ZkClient) {
     // The client's re-arming watchers (private: no public count exists, and none should be needed).
     watchers: (client as unknown as { watchers: Set<unknown> }).watchers.size,
     sockets: process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length,
+    timers: process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length,
   };
 }
 
@@ -137,12 +139,15 @@ describe.each(recipes)('%s', (_name, make) => {
     expect(client.state).toBe('latent');
   });
 
-  test('nothing is left behind after close(): state listeners, watchers, sockets, nodes', async () => {
+  test('nothing is left behind after close(): state listeners, watchers, sockets, timers, nodes', async () => {
     const client = await clients.start();
     const before = footprint(client);
     const r = recipe(client);
     await within(r.start());
     await r.close();
+    // The client's own timers (its one deadline timer, the ping) come and go with its requests: wait for
+    // them to settle back, then compare.
+    await eventually(() => isDeepStrictEqual(footprint(client), before), scaled(5000)).catch(() => undefined);
     expect(footprint(client)).toEqual(before);
     const { children } = await client.getChildren('/r');
     expect(children).toEqual([]);
