@@ -7,6 +7,7 @@ import { isZkError, ZkClient } from '../../src/client';
 import { TestingProxy } from '../../src/testing';
 import { scaled } from '../helpers';
 import { sharedServer } from '../helpers/shared-server';
+import { leavesNothingBehind } from '../helpers/resources';
 import { ownNamespaceClients, rejectsWithCode } from './support';
 
 const server = sharedServer();
@@ -45,12 +46,15 @@ test('a refused port: CONNECT_TIMEOUT says ECONNREFUSED, with the socket error a
   expect((error.cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
 });
 
-test('an unknown host: the DNS error is the cause and in the message', async () => {
-  const client = clients.make({ connectString: 'no-such-host.invalid:2181', connectionTimeoutMs: 1000 });
-  const error = await rejectsWithCode(client.start(), 'CONNECT_TIMEOUT');
-  const code = (error.cause as NodeJS.ErrnoException).code;
-  expect(['ENOTFOUND', 'EAI_AGAIN']).toContain(code);
-  expect(error.message).toContain(code);
+test('an unknown host: the DNS error is the cause and in the message, and no socket outlives close()', async () => {
+  await leavesNothingBehind(async () => {
+    const client = clients.make({ connectString: 'no-such-host.invalid:2181', connectionTimeoutMs: 1000 });
+    const error = await rejectsWithCode(client.start(), 'CONNECT_TIMEOUT');
+    const code = (error.cause as NodeJS.ErrnoException).code;
+    expect(['ENOTFOUND', 'EAI_AGAIN']).toContain(code);
+    expect(error.message).toContain(code);
+    await client.close();
+  });
 });
 
 test('a server that does not speak ZooKeeper: the message says so', async () => {
