@@ -1,36 +1,21 @@
 /** NodeCache against a real server: a node's life, the iterator, waits, reconnects and session expiry, lifecycle. */
-import { isZkError, type TransportName, type ZkClient } from '../../../src/client';
+import { isZkError, type ZkClient } from '../../../src/client';
 import { ConfigTimeoutError, NodeCache, type CachedNode, type NodeChange } from '../../../src/recipes/config';
 import { RecipeStateError } from '../../../src/recipes/shared/errors';
 import { TestingProxy } from '../../../src/testing';
 import { scaled, waitForState } from '../../helpers';
-import { Clients } from '../../helpers/clients';
-import { sharedServer } from '../../helpers/shared-server';
-import { next } from './support';
+import { cacheTestBed, next, WATCH_SOURCES } from './support';
 
-const server = sharedServer();
-const clients = new Clients(() => server.connectString, { prefix: 'nodecache' });
-const caches: NodeCache[] = [];
+const { server, clients, track } = cacheTestBed('nodecache');
 
 function cache(client: ZkClient, path = '/node'): NodeCache {
-  const made = new NodeCache(client, path);
-  caches.push(made);
-  return made;
+  return track(new NodeCache(client, path));
 }
 
 const text = (change: NodeChange): string | undefined => change.current?.data?.toString();
 
-beforeEach(() => clients.renew());
-afterEach(async () => {
-  await Promise.all(caches.splice(0).map((c) => c.close()));
-  await clients.closeAll();
-});
-
 /** The node's life and its gaps on both sources: a plain persistent watch (our transport), one-shot watches (the other). */
-describe.each<[TransportName, 'persistent' | 'one-shot']>([
-  ['zk-recipes', 'persistent'],
-  ['node-zookeeper-client', 'one-shot'],
-])('transport %s (%s watch)', (transport, watchKind) => {
+describe.each(WATCH_SOURCES)('transport %s (%s watch)', (transport, watchKind) => {
   test('follows a node that does not exist yet through creation, changes and deletion', async () => {
     const [client, writer] = [await clients.start({ transport }), await clients.start()];
     const node = cache(client);

@@ -1,8 +1,46 @@
 /** Shared set-up of the config recipe tests: waits on cache events, and an independent order checker. */
 import type { CacheChange, TreeCache } from '../../../src/recipes/config';
-import type { ZooKeeperClient } from '../../../src/client';
+import type { TransportName, ZooKeeperClient } from '../../../src/client';
 import { joinPath } from '../../../src/client';
 import { scaled, waitForEvent } from '../../helpers';
+import { Clients } from '../../helpers/clients';
+import { sharedServer } from '../../helpers/shared-server';
+
+/** Both watch sources: our transport has persistent watches; node-zookeeper-client falls back to one-shot ones. */
+export const WATCH_SOURCES: Array<[TransportName, 'persistent' | 'one-shot']> = [
+  ['zk-recipes', 'persistent'],
+  ['node-zookeeper-client', 'one-shot'],
+];
+
+/** Anything a test bed closes after each test. */
+interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * A server for the file, clients with a namespace per test, and `track(cache)`: every cache tracked in a test
+ * is closed after it, before its clients.
+ */
+export function cacheTestBed(
+  prefix: string,
+): { server: ReturnType<typeof sharedServer>; clients: Clients; track: <T extends Closable>(cache: T) => T } {
+  const server = sharedServer();
+  const clients = new Clients(() => server.connectString, { prefix });
+  const caches: Closable[] = [];
+  beforeEach(() => clients.renew());
+  afterEach(async () => {
+    await Promise.all(caches.splice(0).map((c) => c.close()));
+    await clients.closeAll();
+  });
+  return {
+    server,
+    clients,
+    track: (cache) => {
+      caches.push(cache);
+      return cache;
+    },
+  };
+}
 
 /** Resolves with the first `event` whose first argument `predicate` accepts. */
 export async function next<T>(emitter: Parameters<typeof waitForEvent>[0], event: string, predicate: (value: T) => boolean = () => true, timeoutMs = scaled(30_000)): Promise<T> {

@@ -1,35 +1,17 @@
 /** TreeCache against a real server: events, depth and data options, reconnect and session expiry re-syncs. */
-import { ZkError, type PersistentWatcher, type TransportName } from '../../../src/client';
+import { ZkError, type PersistentWatcher } from '../../../src/client';
 import { TreeCache, type TreeCacheEvent } from '../../../src/recipes/config';
 import { TestingProxy } from '../../../src/testing';
 import { eventually, waitForState } from '../../helpers';
-import { Clients } from '../../helpers/clients';
-import { sharedServer } from '../../helpers/shared-server';
-import { cacheContent, listTree, next, recordChanges } from './support';
+import { cacheContent, cacheTestBed, listTree, next, recordChanges, WATCH_SOURCES } from './support';
 
-const server = sharedServer();
-const clients = new Clients(() => server.connectString, { prefix: 'treecache' });
-const caches: TreeCache[] = [];
-
-function track(cache: TreeCache): TreeCache {
-  caches.push(cache);
-  return cache;
-}
-
-beforeEach(() => clients.renew());
-afterEach(async () => {
-  await Promise.all(caches.splice(0).map((c) => c.close()));
-  await clients.closeAll();
-});
+const { server, clients, track } = cacheTestBed('treecache');
 
 /**
  * Every test on both sources: our transport has persistent watches (one recursive watch, multiRead walks); the
  * node-zookeeper-client transport has neither, so the cache falls back to one-shot watches and pipelined reads.
  */
-describe.each<[TransportName, 'persistent' | 'one-shot']>([
-  ['zk-recipes', 'persistent'],
-  ['node-zookeeper-client', 'one-shot'],
-])('transport %s (%s watch)', (transport, watchKind) => {
+describe.each(WATCH_SOURCES)('transport %s (%s watch)', (transport, watchKind) => {
   test('loads a tree (added per node, then initialized), follows changes; get, children, iteration, events()', async () => {
     const [client, writer] = [await clients.start({ transport }), await clients.start()];
     await writer.create('/app/db/primary', 'p', { createParents: true });
