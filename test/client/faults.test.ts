@@ -98,11 +98,12 @@ describe('protected create', () => {
     const { client, observer } = await proxiedAndObserver();
     await client.create('/jobs');
     const dropped = dropNextReply();
+    const reconnected = waitForState(client, 'reconnected');
     const error = await client.create('/jobs/job-', 'x', { mode: 'persistent-sequential' }).catch((e: unknown) => e);
     expect(OP_CREATES).toContain((await dropped).type);
     expect(error).toMatchObject({ name: 'ZkError', operation: 'create' });
     expect(['CONNECTION_LOSS', 'OPERATION_TIMEOUT']).toContain((error as { code: string }).code);
-    await waitForState(client, 'reconnected');
+    await reconnected;
     // The one attempt was applied; a blind retry would have made a second node.
     expect((await observer.getChildren('/jobs')).children).toHaveLength(1);
   });

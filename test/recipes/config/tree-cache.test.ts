@@ -153,8 +153,9 @@ test('a refused persistent registration falls back to one-shot watches; so does 
   await fallback.start();
   expect(refused).toHaveBeenCalledTimes(1);
   expect(fallback.watchKind).toBe('one-shot');
+  const addedB = next(fallback, 'added', (c: { node: { path: string } }) => c.node.path === '/f/b');
   await writer!.create('/f/b', 'b');
-  await next(fallback, 'added', (c: { node: { path: string } }) => c.node.path === '/f/b');
+  await addedB;
 
   // A persistent watch that fails later (not added again after a new session): reported, then one-shot.
   refused.mockRestore();
@@ -170,8 +171,9 @@ test('a refused persistent registration falls back to one-shot watches; so does 
   expect(await reported).toMatchObject({ code: 'NO_AUTH' });
   expect(cache.watchKind).toBe('one-shot');
   await resynced;
+  const addedC = next(cache, 'added', (c: { node: { path: string } }) => c.node.path === '/f/c');
   await writer!.create('/f/c', 'c');
-  await next(cache, 'added', (c: { node: { path: string } }) => c.node.path === '/f/c');
+  await addedC;
   await writer!.delete('/f/a');
   await eventually(() => cache.get('/f/a') === undefined);
   expect(cacheContent(cache)).toEqual(await listTree(writer!, '/f'));
@@ -203,11 +205,14 @@ test('recursive watch: a read older than a deletion already seen is dropped, not
   await writer!.create('/r/n', 'n');
   await read; // the read found the node
   await writer!.delete('/r/n');
+  // Listen before writing: the cache may report a node before the writer's own reply comes back.
+  const marker = next(cache, 'added', (c: { node: { path: string } }) => c.node.path === '/r/marker');
   await writer!.create('/r/marker', 'm');
-  await next(cache, 'added', (c: { node: { path: string } }) => c.node.path === '/r/marker'); // so the deletion was seen
+  await marker; // so the deletion was seen
   release();
+  const after = next(cache, 'added', (c: { node: { path: string } }) => c.node.path === '/r/after');
   await writer!.create('/r/after', 'a');
-  await next(cache, 'added', (c: { node: { path: string } }) => c.node.path === '/r/after');
+  await after;
   expect(cache.get('/r/n')).toBeUndefined();
   expect(record.lines).toEqual(['added /r/marker', 'added /r/after']);
   expect(cacheContent(cache)).toEqual(await listTree(writer!, '/r'));

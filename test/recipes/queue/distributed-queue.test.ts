@@ -98,8 +98,9 @@ describe('DistributedQueue', () => {
     });
     const outcomes: FailureOutcome[] = [];
     consumer.on('failed', (_error, info) => outcomes.push(info.outcome));
+    const deadLettered = waitForEvent(consumer, 'failed', (_error, info: { outcome: FailureOutcome }) => info.outcome === 'dead-lettered');
     await consumer.start();
-    await waitForEvent(consumer, 'failed', (_error, info: { outcome: FailureOutcome }) => info.outcome === 'dead-lettered');
+    await deadLettered;
     await consumer.close();
     expect(outcomes).toEqual(['requeued', 'dead-lettered']);
     const { children } = await client.getChildren('/dl-dead');
