@@ -7,7 +7,7 @@ import { Connection } from './connection';
 import { Deadline, DeadlineQueue } from './deadline';
 import { isZkError, mayRecover, ZkError } from './errors';
 import { GuaranteedDeletes } from './guaranteed-deletes';
-import { commitTransaction, multiRead, type MultiOpContext } from './multi-ops';
+import { commitTransaction, getMany, multiRead, type MultiOpContext } from './multi-ops';
 import { NodeCreator } from './node-creator';
 import { OperationRunner } from './operation-runner';
 import { resolveOptions, type ResolvedOptions, type ZkClientOptions } from './options';
@@ -329,6 +329,15 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
    */
   async multiRead(ops: readonly MultiReadOp[], options: WaitOptions = {}): Promise<MultiReadResult[]> {
     return multiRead(this.multiOps, ops, options);
+  }
+
+  /**
+   * The data and stat of several nodes in one round trip (a multiRead of getData, ZooKeeper 3.6+), in the
+   * order given; `null` for a node that does not exist. Any other failed read rejects the call. Leaves no
+   * watches.
+   */
+  async getMany(paths: readonly string[], options: WaitOptions = {}): Promise<Array<DataResult | null>> {
+    return getMany(this.multiOps, paths, options);
   }
 
   /** The identities the server attached to this session (its address, digest users; ZooKeeper 3.7+). */

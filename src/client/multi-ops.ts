@@ -6,7 +6,7 @@ import type { ResolvedOptions } from './options';
 import type { OperationRunner } from './operation-runner';
 import { validatePath } from './paths';
 import type { RequestSizes } from './request-sizes';
-import type { MultiReadOp, MultiReadResult, TransactionOp, TransactionResult, WaitOptions } from './types';
+import type { DataResult, MultiReadOp, MultiReadResult, TransactionOp, TransactionResult, WaitOptions } from './types';
 import { checkRequestSize, encodedSize, toPayload, validateWaitOptions } from './validate';
 
 /** What a multi-op needs of its client: the runner, the resolved options and the request-size limits. */
@@ -35,6 +35,25 @@ export async function multiRead(ctx: MultiOpContext, ops: readonly MultiReadOp[]
       return result.type === 'error' && op !== undefined ? { type: 'error', error: runner.withCallerPath(result.error, op.path) } : result;
     }),
   );
+}
+
+/**
+ * Sends a {@link ZkClient.getMany}: the data of every path in one multiRead, `null` for a node that does not
+ * exist; any other failed read rejects the whole call with that read's error.
+ */
+export async function getMany(ctx: MultiOpContext, paths: readonly string[], options: WaitOptions): Promise<Array<DataResult | null>> {
+  const given: unknown = paths;
+  if (!Array.isArray(given) || given.length === 0) throw new TypeError('getMany takes a non-empty array of paths');
+  const results = await multiRead(
+    ctx,
+    paths.map((path) => ({ type: 'getData', path })),
+    options,
+  );
+  return results.map((result) => {
+    if (result.type === 'getData') return { data: result.data, stat: result.stat };
+    if (result.type === 'error' && isZkError(result.error, 'NO_NODE')) return null;
+    throw result.type === 'error' ? result.error : new Error(`getMany: a getData answered with ${result.type}`);
+  });
 }
 
 /** Commits a transaction's ops; the failed op's error carries its caller's path. */

@@ -418,6 +418,8 @@ export interface ZooKeeperClient extends EventEmitter<ClientEvents> {
   getEphemerals(prefix?: string, options?: WaitOptions): Promise<string[]>;
   /** Several reads in one round trip, each with its own result or error (ZooKeeper 3.6+). */
   multiRead(ops: readonly MultiReadOp[], options?: WaitOptions): Promise<MultiReadResult[]>;
+  /** The data of several nodes in one round trip, `null` where a node does not exist (ZooKeeper 3.6+). */
+  getMany(paths: readonly string[], options?: WaitOptions): Promise<Array<DataResult | null>>;
   /** The identities the server knows this session by (ZooKeeper 3.7+). */
   whoAmI(options?: WaitOptions): Promise<ClientIdentity[]>;
   /** A persistent (optionally recursive) watch that stays registered across triggers, reconnects and sessions (3.6+). */

@@ -4,6 +4,7 @@
  * (across a reconnect and a new session) and removeWatches; and UNIMPLEMENTED from the node-zookeeper-client
  * transport, which cannot do them.
  */
+import * as diagnostics from 'node:diagnostics_channel';
 import {
   isZkError,
   type PersistentWatchEvent,
@@ -134,6 +135,24 @@ describe('reads of 3.6+', () => {
     const failed = results[2] as { error: unknown };
     expect(isZkError(failed.error, 'NO_NODE')).toBe(true);
     expect(failed.error).toMatchObject({ path: '/r/missing', operation: 'multiRead' });
+  });
+
+  test('getMany: the data of several nodes in one round trip, null for a missing one; another failure rejects', async () => {
+    const client = await clients.start();
+    await client.create('/g', 'root');
+    await client.create('/g/a', 'A');
+    await client.create('/g/secret', 's', { acl: [{ perms: 16, scheme: 'world', id: 'anyone' }] }); // ADMIN only: no READ
+    const sent: string[] = [];
+    const onOp = (message: unknown): void => void sent.push((message as { operation: string }).operation);
+    diagnostics.subscribe('zk-recipes:op', onOp);
+    const [a, missing, root] = await client.getMany(['/g/a', '/g/missing', '/g']).finally(() => diagnostics.unsubscribe('zk-recipes:op', onOp));
+    expect(sent).toEqual(['multiRead']); // one request for the three
+    expect(a).toMatchObject({ data: Buffer.from('A'), stat: { version: 0 } });
+    expect(missing).toBeNull();
+    expect(root?.data).toEqual(Buffer.from('root'));
+    await expect(client.getMany(['/g/a', '/g/secret'])).rejects.toMatchObject({ code: 'NO_AUTH', path: '/g/secret' });
+    await expect(client.getMany([])).rejects.toThrow(TypeError);
+    await expect(client.getMany(['/g/a', 'relative'])).rejects.toThrow(/path/);
   });
 
   test('whoAmI lists the identities of the session', async () => {
@@ -331,6 +350,7 @@ describe('the node-zookeeper-client transport', () => {
     await rejectsWithCode(client.countChildren('/n'), 'UNIMPLEMENTED');
     await rejectsWithCode(client.getEphemerals('/'), 'UNIMPLEMENTED');
     await rejectsWithCode(client.multiRead([{ type: 'getData', path: '/n' }]), 'UNIMPLEMENTED');
+    await rejectsWithCode(client.getMany(['/n']), 'UNIMPLEMENTED');
     await rejectsWithCode(client.whoAmI(), 'UNIMPLEMENTED');
     await rejectsWithCode(client.removeWatches('/n'), 'UNIMPLEMENTED');
     await rejectsWithCode(client.addWatch('/n').ready(), 'UNIMPLEMENTED');
