@@ -13,6 +13,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$shared/." "$work/"
 chmod -R u+w "$work"
+# A server still starting can accept a four-letter-word connection and never answer it, which leaves zk.sh's
+# readiness probe (a bare `cat` of the socket) waiting forever: in our copy the probe gives up after 2 s and
+# is tried again.
+sed -i 's/&& cat <&3 )/\&\& timeout 2 cat <\&3 )/' "$work/zk.sh"
+grep -q 'timeout 2 cat' "$work/zk.sh" || { echo "compare-peers: could not bound zk.sh's probe" >&2; exit 1; }
 export PEERS=${PEERS:-"curator kazoo node-zk zk-recipes"}
 export PEER_CMD_zk_recipes="node --import $here/node_modules/tsx/dist/loader.mjs $here/bench/peer.ts"
 export RESULTS=${RESULTS:-$here/bench/results/$(date -u +%Y%m%dT%H%M%SZ).jsonl}
