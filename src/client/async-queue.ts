@@ -2,6 +2,7 @@
  * {@link AsyncQueue} and {@link Fanout}: the one way this package turns pushed events into async
  * iterators (connection states, watchers, group views, queue consumers, caches).
  */
+import { onAbort } from './abort-listeners';
 
 /** Options of one iterator. */
 export interface AsyncQueueOptions {
@@ -30,7 +31,8 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T, undefined> {
   private done = false;
   private failure: { error: unknown } | undefined;
   private readonly maxBuffered: number;
-  private readonly onAbort: (() => void) | undefined;
+  /** Unregisters the abort callback (when there is a signal). */
+  private readonly stopListening: (() => void) | undefined;
 
   constructor(private readonly options: AsyncQueueOptions = {}) {
     this.maxBuffered = options.maxBuffered ?? Number.POSITIVE_INFINITY;
@@ -39,8 +41,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T, undefined> {
       this.failure = { error: signal.reason };
       this.finish();
     } else if (signal) {
-      this.onAbort = () => this.end(signal.reason);
-      signal.addEventListener('abort', this.onAbort, { once: true });
+      this.stopListening = onAbort(signal, () => this.end(signal.reason));
     }
   }
 
@@ -112,7 +113,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T, undefined> {
 
   private finish(): void {
     this.done = true;
-    if (this.onAbort) this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.stopListening?.();
     this.options.onClose?.();
   }
 }

@@ -1,4 +1,5 @@
 /** Deadlines: one place that turns `{ timeoutMs, signal }` into a bounded wait. */
+import { onAbort } from './abort-listeners';
 import { Fifo } from './fifo';
 import type { WaitOptions } from './types';
 
@@ -57,12 +58,12 @@ export function waitUntil<T>(
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
-      deadline.signal?.removeEventListener('abort', onAbort);
+      stopListening?.();
       cleanup?.();
       action();
     };
-    const onAbort = (): void => finish(() => reject(deadline.signal?.reason));
-    deadline.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = deadline.signal;
+    const stopListening = signal && onAbort(signal, () => finish(() => reject(signal.reason)));
     const remaining = deadline.remaining();
     if (remaining !== Infinity) timer = setTimeout(() => finish(() => reject(onTimeout())), remaining);
     cleanup = subscribe(

@@ -84,7 +84,8 @@ export class QueueConsumer<T> extends Recipe<QueueConsumerEvents> {
     this.options = resolveConsumeOptions(options);
     this.core = queue.core;
     this.codec = queue.codec;
-    // Every request of every worker (takes made ahead, reads, waits) listens to this one signal.
+    // Handlers get this signal (info.signal), as many at once as the concurrency, and may listen to it
+    // themselves: that must not trip Node's listener-leak warning.
     setMaxListeners(0, this.stopping.signal);
     this.finished = new Promise<void>((resolve) => (this.settle = resolve)).then(() => {
       if (this.fatal) throw this.fatal;
