@@ -25,7 +25,8 @@ export const int32Codec: Codec<number> = {
 };
 
 const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
+/** The largest value of Curator's long (and so of a counter node). */
+export const INT64_MAX = (1n << 63n) - 1n;
 
 /**
  * Curator's DistributedAtomicLong format: 8 bytes, a big-endian two's-complement long; an empty node is 0 (as

@@ -1,15 +1,15 @@
 /**
- * An 8-byte big-endian signed counter node, the format of Curator's `DistributedAtomicLong` (and of the
- * config family's AtomicCounter, which is not on main yet: fold this into it once it is), advanced with an
- * optimistic compare-and-set on the node's version.
+ * An 8-byte big-endian signed counter node, the format of Curator's `DistributedAtomicLong` (the bytes of
+ * the config family's `AtomicCounter`, through the same codec), advanced with an optimistic
+ * compare-and-set on the node's version. Unlike AtomicCounter, which gives up after a number of tries, an id
+ * counter retries until its deadline: an id is wanted, not a report that none could be had.
  */
 import { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import type { WaitOptions, ZooKeeperClient } from '../../client/types';
+import { INT64_MAX, int64Codec } from '../config/codecs';
 import { opOptions } from '../shared/wait-for-change';
 import { CorruptIdCounterError, NamingTimeoutError } from './errors';
-
-const MAX = (1n << 63n) - 1n;
 
 /** The counter before and after an {@link addToCounter}. */
 export interface CounterChange {
@@ -19,17 +19,10 @@ export interface CounterChange {
   postValue: bigint;
 }
 
-function encode(value: bigint): Buffer {
-  const buffer = Buffer.alloc(8);
-  buffer.writeBigInt64BE(value);
-  return buffer;
-}
-
 /** The counter's value; an empty node counts as 0, as in Curator. */
 function decode(path: string, data: Buffer): bigint {
-  if (data.length === 0) return 0n;
-  if (data.length !== 8) throw new CorruptIdCounterError(path, data.length);
-  return data.readBigInt64BE();
+  if (data.length !== 0 && data.length !== 8) throw new CorruptIdCounterError(path, data.length);
+  return int64Codec.decode(data);
 }
 
 /**
@@ -51,10 +44,10 @@ export async function addToCounter(client: ZooKeeperClient, path: string, delta:
     }
     const preValue = read === undefined ? 0n : decode(path, read.data);
     const postValue = preValue + delta;
-    if (postValue > MAX) throw new RangeError(`id counter ${path}: ${preValue} + ${delta} overflows a signed 64-bit number`);
+    if (postValue > INT64_MAX) throw new RangeError(`id counter ${path}: ${preValue} + ${delta} overflows a signed 64-bit number`);
     try {
-      if (read === undefined) await client.create(path, encode(postValue), { ...opOptions(deadline), createParents: true });
-      else await client.setData(path, encode(postValue), { ...opOptions(deadline), version: read.version });
+      if (read === undefined) await client.create(path, int64Codec.encode(postValue), { ...opOptions(deadline), createParents: true });
+      else await client.setData(path, int64Codec.encode(postValue), { ...opOptions(deadline), version: read.version });
       return { preValue, postValue };
     } catch (error) {
       if (!isZkError(error, 'NODE_EXISTS', 'BAD_VERSION')) throw error;
