@@ -78,9 +78,30 @@ export class ClientLifecycle implements OperationGate {
 
   private async ensureNamespace(): Promise<void> {
     const deadline = new Deadline(this.options.operationTimeoutMs);
-    await this.runner().execute('create', '/', deadline, true, (wire) =>
-      makeParents(wire, this.options.namespace, { acl: this.options.defaultAcl, container: false }),
-    );
+    try {
+      await this.runner().execute('create', '/', deadline, true, (wire) =>
+        makeParents(wire, this.options.namespace, { acl: this.options.defaultAcl, container: false }),
+      );
+    } catch (error) {
+      // A read-only server refuses every write, even of a node that exists: the client starts, and makes
+      // the namespace once a read/write server takes it (until then reads under a missing one see NO_NODE).
+      if (!isZkError(error, 'NOT_READ_ONLY')) throw error;
+      this.ensureNamespaceWhenWritable();
+    }
+  }
+
+  private ensureNamespaceWhenWritable(): void {
+    const onState = (state: ConnectionState): void => {
+      if (state !== 'reconnected' && state !== 'closed') return;
+      this.emitter.off('state', onState);
+      if (state === 'closed') return;
+      this.ensureNamespace().catch((error: unknown) => {
+        if (!isZkError(error, 'CLIENT_CLOSED')) {
+          this.options.logger.warn({ err: error, namespace: this.options.namespace }, 'zookeeper namespace could not be created');
+        }
+      });
+    };
+    this.emitter.on('state', onState);
   }
 
   /**

@@ -139,11 +139,13 @@ export class Connection {
         const sessionId = sessionIdHex(wire.sessionId);
         const previous = this.knownSessionId;
         this.knownSessionId = sessionId;
+        const sessionChanged = sessionId !== previous;
+        // A read-only connection is `read-only` whatever came before (Curator's READ_ONLY); a read/write one
+        // after anything but a live read/write connection is `reconnected`.
         if (previous === undefined) this.setState(state, { sessionId });
-        else if (this.currentState === 'suspended' || this.currentState === 'lost') {
-          this.setState('reconnected', { sessionId, sessionChanged: sessionId !== previous });
-        } else if (state === 'read-only' || this.currentState === 'read-only') {
-          this.setState(state === 'read-only' ? 'read-only' : 'reconnected', { sessionId, sessionChanged: sessionId !== previous });
+        else if (state === 'read-only') this.setState('read-only', { sessionId, sessionChanged });
+        else if (this.currentState === 'suspended' || this.currentState === 'lost' || this.currentState === 'read-only') {
+          this.setState('reconnected', { sessionId, sessionChanged });
         }
         break;
       }

@@ -54,7 +54,10 @@ export interface ZkClientOptions {
   transport?: TransportName;
   /**
    * Accept a read-only server (one cut off from its quorum, started with `readonlymode.enabled`): the client
-   * is then in state `read-only` and writes fail with `NOT_READ_ONLY`. Our transport only.
+   * is then in state `read-only`, writes fail with `NOT_READ_ONLY`, and it looks for a read/write server in
+   * the background (`isro` probes), moving there with a new session once one answers (docs/client.md,
+   * "Read-only mode"). Our transport only: node-zookeeper-client cannot ask for read-only mode, and a
+   * read-only server refuses it.
    * @default false
    */
   canBeReadOnly?: boolean;

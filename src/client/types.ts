@@ -92,7 +92,10 @@ export type ConnectionState = 'latent' | 'connected' | 'suspended' | 'reconnecte
 export interface StateInfo {
   /** Session id (hex, 16 digits) of the session now in use, when there is one. */
   sessionId?: string;
-  /** On `reconnected`: true when this is a new session (the old one expired or was given up). */
+  /**
+   * On `reconnected` and `read-only` (except the client's first connection): true when this is a new session
+   * (the old one expired or was given up, or a read-only server's session was left for a read/write server).
+   */
   sessionChanged?: boolean;
   /** On `lost`: why the session is considered gone. */
   reason?: 'expired' | 'suspended-too-long';

@@ -23,7 +23,21 @@ import { startServing, ZooKeeperStartError, type StartWait, type ZooKeeperProces
 export interface TestingClusterOptions extends ZooKeeperServerOptions {
   /** Number of servers in the ensemble. @default 3 */
   size?: 3 | 5;
+  /**
+   * Lets a member that lost its quorum serve reads (ZooKeeper's read-only mode): about 2 s after losing it, a
+   * member answers clients that ask for read-only mode (`canBeReadOnly`), and `isro` on it answers `ro`.
+   * Sets the JVM property `readonlymode.enabled` and, since a read-only server can only open local sessions
+   * (ZooKeeper 3.5+), `localSessionsEnabled=true` (with `localSessionsUpgradingEnabled=true`: a session
+   * becomes global, and can move between members, once it creates an ephemeral node). `config` can
+   * override those two. Starts and restarts still wait for a quorum: a member serving read-only does not
+   * count as started.
+   * @default false
+   */
+  readOnlyMode?: boolean;
 }
+
+const READ_ONLY_MODE_JVM_OPTION = '-Dreadonlymode.enabled=true';
+const READ_ONLY_MODE_CONFIG: Record<string, ZooCfgValue> = { localSessionsEnabled: true, localSessionsUpgradingEnabled: true };
 
 /** One member of a {@link TestingCluster}, as it is now. */
 export interface ClusterMember {
@@ -96,7 +110,12 @@ export class TestingCluster implements AsyncDisposable {
   static async start(options: TestingClusterOptions = {}): Promise<TestingCluster> {
     const size = options.size ?? 3;
     if (size !== 3 && size !== 5) throw new RangeError(`size must be 3 or 5, got ${String(size)}`);
-    const resolved = resolveServerOptions(options);
+    const readOnly = options.readOnlyMode === true;
+    const resolved = resolveServerOptions({
+      ...options,
+      jvmOptions: [...(readOnly ? [READ_ONLY_MODE_JVM_OPTION] : []), ...(options.jvmOptions ?? [])],
+      config: { ...(readOnly ? READ_ONLY_MODE_CONFIG : {}), ...options.config },
+    });
     const root = makeTempDir(resolved, 'cluster');
     const members = Array.from({ length: size }, (_, index): Member => {
       const directory = path.join(root, `server-${index + 1}`);

@@ -183,8 +183,9 @@ export class ZooKeeperProcess {
 
 /**
  * Polls `srvr` on `port` until the server reports a `Mode:` (it serves: standalone, or a leader/follower in
- * a quorum), and `securePort`, when given, accepts connections: ZooKeeper binds its TLS port after the
- * plain one. Fails fast when the JVM exits, and on timeout, with the log tail in the error.
+ * a quorum; `read-only`, a member without a quorum, does not count), and `securePort`, when given, accepts
+ * connections: ZooKeeper binds its TLS port after the plain one. Fails fast when the JVM exits, and on
+ * timeout, with the log tail in the error.
  */
 export async function waitUntilServing(
   jvm: ZooKeeperProcess,
@@ -212,7 +213,8 @@ export async function waitUntilServing(
         timeoutMs: Math.max(100, Math.min(2000, deadline - Date.now())),
         signal,
       });
-      if (parseMode(answer) !== undefined && (securePort === undefined || (await accepts(securePort)))) return answer;
+      const mode = parseMode(answer);
+      if (mode !== undefined && mode !== 'read-only' && (securePort === undefined || (await accepts(securePort)))) return answer;
     } catch {
       if (signal?.aborted) throw signal.reason;
       // Not listening yet (ECONNREFUSED) or not answering yet: poll again.

@@ -11,6 +11,7 @@ export class HostList {
   private readonly hosts: HostPort[];
   private index = -1;
   private triedSinceConnected = 0;
+  private preferred: HostPort | undefined;
   /** The chroot every path is under on the server, without a trailing slash (`''` for none). */
   readonly chroot: string;
 
@@ -42,10 +43,26 @@ export class HostList {
     return this.triedSinceConnected >= this.hosts.length;
   }
 
+  /** Every server, in the order they are tried. */
+  get all(): readonly HostPort[] {
+    return this.hosts;
+  }
+
+  /** Makes `host` (one of {@link all}) the next one {@link next} returns, once: a server known to be better. */
+  prefer(host: HostPort): void {
+    this.preferred = host;
+  }
+
   /** The next server to try. */
   next(): HostPort {
     if (this.exhausted) this.triedSinceConnected = 0;
     this.triedSinceConnected += 1;
+    const preferred = this.preferred;
+    this.preferred = undefined;
+    if (preferred !== undefined && this.hosts.includes(preferred)) {
+      this.index = this.hosts.indexOf(preferred);
+      return preferred;
+    }
     this.index = (this.index + 1) % this.hosts.length;
     const host = this.hosts[this.index];
     if (host === undefined) throw new Error('unreachable: a connect string names at least one server');

@@ -12,6 +12,9 @@
  *   negotiated timeout without sending, and a drop after ⅔ without hearing anything. Per-request deadlines
  *   are the client's business (see `client.ts`).
  * - Requests of one tick leave in one socket write, from one reused buffer.
+ * - Connected to a read-only server (`canBeReadOnly`), it looks for a read/write one in the background and
+ *   moves there once one answers (see `rw-server-search.ts`). Until it has seen a read/write server it opens
+ *   a new session on every connection, as the Java client: a read-only server's session is valid nowhere else.
  * - Nothing a server sends throws out of a socket handler.
  */
 import * as net from 'node:net';
@@ -40,7 +43,7 @@ import type {
   WatchKind,
 } from '../types';
 import { FrameSplitter } from './framing';
-import { HostList } from './host-list';
+import { HostList, type HostPort } from './host-list';
 import { JuteReader, JuteWriter, ProtocolError } from './jute';
 import { AddWatchMode, CreateFlag, Err, EventType, OpCode, WatcherType, Xid } from './ops';
 import { PendingRequests } from './pending-requests';
@@ -68,6 +71,7 @@ import {
   writeSetWatches2,
   type WatchSet,
 } from './records';
+import { ReadWriteServerSearch } from './rw-server-search';
 import { type OneShotKind, WatchRegistry } from './watch-registry';
 
 /** Bytes of watched paths per SetWatches packet: the Java client's limit, well under `jute.maxbuffer`. */
@@ -143,6 +147,10 @@ export class ZkSession implements Transport {
   /** SetWatches packets of this connection not yet answered; the connection is reported once they are. */
   private setWatchesPending = 0;
   private readOnly = false;
+  /** Whether a read/write server ever answered; until then every handshake asks for a new session. */
+  private seenReadWrite = false;
+  /** With `canBeReadOnly`: the search for a read/write server, active while connected read-only. */
+  private readonly rwSearch: ReadWriteServerSearch | undefined;
 
   constructor(options: TransportOptions) {
     this.hosts = new HostList(options.connectString);
@@ -154,6 +162,14 @@ export class ZkSession implements Transport {
     this.onState = options.onState;
     this.auth = [...options.auth];
     this.createSocket = options.createSocket ?? ((host, port) => net.connect({ host, port }));
+    if (this.canBeReadOnly) {
+      this.rwSearch = new ReadWriteServerSearch({
+        candidates: () => this.hosts.all.filter(({ host, port }) => `${host}:${port}` !== this.remote),
+        createSocket: this.createSocket,
+        onFound: this.onReadWriteServerFound,
+        logger: this.logger,
+      });
+    }
   }
 
   connect(): void {
@@ -205,6 +221,7 @@ export class ZkSession implements Transport {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     clearTimeout(this.timer);
+    this.rwSearch?.stop();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) this.destroy(socket);
@@ -549,7 +566,8 @@ export class ZkSession implements Transport {
     writeConnectRequest(this.writer.beginFrame(), {
       lastZxidSeen: this.lastZxid,
       timeoutMs: this.requestedTimeoutMs,
-      sessionId: this.id,
+      // A session made by a read-only server is unknown to the others (and a read-only server refuses the others').
+      sessionId: this.seenReadWrite ? this.id : 0n,
       password: this.passwd,
       readOnly: this.canBeReadOnly,
     });
@@ -604,6 +622,11 @@ export class ZkSession implements Transport {
     this.phase = 'connected';
     this.hosts.connected();
     this.readOnly = response.readOnly;
+    if (this.readOnly) this.rwSearch?.start();
+    else {
+      this.seenReadWrite = true;
+      this.rwSearch?.reset();
+    }
     // Credentials and watches go first: the server handles them before any request sent after them.
     for (const auth of this.auth) this.sendAuth(auth);
     this.setWatchesPending = this.sendSetWatches();
@@ -768,6 +791,7 @@ export class ZkSession implements Transport {
     this.socket = undefined;
     this.destroy(socket);
     clearTimeout(this.timer);
+    this.rwSearch?.stop();
     this.writer.discard();
     this.frames.reset();
     const wasLive = this.phase === 'connected';
@@ -779,6 +803,12 @@ export class ZkSession implements Transport {
     if (this.phase !== 'waiting') return; // the state listener closed or abandoned the session
     this.armTimer(this.hosts.exhausted ? Math.random() * this.reconnectDelayMs : 0);
   }
+
+  /** The search found a read/write server: leave the read-only one and connect there at once. */
+  private readonly onReadWriteServerFound = (server: HostPort): void => {
+    this.hosts.prefer(server);
+    if (this.socket && this.phase === 'connected') this.drop(this.socket, `read/write server found at ${server.host}:${server.port}`);
+  };
 
   private destroy(socket: net.Socket): void {
     socket.removeAllListeners();
