@@ -748,10 +748,15 @@ export class ZkSession implements Transport {
     this.lastSentAt = performance.now();
   }
 
+  /**
+   * Arms the connection's one timer. While there is a socket, the socket is what keeps the process alive (as
+   * any open connection does); between two attempts to connect the timer must, or a process whose only handle
+   * is this client would exit in silence while it waits to reconnect.
+   */
   private armTimer(ms: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(this.onTimer, Math.max(1, ms));
-    this.timer.unref();
+    if (this.socket) this.timer.unref();
   }
 
   /** The connection's one timer: handshake deadline, reconnect pause, or ping and read timeout. */
