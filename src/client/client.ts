@@ -5,8 +5,8 @@ import { ClientLifecycle } from './client-lifecycle';
 import { ClientWatchers } from './client-watchers';
 import { Connection } from './connection';
 import { Deadline, DeadlineQueue } from './deadline';
-import { isZkError, mayRecover, ZkError } from './errors';
-import { GuaranteedDeletes } from './guaranteed-deletes';
+import { isZkError, ZkError } from './errors';
+import { GuaranteedDeletes, worthRetrying } from './guaranteed-deletes';
 import { commitTransaction, getMany, multiRead, type MultiOpContext } from './multi-ops';
 import { NodeCreator } from './node-creator';
 import { OperationRunner } from './operation-runner';
@@ -253,7 +253,8 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
 
   /**
    * Deletes a node. `recursive` deletes the subtree first; `guaranteed` keeps retrying in the background
-   * (across reconnects) when the delete fails for connection reasons, until the node is gone.
+   * (across reconnects) when the delete fails for connection reasons or on a read-only server, until the
+   * node is gone.
    */
   async delete(path: string, options: DeleteOptions & WaitOptions = {}): Promise<void> {
     validatePath(path);
@@ -277,9 +278,7 @@ export class ZkClient extends EventEmitter<ClientEvents> implements ZooKeeperCli
     try {
       await attempt();
     } catch (error) {
-      if (mayRecover(error)) {
-        this.guaranteedDeletes.add(path, version, options.recursive === true);
-      }
+      if (worthRetrying(error)) this.guaranteedDeletes.add(path, version, options.recursive === true);
       throw error;
     }
   }

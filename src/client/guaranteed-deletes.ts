@@ -1,12 +1,22 @@
 /**
- * Background retries of guaranteed deletes: a delete that failed for connection reasons is tried again,
- * across reconnects and new sessions, until the node is gone (as Curator's `guaranteed()`), so that a
+ * Background retries of guaranteed deletes: a delete that failed for connection reasons (or on a read-only
+ * server) is tried again, across reconnects and new sessions, until the node is gone (as Curator's `guaranteed()`), so that a
  * released lock node never lingers.
  */
 import { delay } from './deadline';
-import { mayRecover } from './errors';
+import { isZkError, mayRecover } from './errors';
 import type { RetryPolicy } from './options';
 import type { ZooKeeperClient } from './types';
+
+/**
+ * Whether a failed guaranteed delete is tried again: connection trouble (it may yet go through, or already
+ * did), and a read-only server's refusal, which ends once the client is on a read/write server again.
+ * Anything else — gone already (NO_NODE), changed under us (BAD_VERSION), not allowed, not empty — will not
+ * get better by retrying.
+ */
+export function worthRetrying(error: unknown): boolean {
+  return mayRecover(error) || isZkError(error, 'NOT_READ_ONLY');
+}
 
 /** The set of paths still to delete, and the one loop that works through it. */
 export class GuaranteedDeletes {
@@ -50,9 +60,7 @@ export class GuaranteedDeletes {
             await this.client.delete(path, { version, recursive });
             this.pending.delete(path);
           } catch (error) {
-            // Only connection trouble is worth another try: gone already (NO_NODE), changed under us
-            // (BAD_VERSION), not allowed, not empty... will not get better by retrying.
-            if (!mayRecover(error)) this.pending.delete(path);
+            if (!worthRetrying(error)) this.pending.delete(path);
           }
         }
         if (this.pending.size > 0) {

@@ -58,6 +58,7 @@ test.each([
 ])('with %s, follows its server into read-only mode and back to read/write', async (_, ephemeral) => {
   const client = await clients.start({ canBeReadOnly: true, sessionTimeoutMs: 4000 });
   await client.create('/value', 'before');
+  await client.create('/doomed');
   if (ephemeral) await client.create('/mine', '', { mode: 'ephemeral' });
   const states = recordStates(client);
   const survivor = memberAt(client.sessionCredentials()!.server);
@@ -70,11 +71,14 @@ test.each([
   expect((await client.getData('/value')).data.toString()).toBe('before');
   await rejectsWithCode(client.setData('/value', 'during'), 'NOT_READ_ONLY');
   await rejectsWithCode(client.create('/new'), 'NOT_READ_ONLY');
+  // A guaranteed delete refused here is kept, and done once a read/write server has the client again.
+  await rejectsWithCode(client.delete('/doomed', { guaranteed: true }), 'NOT_READ_ONLY');
 
   const reconnected = waitForState(client, 'reconnected');
   await Promise.all(others.map((i) => cluster.restart(i)));
   expect(await reconnected).toEqual({ sessionId: client.sessionId, sessionChanged: true });
   await client.setData('/value', 'after');
+  await eventually(async () => (await client.exists('/doomed')) === null);
   expect((await client.getData('/value')).data.toString()).toBe('after');
   expect(states.map(({ state }) => state)).toEqual(['suspended', 'lost', 'read-only', 'suspended', 'reconnected']);
 });
