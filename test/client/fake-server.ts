@@ -14,8 +14,11 @@ export interface FakeRequest {
   payload: Buffer;
 }
 
-/** What to answer: a reply (error code and payload), or nothing at all. */
-export type FakeAnswer = { err?: number; payload?: Buffer } | 'no-reply';
+/**
+ * What to answer: a reply (error code and payload; `thenClose` closes the connection after it, as a server
+ * does after refusing an operation it does not know), or nothing at all.
+ */
+export type FakeAnswer = { err?: number; payload?: Buffer; thenClose?: boolean } | 'no-reply';
 
 /** How the fake answers a ConnectRequest: normally, with these bytes as the frame body, or not at all. */
 export type FakeHandshake = 'normal' | 'no-reply' | ((requestedTimeoutMs: number) => Buffer);
@@ -178,6 +181,7 @@ export class FakeZooKeeper {
     if (answer === 'no-reply') return;
     this.zxid += 1n;
     socket.write(jute.frame(jute.int(request.xid), jute.long(this.zxid), jute.int(answer.err ?? 0), answer.payload ?? Buffer.alloc(0)));
+    if (answer.thenClose) socket.end();
   }
 }
 

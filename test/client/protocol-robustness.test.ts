@@ -213,6 +213,30 @@ describe('odd but readable replies', () => {
     expect(client.state).toBe('connected');
   });
 
+  test('a server older than an operation (3.5 and addWatch, multiRead...): UNIMPLEMENTED, not the connection loss that follows', async () => {
+    const client = await started();
+    // What ZooKeeper's UnimplementedRequestProcessor does with an opcode it does not know: the error, then
+    // the connection closed (the session lives on).
+    const newer = new Set([106, 22, 103, 104, 107]); // addWatch, multiRead, getEphemerals, getAllChildrenNumber, whoAmI
+    answer = (request) => (newer.has(request.type) ? { err: -6, thenClose: true } : normalAnswer(request));
+    const sessionId = client.sessionId;
+    const unimplemented = [
+      () => client.multiRead([{ type: 'getData', path: '/a' }]),
+      () => client.getMany(['/a']),
+      () => client.getEphemerals(),
+      () => client.countChildren('/a'),
+      () => client.whoAmI(),
+      () => client.addWatch('/a').ready(),
+    ];
+    for (const call of unimplemented) {
+      const reconnected = waitForState(client, 'reconnected');
+      await settlesPromptly(call(), 'UNIMPLEMENTED');
+      await reconnected;
+      expect(client.sessionId).toBe(sessionId);
+    }
+    expect(await client.exists('/fine')).not.toBeNull();
+  });
+
   test('an error code nobody knows becomes UNKNOWN; a notification of an unknown type is ignored', async () => {
     const client = await started();
     answer = (request) => (requestPath(request) === '/odd' ? { err: -4242 } : normalAnswer(request));
