@@ -46,6 +46,8 @@ export class ReadWriteServerSearch {
   private pauseMs = FIRST_PAUSE_MS;
   private timer: NodeJS.Timeout | undefined;
   private probeSocket: net.Socket | undefined;
+  /** The deadline of the probe under way. */
+  private probeTimer: NodeJS.Timeout | undefined;
   private round: HostPort[] = [];
 
   constructor(private readonly options: ReadWriteServerSearchOptions) {}
@@ -73,6 +75,8 @@ export class ReadWriteServerSearch {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.round = [];
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
     const socket = this.probeSocket;
     this.probeSocket = undefined;
     if (socket) destroy(socket);
@@ -112,10 +116,10 @@ export class ReadWriteServerSearch {
       return;
     }
     this.probeSocket = socket;
-    const timer = setTimeout(() => finish(`no answer within ${PROBE_TIMEOUT_MS} ms`), PROBE_TIMEOUT_MS);
     const finish = (failure?: string): void => {
-      clearTimeout(timer);
-      if (this.probeSocket !== socket) return; // stopped meanwhile: stop() destroyed it
+      if (this.probeSocket !== socket) return; // stopped meanwhile: stop() destroyed it and cleared the timer
+      clearTimeout(this.probeTimer);
+      this.probeTimer = undefined;
       this.probeSocket = undefined;
       destroy(socket);
       const answer = Buffer.concat(chunks).toString('latin1').trim();
@@ -128,6 +132,7 @@ export class ReadWriteServerSearch {
       }
       this.probeNext();
     };
+    this.probeTimer = setTimeout(() => finish(`no answer within ${PROBE_TIMEOUT_MS} ms`), PROBE_TIMEOUT_MS);
     // Written at once: a socket still connecting (or shaking hands over TLS) sends it when it can.
     socket.write('isro');
     socket.on('data', (chunk: Buffer) => {
