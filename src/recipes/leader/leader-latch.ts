@@ -9,6 +9,7 @@ import { isWritable, ownedByCurrentSession, whileWritable } from '../../client/p
 import { ReconcileLoop } from '../../client/reconcile-loop';
 import type { ConnectionState, StateInfo, WaitOptions, WatchEvent, ZooKeeperClient } from '../../client/types';
 import { HoldLostError, RecipeStateError, type LossReason } from '../shared/errors';
+import { guardedTransaction } from '../shared/guard';
 import { lossReasonOf, type SafetyPolicy } from '../shared/hold-signal';
 import { readLeader, readParticipants, type Participant } from '../shared/participants';
 import { ProtectedSequentialCreate, RetainedProtectedCreate } from '../shared/protected-sequential';
@@ -349,7 +350,14 @@ export class LeaderLatch extends Recipe<LeaderLatchEvents> {
   private gainLeadership(node: string, fencingToken: bigint): void {
     if (this.held !== undefined) return;
     const controller = new AbortController();
-    const leadership: Leadership = { id: this.id, fencingToken, signal: controller.signal, node };
+    const what = `${this.what}: term of leadership`;
+    const leadership: Leadership = {
+      id: this.id,
+      fencingToken,
+      signal: controller.signal,
+      node,
+      guardedTransaction: () => guardedTransaction(this.client, node, what, controller.signal.aborted ? 'ended' : undefined),
+    };
     const sessionId = this.client.sessionId;
     this.held = { leadership, controller, sessionId, gainedAt: traceGained('LeaderLatch', this.path, sessionId) };
     this.lastSignal = controller.signal;

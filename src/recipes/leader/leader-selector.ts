@@ -9,7 +9,8 @@ import { isWritable } from '../../client/protected-create';
 import type { WaitOptions, ZooKeeperClient } from '../../client/types';
 import { Mutex } from '../lock/mutex';
 import type { LockHandle } from '../lock/types';
-import { HoldLostError, RecipeStateError, type LossReason } from '../shared/errors';
+import { HoldLostError, RecipeStateError } from '../shared/errors';
+import { guardedTransaction, holdLossReason } from '../shared/guard';
 import { readLeader, readParticipants, type Participant } from '../shared/participants';
 import { Recipe, toError } from '../shared/recipe';
 import { Waiters } from '../shared/waiters';
@@ -185,7 +186,15 @@ export class LeaderSelector extends Recipe<LeaderSelectorEvents> {
   /** One turn: runs `takeLeadership` under a signal tied to the lock and to this selector, then releases. */
   private async lead(handle: LockHandle, attempt: AbortController): Promise<void> {
     const signal = AbortSignal.any([handle.signal, attempt.signal]);
-    const leadership: SelectorLeadership = { id: this.id, fencingToken: handle.fencingToken, node: handle.path };
+    let ended = false;
+    const what = `${this.what}: turn of leadership`;
+    const leadership: SelectorLeadership = {
+      id: this.id,
+      fencingToken: handle.fencingToken,
+      node: handle.path,
+      signal,
+      guardedTransaction: () => guardedTransaction(this.client, handle.path, what, ended || signal.aborted ? 'ended' : undefined),
+    };
     this.current = leadership;
     const sessionId = this.client.sessionId;
     const gainedAt = traceGained('LeaderSelector', this.path, sessionId);
@@ -195,9 +204,10 @@ export class LeaderSelector extends Recipe<LeaderSelectorEvents> {
     } catch (error) {
       if (!signal.aborted || error !== signal.reason) this.safeEmit('error', toError(error));
     } finally {
+      ended = true;
       this.current = undefined;
       // Leadership ends the moment takeLeadership settles, before the node goes: no overlap with the next.
-      const reason = lossReason(signal);
+      const reason = holdLossReason(signal);
       traceLostLeadership('LeaderSelector', this.path, sessionId, gainedAt, reason);
       this.safeEmit('notLeader', reason);
       await handle.release().catch((error: unknown) => this.safeEmit('error', toError(error)));
@@ -208,10 +218,4 @@ export class LeaderSelector extends Recipe<LeaderSelectorEvents> {
     this.inLine = true;
     this.enqueued.wake();
   }
-}
-
-/** Why a turn ended, from its signal: the selector's own reasons, the lock's, or a normal return. */
-function lossReason(signal: AbortSignal): LossReason {
-  const reason: unknown = signal.reason;
-  return signal.aborted && reason instanceof HoldLostError ? reason.reason : 'released';
 }

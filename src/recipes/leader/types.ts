@@ -1,6 +1,8 @@
 /** The shapes of the leader recipes: options, terms of leadership, events. */
 import type { LossReason } from '../shared/errors';
+import type { Guard } from '../shared/guard';
 import type { SafetyPolicy } from '../shared/hold-signal';
+import type { Transaction } from '../../client/types';
 import type { RecipeEvents } from '../shared/recipe';
 
 /** Options of a {@link LeaderLatch}. */
@@ -16,8 +18,11 @@ export interface LeaderLatchOptions {
   policy?: SafetyPolicy;
 }
 
-/** One term of leadership, from `isLeader` until `notLeader`. */
-export interface Leadership {
+/**
+ * One term of leadership, from `isLeader` until `notLeader`. A {@link Guard}: pass it as `{ guard }` to a
+ * queue's `put()`, or write through `guardedTransaction()`, so that a deposed leader's writes are refused.
+ */
+export interface Leadership extends Guard {
   /** The participant id of this latch. */
   readonly id: string;
   /**
@@ -30,6 +35,19 @@ export interface Leadership {
   readonly signal: AbortSignal;
   /** Path of this participant's node. */
   readonly node: string;
+  /**
+   * A transaction that starts with a check that this participant's node still exists: writes inside
+   * ZooKeeper made through it commit only while the node stands (the check fails with `NO_NODE` once it is
+   * deleted or gone with the session). Throws {@link RecipeStateError} once the term ended in this process.
+   *
+   * @example
+   * ```ts
+   * latch.on('isLeader', async (leadership) => {
+   *   await leadership.guardedTransaction().setData('/billing/master', 'billing-7f3a').commit();
+   * });
+   * ```
+   */
+  guardedTransaction(): Transaction;
 }
 
 /** The listener-object form of the latch's events (Curator's `LeaderLatchListener`). */
@@ -54,14 +72,21 @@ export interface LeaderLatchCloseOptions {
   notifyLeader?: boolean;
 }
 
-/** What `takeLeadership` is given besides its signal. */
-export interface SelectorLeadership {
+/** What `takeLeadership` is given besides its signal: the turn, a {@link Guard} for writes made during it. */
+export interface SelectorLeadership extends Guard {
   /** This participant's id. */
   readonly id: string;
   /** The fencing token of this term (the lock's; grows strictly from one leader to the next). */
   readonly fencingToken: bigint;
   /** Path of this participant's lock node. */
   readonly node: string;
+  /** The turn's signal (the one `takeLeadership` is given): aborted when the turn ends or is no longer certain. */
+  readonly signal: AbortSignal;
+  /**
+   * A transaction that starts with a check that this participant's lock node still exists (it fails with
+   * `NO_NODE` once the node is gone). Throws {@link RecipeStateError} once the turn is over.
+   */
+  guardedTransaction(): Transaction;
 }
 
 /** Options of a {@link LeaderSelector}. */

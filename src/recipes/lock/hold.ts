@@ -12,7 +12,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPath } from '../../client/paths';
 import type { Transaction, ZooKeeperClient } from '../../client/types';
-import { RecipeStateError, type LossReason } from '../shared/errors';
+import type { LossReason } from '../shared/errors';
+import { guardedTransaction } from '../shared/guard';
 import type { HoldSignal } from '../shared/hold-signal';
 import { traceAcquired, traceLost, traceReleased, type HoldTrace } from './lock-trace';
 import type { LockHandle } from './types';
@@ -105,9 +106,9 @@ export class Hold implements HoldTrace {
     if (this.count > 0) traceLost(this, this.acquiredAt, reason);
   }
 
-  /** A transaction that first checks that the lock node exists. */
-  transaction(): Transaction {
-    return this.client.transaction().check(this.path);
+  /** A transaction that first checks that the lock node exists; throws when `ended` says the handle is done. */
+  transaction(ended?: string): Transaction {
+    return guardedTransaction(this.client, this.path, `lock ${this.path}`, ended);
   }
 
   private async end(): Promise<void> {
@@ -145,8 +146,7 @@ export class HoldHandle implements LockHandle {
   }
 
   guardedTransaction(): Transaction {
-    if (this.released) throw new RecipeStateError(`lock ${this.path} was released; no guarded transaction`);
-    return this.hold.transaction();
+    return this.hold.transaction(this.released ? 'was released' : undefined);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -5,7 +5,8 @@ import { Deadline } from '../../client/deadline';
 import { mayRecover } from '../../client/errors';
 import { joinPath, parentPath } from '../../client/paths';
 import type { NodeData, Transaction, WaitOptions, ZooKeeperClient } from '../../client/types';
-import { inUserTerms, RecipeStateError, type LossReason } from '../shared/errors';
+import { inUserTerms, type LossReason } from '../shared/errors';
+import { guardedTransaction } from '../shared/guard';
 import { HoldSignal, type SafetyPolicy } from '../shared/hold-signal';
 import { oneShotWatch, opOptions, waitForWatchOrState } from '../shared/wait-for-change';
 import {
@@ -112,8 +113,7 @@ export class Lease implements LockHandle, HoldTrace {
 
   /** A transaction that first checks that the lease node still exists. */
   guardedTransaction(): Transaction {
-    if (this.released) throw new RecipeStateError(`lease ${this.path} was released; no guarded transaction`);
-    return this.client.transaction().check(this.path);
+    return guardedTransaction(this.client, this.path, `lease ${this.path}`, this.released ? 'was released' : undefined);
   }
 
   /** Same as {@link Lease.release}, for `await using`. */

@@ -1,5 +1,6 @@
 /** The shapes every lock of this folder shares: how to wait for one, what a held lock offers. */
 import type { NodeData, Transaction } from '../../client/types';
+import type { Guard } from '../shared/guard';
 import type { SafetyPolicy } from '../shared/hold-signal';
 
 /** How long to wait for a lock, and how to give up early. */
@@ -25,8 +26,8 @@ export interface HeldLock extends AsyncDisposable {
   release(): Promise<void>;
 }
 
-/** A held lock (or lease): its node, its fencing token, and transactions guarded by it. */
-export interface LockHandle extends HeldLock {
+/** A held lock (or lease): its node, its fencing token, and transactions (and queue puts) guarded by it. */
+export interface LockHandle extends HeldLock, Guard {
   /** Path of the node that holds the lock (namespace not applied). */
   readonly path: string;
   /**

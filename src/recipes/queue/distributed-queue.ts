@@ -1,7 +1,7 @@
 /** The FIFO, priority and delay queues: one engine, three naming rules (see item-order.ts). */
 import type { ZooKeeperClient } from '../../client/types';
 import { delayOrder, fifoOrder, priorityOrder } from './item-order';
-import type { DistributedQueueOptions } from './options';
+import type { DistributedQueueOptions, PutOptions } from './options';
 import { QueueBase } from './queue-base';
 
 /**
@@ -15,6 +15,7 @@ import { QueueBase } from './queue-base';
  * const jobs = new DistributedQueue<{ id: string }>(client, '/queues/jobs');
  * await jobs.put({ id: 'a' });
  * await jobs.putMany([{ id: 'b' }, { id: 'c' }]); // one transaction
+ * await jobs.put({ id: 'd' }, { guard: leadership }); // written only while this process leads
  *
  * const stop = new AbortController();
  * await jobs.consume(async (job, { attempts }) => { await run(job, attempts); }, { concurrency: 4, signal: stop.signal });
@@ -26,14 +27,17 @@ export class DistributedQueue<T> extends QueueBase<T> {
     super(client, path, options, fifoOrder, 'DistributedQueue');
   }
 
-  /** Adds an item at the tail. Rejects with ItemSerializationError / ItemTooLargeError before writing anything. */
-  put(item: T): Promise<void> {
-    return this.putRanked(item, 0);
+  /**
+   * Adds an item at the tail. Rejects with ItemSerializationError / ItemTooLargeError before writing anything;
+   * with `options.guard`, with a {@link HoldLostError} (nothing written) once the guard's node is gone.
+   */
+  put(item: T, options?: PutOptions): Promise<void> {
+    return this.putRanked(item, 0, options);
   }
 
-  /** Adds items at the tail, in order, in one transaction: all or none. */
-  putMany(items: readonly T[]): Promise<void> {
-    return this.putManyRanked(items, 0);
+  /** Adds items at the tail, in order, in one transaction: all or none (none once `options.guard` is gone). */
+  putMany(items: readonly T[], options?: PutOptions): Promise<void> {
+    return this.putManyRanked(items, 0, options);
   }
 }
 
@@ -58,14 +62,14 @@ export class DistributedPriorityQueue<T> extends QueueBase<T> {
     super(client, path, options, priorityOrder, 'DistributedPriorityQueue');
   }
 
-  /** Adds an item with `priority`, a 32-bit integer (lower comes out first). */
-  async put(item: T, priority: number): Promise<void> {
-    await this.putRanked(item, checkPriority(priority));
+  /** Adds an item with `priority`, a 32-bit integer (lower comes out first); fenced by `options.guard`, if given. */
+  async put(item: T, priority: number, options?: PutOptions): Promise<void> {
+    await this.putRanked(item, checkPriority(priority), options);
   }
 
-  /** Adds items of one priority, in order, in one transaction. */
-  async putMany(items: readonly T[], priority: number): Promise<void> {
-    await this.putManyRanked(items, checkPriority(priority));
+  /** Adds items of one priority, in order, in one transaction; fenced by `options.guard`, if given. */
+  async putMany(items: readonly T[], priority: number, options?: PutOptions): Promise<void> {
+    await this.putManyRanked(items, checkPriority(priority), options);
   }
 }
 
@@ -90,14 +94,14 @@ export class DistributedDelayQueue<T> extends QueueBase<T> {
     super(client, path, options, delayOrder, 'DistributedDelayQueue');
   }
 
-  /** Adds an item that no consumer gets before `runAt` (a Date or epoch milliseconds). */
-  async put(item: T, runAt: Date | number): Promise<void> {
-    await this.putRanked(item, checkRunAt(runAt));
+  /** Adds an item that no consumer gets before `runAt` (a Date or epoch milliseconds); fenced by `options.guard`, if given. */
+  async put(item: T, runAt: Date | number, options?: PutOptions): Promise<void> {
+    await this.putRanked(item, checkRunAt(runAt), options);
   }
 
-  /** Adds items due at one time, in order, in one transaction. */
-  async putMany(items: readonly T[], runAt: Date | number): Promise<void> {
-    await this.putManyRanked(items, checkRunAt(runAt));
+  /** Adds items due at one time, in order, in one transaction; fenced by `options.guard`, if given. */
+  async putMany(items: readonly T[], runAt: Date | number, options?: PutOptions): Promise<void> {
+    await this.putManyRanked(items, checkRunAt(runAt), options);
   }
 }
 

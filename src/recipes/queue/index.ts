@@ -12,5 +12,5 @@ export type { QueueHandler, QueueItemInfo, QueueConsumerEvents, FailureOutcome }
 export type { QueueBase } from './queue-base';
 export { MAX_ITEM_BYTES } from './codec';
 export { QueueTimeoutError, ItemTooLargeError, ItemSerializationError, QueueEmptyError } from './errors';
-export type { DistributedQueueOptions, ConsumeOptions, QueueMode } from './options';
+export type { DistributedQueueOptions, ConsumeOptions, PutOptions, QueueMode } from './options';
 export type { HandBack } from './queue-core';

@@ -2,6 +2,7 @@
 import { validatePath } from '../../client/paths';
 import { oneOfOption, optionsObject } from '../shared/options';
 import { jsonCodec, type Codec } from '../shared/codec';
+import { checkGuard, type Guard } from '../shared/guard';
 
 /**
  * `lock-safe` (at-least-once): an item is claimed, handed to the handler, and removed only once the handler
@@ -93,4 +94,21 @@ export function resolveConsumeOptions(options: ConsumeOptions | undefined): Reso
   if (concurrency < 1) throw new RangeError(`concurrency must be at least 1, got ${concurrency}`);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
   return { concurrency, signal };
+}
+
+/** Options of a queue's `put()` / `putMany()` (and of {@link SimpleDistributedQueue.offer}). */
+export interface PutOptions {
+  /**
+   * Fence the write by a hold: a held lock or lease, or a term of leadership. The items are created in the
+   * guard's transaction, behind a check of its node, so they are written only while the guard stands;
+   * otherwise the put rejects with a {@link HoldLostError} and nothing is written. The transaction goes
+   * through the client that holds the guard: give the queue that client (or one with the same namespace).
+   * See docs/queues.md, "Fenced puts". @default no guard
+   */
+  guard?: Guard;
+}
+
+/** Checks {@link PutOptions}; resolves the guard (or `undefined`). */
+export function resolvePutOptions(options: PutOptions | undefined, what: string): Guard | undefined {
+  return checkGuard(optionsObject(options, what).guard, what);
 }

@@ -10,7 +10,7 @@ import { decodeItem, encodeItem, MAX_ITEM_BYTES } from './codec';
 import { QueueConsumer, RELEASE_ITEM, type QueueHandler } from './consumer';
 import { ItemTooLargeError, queueTimeout } from './errors';
 import type { ItemOrder } from './item-order';
-import { resolveDistributedQueueOptions, type ConsumeOptions, type DistributedQueueOptions, type QueueMode } from './options';
+import { resolveDistributedQueueOptions, resolvePutOptions, type ConsumeOptions, type DistributedQueueOptions, type PutOptions, type QueueMode } from './options';
 import { QueueCore, type TakenItem } from './queue-core';
 
 /** Base of {@link DistributedQueue}, {@link DistributedPriorityQueue} and {@link DistributedDelayQueue}. */
@@ -107,19 +107,21 @@ export abstract class QueueBase<T> implements AsyncIterable<T> {
     };
   }
 
-  /** Encodes and writes one item of `rank`. */
-  protected async putRanked(item: T, rank: number): Promise<void> {
-    await this.core.put(encodeItem(this.codec, item, this.core.what), rank);
+  /** Encodes and writes one item of `rank` (fenced by `options.guard`, if given). */
+  protected async putRanked(item: T, rank: number, options: PutOptions | undefined): Promise<void> {
+    const guard = resolvePutOptions(options, this.core.what);
+    await this.core.put(encodeItem(this.codec, item, this.core.what), rank, guard);
   }
 
   /** Encodes every item first (nothing is written if one fails), then writes them in one transaction. */
-  protected async putManyRanked(items: readonly T[], rank: number): Promise<void> {
+  protected async putManyRanked(items: readonly T[], rank: number, options: PutOptions | undefined): Promise<void> {
+    const guard = resolvePutOptions(options, this.core.what);
     if (!Array.isArray(items)) throw new TypeError(`${this.core.what}: putMany() takes an array of items`);
     const encoded = items.map((item) => encodeItem(this.codec, item, this.core.what));
     // One request carries the whole transaction: it must fit where one item must.
     const total = encoded.reduce((sum, data) => sum + data.length, 0);
     if (total > MAX_ITEM_BYTES) throw new ItemTooLargeError(`${this.core.what} putMany()`, total, MAX_ITEM_BYTES);
-    await this.core.putMany(encoded, rank);
+    await this.core.putMany(encoded, rank, guard);
   }
 
   /** One take: claims (lock-safe) or removes the next item, decodes it, and, lock-safe, removes it. */

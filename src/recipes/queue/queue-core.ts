@@ -4,7 +4,9 @@
  * Requests are pipelined (sent without waiting for earlier replies: one session's requests are answered in
  * order) and batched (see batcher.ts): while one batch of a kind is out, the next collects.
  * - put: one create; puts made while one is out go together as one transaction of creates (the server
- *   gives them consecutive sequences, in order). `putMany` is always one transaction.
+ *   gives them consecutive sequences, in order). `putMany` is always one transaction. A guarded put (fenced
+ *   by a lock or leadership) goes in the guard's transaction, behind its check, and shares a batch only with
+ *   puts of the same guard: a failed check never takes another's put with it, nor lets one through unchecked.
  * - at-most-once take: the item's `getData`, then a `delete` — for a batch, one transaction deleting every
  *   item of the batch, sent right behind the reads: one round trip. The delete decides who got an item (a
  *   lost race is `NO_NODE`; then the others of the batch are deleted one by one).
@@ -22,6 +24,7 @@ import type { Deadline } from '../../client/deadline';
 import { isZkError } from '../../client/errors';
 import { joinPath, nodeName } from '../../client/paths';
 import type { Transaction, ZooKeeperClient } from '../../client/types';
+import { guardLost, isGuardCheckFailure, startGuarded, type Guard } from '../shared/guard';
 import { Batcher } from './batcher';
 import { MAX_ITEM_BYTES } from './codec';
 import { ItemList } from './item-list';
@@ -60,6 +63,8 @@ const MAX_BATCH = 64;
 interface PutRequest {
   data: Buffer;
   rank: number;
+  /** The hold the put is fenced by; puts of different guards (or none) never share a transaction. */
+  guard: Guard | undefined;
 }
 
 /** The engine of one queue path. */
@@ -71,7 +76,7 @@ export class QueueCore {
   private contended = false;
   private readonly puts = new Batcher<PutRequest, string>(
     (batch) => this.writePuts(batch),
-    (waiting) => fitBytes(waiting.map((put) => put.data.length)),
+    (waiting) => fitBytes(sameGuard(waiting).map((put) => put.data.length)),
   );
   private readonly takes = new Batcher<ItemName, TakenItem | undefined>(
     (batch) => (this.mode === 'lock-safe' ? this.claimBatch(batch) : this.removeBatch(batch)),
@@ -96,15 +101,15 @@ export class QueueCore {
     this.list = new ItemList(client, path, order, mode === 'lock-safe' ? lockPath : undefined);
   }
 
-  /** Writes one item of `rank` (the queue's parents are made when missing); resolves with its name. */
-  put(data: Buffer, rank: number): Promise<string> {
-    return this.puts.submit({ data, rank });
+  /** Writes one item of `rank`, fenced by `guard` if given (the queue's parents are made when missing); resolves with its name. */
+  put(data: Buffer, rank: number, guard?: Guard): Promise<string> {
+    return this.puts.submit({ data, rank, guard });
   }
 
-  /** Writes all items in one transaction: all are in the queue, in this order, or none is. */
-  async putMany(items: readonly Buffer[], rank: number): Promise<string[]> {
+  /** Writes all items in one transaction (behind `guard`'s check, if given): all are in the queue, in this order, or none is. */
+  async putMany(items: readonly Buffer[], rank: number, guard?: Guard): Promise<string[]> {
     if (items.length === 0) return [];
-    return this.writePuts(items.map((data) => ({ data, rank })));
+    return this.writePuts(items.map((data) => ({ data, rank, guard })));
   }
 
   /** Items in the queue now (claimed ones included): the queue node's child count, one read. */
@@ -193,20 +198,27 @@ export class QueueCore {
     }
   }
 
-  /** Writes puts: one create, or one transaction of creates (the parents made first when missing). */
+  /**
+   * Writes puts of one guard (or none): one create, or one transaction of creates — behind the guard's
+   * check when there is one (the parents made first when missing). A failed check rejects the whole batch,
+   * all of it fenced by that same guard, with a {@link HoldLostError}.
+   */
   private async writePuts(batch: readonly PutRequest[]): Promise<string[]> {
     const target = (put: PutRequest): string => joinPath(this.path, this.order.prefix(put.rank, 0));
     const [only] = batch;
-    if (batch.length === 1 && only !== undefined) {
+    const guard = only?.guard;
+    if (batch.length === 1 && only !== undefined && guard === undefined) {
       const path = await this.client.create(target(only), only.data, { mode: 'persistent-sequential', createParents: true });
       return [nodeName(path)];
     }
+    const what = `${this.what} put`;
     for (let attempt = 0; ; attempt += 1) {
-      const transaction = this.client.transaction();
+      const transaction = guard === undefined ? this.client.transaction() : startGuarded(guard, what);
       for (const put of batch) transaction.create(target(put), put.data, { mode: 'persistent-sequential' });
       try {
-        return (await transaction.commit()).map((result) => (result.type === 'create' ? nodeName(result.path) : ''));
+        return (await transaction.commit()).flatMap((result) => (result.type === 'create' ? [nodeName(result.path)] : []));
       } catch (error) {
+        if (guard !== undefined && isGuardCheckFailure(error)) throw guardLost(what, 'node-deleted', error);
         if (attempt > 0 || !isZkError(error, 'NO_NODE')) throw error;
         await this.ensure(this.path);
       }
@@ -398,6 +410,13 @@ export class QueueCore {
       if (!isZkError(error, 'NODE_EXISTS')) throw error;
     });
   }
+}
+
+/** The leading waiting puts that share the first one's guard (or its lack of one): one transaction's worth at most. */
+function sameGuard(waiting: readonly PutRequest[]): readonly PutRequest[] {
+  const guard = waiting[0]?.guard;
+  const end = waiting.findIndex((put) => put.guard !== guard);
+  return end < 0 ? waiting : waiting.slice(0, end);
 }
 
 /** How many of the waiting puts (their sizes, in order) fit one request. */

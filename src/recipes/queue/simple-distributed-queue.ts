@@ -9,7 +9,7 @@ import { bufferCodec } from '../shared/codec';
 import { encodeItem } from './codec';
 import { QueueEmptyError, queueTimeout } from './errors';
 import { compareItems, simpleOrder, type ItemName } from './item-order';
-import { checkQueuePath } from './options';
+import { checkQueuePath, resolvePutOptions, type PutOptions } from './options';
 import { QueueCore } from './queue-core';
 
 /**
@@ -40,9 +40,14 @@ export class SimpleDistributedQueue {
     this.core = new QueueCore(client, path, simpleOrder, 'at-most-once', path, { maxAttempts: Number.POSITIVE_INFINITY, deadLetterPath: undefined }, 'SimpleDistributedQueue');
   }
 
-  /** Adds `data` at the tail (one create; offers made together share one transaction). Rejects with ItemTooLargeError before writing anything. */
-  async offer(data: Buffer | Uint8Array): Promise<void> {
-    await this.core.put(encodeItem(bufferCodec, data as Buffer, this.core.what), 0);
+  /**
+   * Adds `data` at the tail (one create; offers made together share one transaction). Rejects with
+   * ItemTooLargeError before writing anything; with `options.guard`, with a {@link HoldLostError} (nothing
+   * written) once the guard's node is gone.
+   */
+  async offer(data: Buffer | Uint8Array, options?: PutOptions): Promise<void> {
+    const guard = resolvePutOptions(options, this.core.what);
+    await this.core.put(encodeItem(bufferCodec, data as Buffer, this.core.what), 0, guard);
   }
 
   /** Removes and returns the head, or `null` when the queue is empty (no waiting). */

@@ -78,9 +78,12 @@ export class HoldLostError extends Error {
   /** Why the hold ended. */
   readonly reason: LossReason;
 
-  /** `what` names the hold in the user's terms (`Mutex /locks/a`, `LeaderLatch /election (a)`). */
-  constructor(what: string, reason: LossReason) {
-    super(`${what}: no longer held (${reason})`);
+  /**
+   * `what` names the hold in the user's terms (`Mutex /locks/a`, `LeaderLatch /election (a)`); `options.cause`
+   * is what told (e.g. the failed check of a guarded write).
+   */
+  constructor(what: string, reason: LossReason, options?: ErrorOptions) {
+    super(`${what}: no longer held (${reason})`, options);
     this.reason = reason;
   }
 }
