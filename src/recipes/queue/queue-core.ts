@@ -27,6 +27,7 @@ import type { Transaction, ZooKeeperClient } from '../../client/types';
 import { guardLost, isGuardCheckFailure, startGuarded, type Guard } from '../shared/guard';
 import { Batcher } from './batcher';
 import { MAX_ITEM_BYTES } from './codec';
+import { makeQueueNode, queueNodeReady } from './queue-node';
 import { ItemList } from './item-list';
 import type { ItemName, ItemOrder } from './item-order';
 import type { QueueMode } from './options';
@@ -204,6 +205,7 @@ export class QueueCore {
    * all of it fenced by that same guard, with a {@link HoldLostError}.
    */
   private async writePuts(batch: readonly PutRequest[]): Promise<string[]> {
+    await queueNodeReady(this.client, this.path);
     const target = (put: PutRequest): string => joinPath(this.path, this.order.prefix(put.rank, 0));
     const [only] = batch;
     const guard = only?.guard;
@@ -220,7 +222,7 @@ export class QueueCore {
       } catch (error) {
         if (guard !== undefined && isGuardCheckFailure(error)) throw guardLost(what, 'node-deleted', error);
         if (attempt > 0 || !isZkError(error, 'NO_NODE')) throw error;
-        await this.ensure(this.path);
+        await makeQueueNode(this.client, this.path);
       }
     }
   }
@@ -303,7 +305,7 @@ export class QueueCore {
         return undefined;
       }
       if (isZkError(error, 'NO_NODE') && attempt === 0) {
-        await this.ensure(this.lockPath);
+        await makeQueueNode(this.client, this.lockPath);
         continue;
       }
       throw error;
@@ -382,7 +384,7 @@ export class QueueCore {
         } catch (error) {
           // The target parent (dead-letter path) is missing: make it, once.
           if (parent !== undefined && attempt === 0 && isZkError(error, 'NO_NODE') && error.failedOp === 0) {
-            if (await this.ensure(parent).then(() => true, () => false)) continue;
+            if (await makeQueueNode(this.client, parent).then(() => true, () => false)) continue;
             return false;
           }
           // The item (or our claim) is gone: a retry of a transaction that was applied, or a duplicate
@@ -402,13 +404,6 @@ export class QueueCore {
 
   private claimPath(item: ItemName): string {
     return joinPath(this.lockPath, item.name);
-  }
-
-  /** Makes `path` (and its parents) unless it exists. */
-  private async ensure(path: string): Promise<void> {
-    await this.client.create(path, undefined, { createParents: true }).catch((error: unknown) => {
-      if (!isZkError(error, 'NODE_EXISTS')) throw error;
-    });
   }
 }
 

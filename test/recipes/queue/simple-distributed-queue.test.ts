@@ -29,6 +29,27 @@ test('offer/peek/element/poll/remove/take, FIFO, as raw bytes in <path>/qn-<seq1
   expect((await client.getChildren('/simple')).children).toEqual([]);
 });
 
+test("a producer's offers keep their order while another client makes the queue node between two of them", async () => {
+  const producer = await clients.start();
+  const other = await clients.start();
+  for (let round = 0; round < 5; round += 1) {
+    const path = `/fresh-${round}`;
+    // One queue object per offer (as a service making one per request): nothing holds the second back
+    // until the first is done, so both are pipelined on the session.
+    const first = new SimpleDistributedQueue(producer, path).offer(Buffer.from('first'));
+    // Another client makes the queue node now: had the first offer gone out and failed (no queue node yet),
+    // the second, sent after this, would succeed before the first is sent again, and take a lower sequence.
+    await other.create(path).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'NODE_EXISTS') throw error;
+    });
+    const second = new SimpleDistributedQueue(producer, path).offer(Buffer.from('second'));
+    await Promise.all([first, second]);
+    const names = (await producer.getChildren(path)).children.sort();
+    const data = await Promise.all(names.map(async (name) => (await producer.getData(`${path}/${name}`)).data.toString()));
+    expect(data).toEqual(['first', 'second']);
+  }
+});
+
 test('take() waits for an offer from another client; a timeout and an abort end the wait', async () => {
   const client = await clients.start();
   const other = await clients.start();
