@@ -51,8 +51,9 @@ async function lead(leadership: Leadership): Promise<void> {
       return;
     }
     const task: Task = { id: `task-${String(n).padStart(2, '0')}`, token, by: name };
-    // The put is not fenced (a queue item is a plain create); the checker judges when it was decided, in term.
-    await tasks.put(task);
+    // Fenced by the term: once this master's election node is gone (another may lead by now), the put is
+    // refused with nothing written. The checker also judges that each put was decided inside a term.
+    await tasks.put(task, { guard: leadership });
     say({ kind: 'put', task: task.id, token, startedAt }, `put ${task.id} on the queue`);
     await sleep(PACE_MS, undefined, { signal }).catch(() => undefined);
   }
