@@ -56,8 +56,8 @@ export interface ZkClientOptions {
    * Accept a read-only server (one cut off from its quorum, started with `readonlymode.enabled`): the client
    * is then in state `read-only`, writes fail with `NOT_READ_ONLY`, and it looks for a read/write server in
    * the background (`isro` probes), moving there with a new session once one answers (docs/client.md,
-   * "Read-only mode"). Our transport only: node-zookeeper-client cannot ask for read-only mode, and a
-   * read-only server refuses it.
+   * "Read-only mode"). Our transport only: with `transport: 'node-zookeeper-client'` the constructor throws
+   * `UNIMPLEMENTED` (that client cannot ask for read-only mode).
    * @default false
    */
   canBeReadOnly?: boolean;
@@ -125,6 +125,13 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
       operation: 'connect',
     });
   }
+  const canBeReadOnly = booleanOption(options.canBeReadOnly, 'canBeReadOnly', false);
+  if (canBeReadOnly && transport === 'node-zookeeper-client') {
+    throw new ZkError('canBeReadOnly: UNIMPLEMENTED (the node-zookeeper-client transport cannot ask for read-only mode; use the default transport)', {
+      code: 'UNIMPLEMENTED',
+      operation: 'connect',
+    });
+  }
   return {
     connectString,
     sessionTimeoutMs,
@@ -137,7 +144,7 @@ export function resolveOptions(options: ZkClientOptions): ResolvedOptions {
     logger: options.logger ?? silentLogger,
     reconnectDelayMs: validateDuration(options.reconnectDelayMs, 'reconnectDelayMs') ?? 100,
     transport,
-    canBeReadOnly: booleanOption(options.canBeReadOnly, 'canBeReadOnly', false),
+    canBeReadOnly,
     tls,
   };
 }

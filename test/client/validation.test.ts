@@ -203,6 +203,18 @@ describe.each(TRANSPORTS)('%s transport', (transport) => {
     expect(() => make({ auth: [{ scheme: 'digest' }] })).toThrow(/auth/);
     expect(() => make({ defaultAcl: [] })).toThrow(/defaultAcl/);
     expect(() => make({ reconnectDelayMs: -1 })).toThrow(/reconnectDelayMs/);
+    expect(() => make({ canBeReadOnly: 'yes' })).toThrow(/canBeReadOnly/);
+    // What the node-zookeeper-client transport cannot do is refused, typed, before anything is sent.
+    const refused = ((): unknown => {
+      try {
+        make({ canBeReadOnly: true, transport: 'node-zookeeper-client' });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(refused).toMatchObject({ name: 'ZkError', code: 'UNIMPLEMENTED', operation: 'connect' });
+    expect((refused as Error).message).toMatch(/^canBeReadOnly: UNIMPLEMENTED/);
     // Valid forms: several hosts, a chroot, a namespace with or without the leading slash.
     expect(() => make({ connectString: 'a:1,b:2,c/chroot', namespace: 'app' })).not.toThrow();
   });
