@@ -220,6 +220,20 @@ export class TestingCluster implements AsyncDisposable {
   }
 
   /**
+   * Freezes member `index` (SIGSTOP): its connections stay open but it answers nothing, and the others
+   * drop it from their quorum, as a server stalled by a long GC pause. {@link resume} lets it go on; a stop
+   * or kill works on a paused member too.
+   */
+  pause(index: number): void {
+    this.member(index).jvm?.pause();
+  }
+
+  /** Lets a {@link pause}d member run again (SIGCONT). */
+  resume(index: number): void {
+    this.member(index).jvm?.resume();
+  }
+
+  /**
    * With an index: stops that member gracefully (SIGTERM, SIGKILL after the grace period); its data stays.
    * Without: stops every member and removes the cluster's directory; idempotent, concurrent callers share
    * one promise.

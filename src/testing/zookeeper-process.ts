@@ -149,10 +149,24 @@ export class ZooKeeperProcess {
     return keepAlive(this.exited);
   }
 
+  /**
+   * Freezes the JVM (SIGSTOP): it keeps its sockets open but answers nothing, as a server stalled by a long
+   * GC pause or a hung disk. {@link resume} (or any stop or kill) lets it go on.
+   */
+  pause(): void {
+    if (this.exitStatus === undefined) this.sendSignal('SIGSTOP');
+  }
+
+  /** Lets a {@link pause}d JVM run again (SIGCONT); harmless on one that is not paused. */
+  resume(): void {
+    if (this.exitStatus === undefined) this.sendSignal('SIGCONT');
+  }
+
   /** SIGTERMs the JVM, SIGKILLs it after `graceMs`, and resolves once it has exited. */
   async terminate(graceMs: number): Promise<ExitStatus> {
     if (this.exitStatus) return this.exitStatus;
     this.sendSignal('SIGTERM');
+    this.sendSignal('SIGCONT'); // a paused JVM handles the SIGTERM only once it runs
     let timer: NodeJS.Timeout | undefined;
     const escalate = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);

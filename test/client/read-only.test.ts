@@ -94,10 +94,9 @@ test('finds a read/write server by itself while its own server stays read-only',
   // Its namespace could not be made on a read-only server.
   expect(await client.exists('/')).toBeNull();
 
-  // Frozen (SIGSTOP), the read-only server neither closes the client's connection nor rejoins the quorum
+  // Paused (SIGSTOP), the read-only server neither closes the client's connection nor rejoins the quorum
   // the two others form: only the client's own search can take it away from there.
-  const frozen = cluster.servers[survivor]!.pid!;
-  process.kill(frozen, 'SIGSTOP');
+  cluster.pause(survivor);
   try {
     const reconnected = waitForState(client, 'reconnected', () => true, BEFORE_READ_TIMEOUT_MS);
     await Promise.all(others.map((i) => cluster.restart(i)));
@@ -108,7 +107,7 @@ test('finds a read/write server by itself while its own server stays read-only',
     await client.create('/written', 'on a read/write server');
     expect(states.map(({ state }) => state)).toEqual(['read-only', 'suspended', 'reconnected']);
   } finally {
-    process.kill(frozen, 'SIGCONT');
+    cluster.resume(survivor);
   }
   await eventually(async () => (await cluster.fourLetterWord(survivor, 'isro').catch(() => '')) === 'rw');
 });

@@ -4,7 +4,7 @@ import { parseMode, TestingCluster, trackedJvms } from '../../src/testing';
 import { isPortFree } from '../../src/testing/ports';
 import { eventually, scaled } from '../helpers';
 import { createFrame, existsFrame, RawConnection } from './raw-connection';
-import { isAlive } from './support';
+import { isAlive, processState } from './support';
 
 describe('a three-member TestingCluster', () => {
   let cluster: TestingCluster;
@@ -74,6 +74,24 @@ describe('a three-member TestingCluster', () => {
     await eventually(async () => (await cluster.leaderIndex()) === undefined);
     await Promise.all(followers.map((i) => cluster.restart(i)));
     expect(await cluster.waitForLeader()).toBeGreaterThanOrEqual(0);
+  });
+
+  test('pause(i) freezes a member (stopped, not gone), resume(i) lets it serve again, stop(i) ends a paused one', async () => {
+    const member = (await cluster.waitForLeader() + 1) % 3;
+    const pid = cluster.servers[member]!.pid!;
+    cluster.pause(member);
+    await eventually(() => processState(pid) === 'T');
+    expect(cluster.servers[member]!.running).toBe(true);
+    cluster.resume(member);
+    await eventually(() => processState(pid) !== 'T');
+    await eventually(async () => parseMode(await cluster.fourLetterWord(member, 'srvr').catch(() => '')) === 'follower');
+
+    cluster.pause(member);
+    await eventually(() => processState(pid) === 'T');
+    await cluster.stop(member); // graceful: a paused JVM is let go on to handle the SIGTERM
+    expect(isAlive(pid)).toBe(false);
+    await cluster.restart(member);
+    expect(parseMode(await cluster.fourLetterWord(member, 'srvr'))).toBe('follower');
   });
 
   test('bad member indexes are rejected, naming the range', async () => {
